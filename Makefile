@@ -1,0 +1,24 @@
+# Two commands: `make demo` (sets everything up, runs the demo) and `make test`.
+# Only python3.11 + pip are assumed; uv is bootstrapped into the user site.
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.synced
+UV := $(PYTHON) -m uv
+
+.PHONY: demo test lint bench clean
+demo: $(STAMP)
+	$(VENV)/bin/ddss demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ddss generators flows tests bench
+
+$(STAMP): pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) data gx/uncommitted .prefect

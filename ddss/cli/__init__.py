@@ -1,0 +1,1 @@
+"""Thin CLI: one module per command; heavy imports happen inside the commands."""

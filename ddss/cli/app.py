@@ -1,0 +1,33 @@
+"""The ``ddss`` command. Messages to the steward are Vietnamese; flags are English."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from ddss.cli import demo, evaluate, generate, ingest, validate
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ddss",
+    help="ddss — kiểm tra chất lượng dữ liệu hộ tịch, đất đai, dân cư (đúng, đủ, sạch, sống).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("generate", help=generate.HELP)(generate.command)
+app.command("ingest", help=ingest.HELP)(ingest.command)
+app.command("validate", help=validate.HELP)(validate.command)
+app.command("evaluate", help=evaluate.HELP)(evaluate.command)
+app.command("demo", help=demo.HELP)(demo.command)
+
+
+def main() -> None:
+    from ddss.settings import Settings
+
+    # Telemetry off and Prefect kept local before anything imports Prefect or GX.
+    for key, value in Settings.load().prefect_env().items():
+        os.environ.setdefault(key, value)
+    app()

@@ -1,0 +1,12 @@
+"""`ddss demo` (placeholder until its issue lands: it refuses to run)."""
+
+from __future__ import annotations
+
+import typer
+
+HELP = "(chưa có) demo"
+
+
+def command() -> None:
+    typer.echo("Lệnh 'demo' chưa được xây dựng (not implemented yet).", err=True)
+    raise typer.Exit(2)

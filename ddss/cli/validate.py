@@ -1,0 +1,12 @@
+"""`ddss validate` (placeholder until its issue lands: it refuses to run)."""
+
+from __future__ import annotations
+
+import typer
+
+HELP = "(chưa có) validate"
+
+
+def command() -> None:
+    typer.echo("Lệnh 'validate' chưa được xây dựng (not implemented yet).", err=True)
+    raise typer.Exit(2)

@@ -1,0 +1,1 @@
+"""Domain rules as plain data and small pure functions (domain.md)."""

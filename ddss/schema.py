@@ -1,0 +1,195 @@
+"""The batch-file contract (batch-format.md) as data: datasets, columns, headers, keys.
+
+Generators write it, ingestion reads it, checks and reports name things by it.
+Staging tables are ``stg_<dataset>`` with the canonical columns below, typed, plus
+the lineage columns of ``LINEAGE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "AGENCIES",
+    "DATASETS",
+    "LINEAGE",
+    "Column",
+    "Dataset",
+    "dataset",
+    "staging_table",
+]
+
+DType = Literal["str", "date", "timestamp", "int", "float"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header_vi: str
+    dtype: DType = "str"
+    mandatory: bool = True  # a value is required (đủ); an empty father block is the exception
+    personal: Literal["id", "name", "date", None] = None  # how mask.py must treat it
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    agency: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # record key (batch-format.md); unique in clean data
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# Agency codes -> Vietnamese display names (what the steward reads).
+AGENCIES: dict[str, str] = {
+    "cong_an": "Công an tỉnh",
+    "tu_phap": "Sở Tư pháp",
+    "nnmt": "Sở Nông nghiệp và Môi trường",
+}
+
+_UPDATED = Column("updated_at", "Ngày cập nhật", "timestamp")
+_CIVIL_HEAD = (
+    Column("register_book", "Quyển số"),
+    Column("entry_no", "Số", "int"),
+    Column("registration_date", "Ngày đăng ký", "date"),
+    Column("registering_commune_code", "Nơi đăng ký"),
+)
+
+POPULATION = Dataset(
+    "population",
+    "cong_an",
+    (
+        Column("person_id", "Số định danh cá nhân", personal="id"),
+        Column("full_name", "Họ và tên", personal="name"),
+        Column("sex", "Giới tính"),
+        Column("date_of_birth", "Ngày sinh", "date", personal="date"),
+        Column("birth_registration_place", "Nơi đăng ký khai sinh"),
+        Column("home_town", "Quê quán"),
+        Column("residence_commune_code", "Nơi thường trú"),
+        Column("ethnicity", "Dân tộc"),
+        Column("nationality", "Quốc tịch"),
+        Column("date_of_death", "Ngày mất", "date", mandatory=False),
+        _UPDATED,
+    ),
+    key=("person_id",),
+)
+
+BIRTH = Dataset(
+    "birth",
+    "tu_phap",
+    _CIVIL_HEAD
+    + (
+        Column("child_person_id", "Số định danh của trẻ", personal="id"),
+        Column("child_name", "Họ và tên trẻ", personal="name"),
+        Column("child_sex", "Giới tính của trẻ"),
+        Column("child_date_of_birth", "Ngày sinh của trẻ", "date", personal="date"),
+        Column("place_of_birth", "Nơi sinh"),
+        Column("home_town", "Quê quán"),
+        Column("ethnicity", "Dân tộc"),
+        Column("nationality", "Quốc tịch"),
+        Column("mother_person_id", "Số định danh của mẹ", personal="id"),
+        Column("mother_name", "Họ và tên mẹ", personal="name"),
+        Column("mother_birth_year", "Năm sinh của mẹ", "int"),
+        Column("father_person_id", "Số định danh của cha", mandatory=False, personal="id"),
+        Column("father_name", "Họ và tên cha", mandatory=False, personal="name"),
+        Column("father_birth_year", "Năm sinh của cha", "int", mandatory=False),
+        _UPDATED,
+    ),
+    key=("registering_commune_code", "register_book", "entry_no"),
+)
+
+DEATH = Dataset(
+    "death",
+    "tu_phap",
+    _CIVIL_HEAD
+    + (
+        Column("person_id", "Số định danh cá nhân", personal="id"),
+        Column("full_name", "Họ và tên người chết", personal="name"),
+        Column("date_of_death", "Ngày chết", "date"),
+        Column("place_of_death", "Nơi chết"),
+        Column("death_notice_no", "Số giấy báo tử"),
+        _UPDATED,
+    ),
+    key=("registering_commune_code", "register_book", "entry_no"),
+)
+
+MARRIAGE = Dataset(
+    "marriage",
+    "tu_phap",
+    _CIVIL_HEAD
+    + (
+        Column("husband_person_id", "Số định danh của chồng", personal="id"),
+        Column("husband_name", "Họ và tên chồng", personal="name"),
+        Column("husband_date_of_birth", "Ngày sinh của chồng", "date", personal="date"),
+        Column("wife_person_id", "Số định danh của vợ", personal="id"),
+        Column("wife_name", "Họ và tên vợ", personal="name"),
+        Column("wife_date_of_birth", "Ngày sinh của vợ", "date", personal="date"),
+        _UPDATED,
+    ),
+    key=("registering_commune_code", "register_book", "entry_no"),
+)
+
+PARCEL = Dataset(
+    "parcel",
+    "nnmt",
+    (
+        Column("commune_code", "Mã xã"),
+        Column("map_sheet_no", "Tờ bản đồ số"),
+        Column("parcel_no", "Thửa đất số"),
+        Column("area_m2", "Diện tích", "float"),
+        Column("land_use_code", "Mục đích sử dụng"),
+        Column("address", "Địa chỉ"),
+        _UPDATED,
+    ),
+    key=("commune_code", "map_sheet_no", "parcel_no"),
+)
+
+CERTIFICATE = Dataset(
+    "certificate",
+    "nnmt",
+    (
+        Column("certificate_serial", "Số phát hành"),
+        Column("commune_code", "Mã xã"),
+        Column("map_sheet_no", "Tờ bản đồ số"),
+        Column("parcel_no", "Thửa đất số"),
+        Column("issue_date", "Ngày cấp", "date"),
+        Column("owner_person_id", "Số định danh chủ sử dụng", personal="id"),
+        Column("owner_name", "Họ và tên chủ sử dụng", personal="name"),
+        Column("owner_date_of_birth", "Ngày sinh chủ sử dụng", "date", personal="date"),
+        _UPDATED,
+    ),
+    key=("certificate_serial",),
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE)
+}
+
+# Lineage columns on every staged row (issue #4).
+LINEAGE: tuple[tuple[str, str], ...] = (
+    ("_batch_id", "VARCHAR"),
+    ("_agency", "VARCHAR"),
+    ("_source_file", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_source_row", "BIGINT"),  # 1-based data row in the source file
+    ("_loaded_at", "TIMESTAMP"),
+    ("_nfc_fixed", "BOOLEAN"),  # a text value arrived decomposed (NFD) and was normalised
+)
+
+
+def dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+
+
+def staging_table(name: str) -> str:
+    return f"stg_{dataset(name).name}"

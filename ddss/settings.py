@@ -1,0 +1,79 @@
+"""The one settings object. Read explicitly (``Settings.load``), never at import."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+__all__ = ["Settings", "project_root"]
+
+
+def project_root() -> Path:
+    """The repository root: the folder holding pyproject.toml above this package."""
+    return Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    data_dir: Path
+    reports_dir: Path
+    gx_dir: Path
+    prefect_home: Path
+    expectations_dir: Path
+    max_file_bytes: int = 2048 * 1024 * 1024
+    busy_timeout_s: float = 30.0
+    freshness_days: dict[str, int] = field(default_factory=dict)
+    # Reference date for "future" and freshness checks; None = the batch's own snapshot date.
+    as_of: date | None = None
+
+    @classmethod
+    def load(cls, root: Path | None = None, **overrides: object) -> Settings:
+        """Read ``[tool.ddss]`` from pyproject.toml; ``DDSS_DATA_DIR`` may relocate data.
+
+        Environment variables are read here, when a command starts, and nowhere else.
+        """
+        root = (root or project_root()).resolve()
+        cfg: dict = {}
+        pyproject = root / "pyproject.toml"
+        if pyproject.exists():
+            cfg = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("ddss", {})
+
+        def path(key: str, default: str) -> Path:
+            p = Path(cfg.get(key, default))
+            return p if p.is_absolute() else root / p
+
+        data_dir = Path(os.environ["DDSS_DATA_DIR"]) if os.environ.get("DDSS_DATA_DIR") else path("data_dir", "data")
+        s = cls(
+            root=root,
+            data_dir=data_dir,
+            reports_dir=path("reports_dir", "reports"),
+            gx_dir=path("gx_dir", "gx"),
+            prefect_home=path("prefect_home", ".prefect"),
+            expectations_dir=root / "expectations",
+            max_file_bytes=int(cfg.get("max_file_mb", 2048)) * 1024 * 1024,
+            busy_timeout_s=float(cfg.get("busy_timeout_s", 30)),
+            freshness_days=dict(cfg.get("freshness_days", {})),
+        )
+        return replace(s, **overrides) if overrides else s
+
+    def province_db(self, province: str) -> Path:
+        """Staging database of one province (one DuckDB file per province)."""
+        return self.data_dir / f"province_{province}.duckdb"
+
+    def quarantine_dir(self, province: str) -> Path:
+        return self.data_dir / "quarantine" / province
+
+    def prefect_env(self) -> dict[str, str]:
+        """Environment for Prefect: local home, no telemetry, patient ephemeral server."""
+        return {
+            "PREFECT_HOME": str(self.prefect_home),
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "GX_ANALYTICS_ENABLED": "false",
+        }
