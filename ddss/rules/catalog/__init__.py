@@ -1,11 +1,12 @@
 """The catalogue of checks: one definition per rule, keyed by a stable ``check_id``.
 
-A check is data (dataclass ``Check``) whose ``fails`` is one SQL boolean expression
-over a row ``t`` of the dataset's staging table, TRUE when the row breaks the rule.
+A check is data (dataclass ``Check``) whose ``predicate`` (predicates.py) renders both
+the GX expectation and one SQL boolean expression over a row ``t`` of the dataset's
+current batch, TRUE when the row breaks the rule.
 The GX expectation, the query that lists failing rows, and the generator's defect
 kind of the same name all come from here (architecture.md, "Boundaries").
 
-Placeholders in ``fails`` (filled by ``render``, never with user data):
+Placeholders in ``Sql`` predicates (filled by ``render``, never with user data):
 ``{population}``, ``{birth}``, ... -> the batch view of that dataset;
 ``{as_of}`` -> the reference date as a DATE literal;
 ``{fresh_days}`` -> the dataset's freshness limit in days.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from ddss.rules.catalog.predicates import Predicate
 
 __all__ = ["DIMENSIONS", "SEVERITIES", "Check", "all_checks", "by_id", "for_dataset"]
 
@@ -34,7 +37,7 @@ class Check:
     rule: str  # where the rule comes from: domain.md section and/or legal text
     title_vi: str  # short Vietnamese name shown to the steward
     description_vi: str  # one sentence a steward understands
-    fails: str | None  # SQL predicate over alias t; None for checks done at ingestion
+    predicate: Predicate | None  # see predicates.py; None for checks decided at ingestion
     value_column: str | None = None  # which column's (masked) value a finding reports
     stage: Literal["validate", "ingest"] = "validate"
 
