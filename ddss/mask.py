@@ -90,7 +90,7 @@ def sql_mask_name(expr: str) -> str:
     parts = f"string_split(trim(regexp_replace(CAST({expr} AS VARCHAR), '\\s+', ' ', 'g')), ' ')"
     return (
         f"CASE WHEN {expr} IS NULL THEN NULL ELSE array_to_string("
-        f"list_concat([{parts}[1]], list_transform({parts}[2:], x -> left(x, 1) || '.')), ' ') END"
+        f"list_concat([{parts}[1]], list_transform({parts}[2:], lambda x: left(x, 1) || '.')), ' ') END"
     )
 
 

@@ -1,0 +1,3 @@
+from ddss.cli.app import main
+
+main()
