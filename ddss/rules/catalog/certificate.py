@@ -1,0 +1,9 @@
+"""Checks on the certificate dataset (see ddss.rules.catalog for the contract)."""
+
+from __future__ import annotations
+
+from ddss.rules.catalog import Check
+
+__all__ = ["CHECKS"]
+
+CHECKS: tuple[Check, ...] = ()
