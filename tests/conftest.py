@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 
 from ddss.settings import Settings
+from tests.support import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Tests must never phone home, whatever the developer's shell says.
 for _k, _v in Settings.load(ROOT).prefect_env().items():
     os.environ[_k] = _v
+
+# ...and cannot: connections to non-loopback hosts raise, in this process and in every
+# Python subprocess a test starts (sitecustomize on PYTHONPATH). See tests/support/offline.py.
+OFFLINE_SITE = ROOT / "tests" / "support" / "offline_site"
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE_SITE), os.environ.get("PYTHONPATH")) if p)
+offline.install()
 
 
 @pytest.fixture
@@ -34,3 +41,13 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_internet_attempts():
+    """Fail any test during which something tried to reach the internet, even if the
+    attempt's exception was swallowed by a library."""
+    before = len(offline.ATTEMPTS)
+    yield
+    leaked = offline.ATTEMPTS[before:]
+    assert not leaked, f"internet access attempted: {leaked}"
