@@ -1,12 +1,99 @@
-"""`ddss demo` (placeholder until its issue lands: it refuses to run)."""
+"""`ddss demo`: the whole path on a synthetic province, from nothing to findings.
+
+generate (with known defects) -> ingest -> validate -> compare with the ground truth.
+Runs through Prefect (a local, temporary server; telemetry off) unless --no-prefect.
+Everything lands in ``<data_dir>/demo/`` (reset on each run) and ``reports/<run_id>/``.
+"""
 
 from __future__ import annotations
 
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
 import typer
 
-HELP = "(chưa có) demo"
+HELP = "Chạy thử toàn bộ quy trình trên một tỉnh mẫu: sinh dữ liệu → nạp → kiểm tra → đối chiếu đáp án."
+
+__all__ = ["HELP", "command"]
 
 
-def command() -> None:
-    typer.echo("Lệnh 'demo' chưa được xây dựng (not implemented yet).", err=True)
-    raise typer.Exit(2)
+def command(
+    province: str = typer.Option("79", help="Mã tỉnh (34 tỉnh, thành sau 01/07/2025)."),
+    persons: int = typer.Option(3000, min=100, help="Số người trong dữ liệu dân cư mẫu."),
+    defect_rate: float = typer.Option(0.01, min=0.0, max=0.2, help="Tỷ lệ lỗi cài sẵn."),
+    seed: int = typer.Option(7, help="Hạt giống ngẫu nhiên (cùng hạt giống ⇒ cùng dữ liệu)."),
+    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Chạy qua Prefect (mặc định) hay gọi hàm trực tiếp."),
+) -> None:
+    from ddss.settings import Settings
+
+    base = Settings.load()
+    settings = replace(base, data_dir=base.data_dir / "demo")
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)  # the demo always starts from nothing
+    out = settings.data_dir / "batch"
+    t0 = time.perf_counter()
+
+    typer.echo(f"ddss demo — tỉnh {province}, {persons} người, tỷ lệ lỗi {defect_rate:.1%}, hạt giống {seed}")
+    typer.echo("\n[1/4] Sinh dữ liệu mẫu (có lỗi cài sẵn và đáp án)")
+    gen = _generate(province, persons, seed, defect_rate, out)
+    typer.echo(f"      {gen}")
+
+    typer.echo("\n[2/4] Nạp lô tệp vào DuckDB" + (" (Prefect flow)" if prefect else ""))
+    typer.echo("[3/4] Kiểm tra bằng Great Expectations (đúng, đủ, sạch, sống)")
+    as_of = _as_of(out)
+    if prefect:
+        from flows.pipeline import province_pipeline
+
+        province_pipeline(province, str(out / "inbox"), as_of.isoformat(), str(settings.data_dir))
+    else:
+        from ddss.pipeline import run
+
+        run(settings, province, out / "inbox", as_of)
+
+    from ddss.cli import summary
+
+    typer.echo(summary.batches(settings, province))
+    run_id, findings = summary.latest_findings(settings, province)
+    typer.echo(summary.dimensions(findings))
+    typer.echo(f"      Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id}")
+
+    typer.echo("\n[4/4] Đối chiếu phát hiện với đáp án của bộ sinh dữ liệu")
+    import polars as pl
+
+    from ddss.evaluate import evaluate, render
+
+    table = evaluate(findings, pl.read_csv(out / "ground_truth" / "manifest.csv", infer_schema=False))
+    typer.echo(render(table))
+    perfect = table.filter((pl.col("missed") > 0) | (pl.col("false_positives") > 0)).is_empty()
+    verdict = "Bắt đủ và đúng mọi lỗi cài sẵn." if perfect else "CÓ SAI LỆCH so với đáp án."
+    typer.echo(f"\nXong sau {time.perf_counter() - t0:.1f} giây. {verdict}")
+    if not perfect:
+        raise typer.Exit(1)
+
+
+def _generate(province: str, persons: int, seed: int, rate: float, out: Path) -> str:
+    from generators.province import generate
+
+    result = generate(
+        province=province,
+        persons=persons,
+        seed=seed,
+        defect_rate=rate,
+        fmt="csv",
+        out=out,
+        headers="vi",
+        dates="vn",
+        decimal_comma=True,
+        encoding="utf-8-sig",
+    )
+    return result.summary_vi() if hasattr(result, "summary_vi") else str(result)
+
+
+def _as_of(out: Path):
+    import datetime as dt
+    import json
+
+    params = json.loads((out / "ground_truth" / "params.json").read_text(encoding="utf-8"))
+    return dt.date.fromisoformat(params["as_of"])
