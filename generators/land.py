@@ -1,0 +1,105 @@
+"""Land records (Sở Nông nghiệp và Môi trường): parcels and their certificates.
+
+Parcels: unique (commune, map sheet, parcel) per commune, log-normal areas, a land-use
+mix that depends on how urban the province is. Certificates: one per certified parcel,
+owned by a living adult of the population (name and date of birth as there), issued
+after the owner's 18th birthday, serial in the form of its issue date's era.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from ddss import admin_units
+from ddss.rules.land import SERIAL_ERAS
+
+__all__ = ["generate_certificates", "generate_parcels"]
+
+PARCELS_PER_PERSON = 0.3
+CERTIFIED_SHARE = 0.8
+_CITIES = {"01", "31", "46", "48", "79", "92"}  # centrally-run cities: mostly urban land
+_URBAN = {"ODT": 40, "ONT": 8, "CLN": 8, "HNK": 6, "LUC": 5, "TMD": 8, "SKC": 5, "DGT": 4, "NTS": 3, "TSC": 2, "DYT": 1,
+          "DGD": 1, "TON": 1, "DTT": 1}
+_RURAL = {"ONT": 25, "ODT": 5, "LUC": 20, "LUK": 4, "HNK": 12, "CLN": 15, "NTS": 6, "RSX": 5, "RPH": 2, "SKC": 2, "DGT": 2,
+          "TMD": 1, "DTL": 1}
+_LETTERS = np.array(list("ABCDEFGHIKLMNPQRSTUVXY"))
+
+
+def _days(d: dt.date) -> int:
+    return (d - dt.date(1970, 1, 1)).days
+
+
+def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.DataFrame:
+    communes = sorted((c.code, c.name) for c in admin_units.communes_2025().values() if c.province_code == province)
+    prov_name = admin_units.province(province).name
+    n = max(1, round(persons * PARCELS_PER_PERSON))
+    w = rng.lognormal(0, 0.5, len(communes))
+    ci = rng.choice(len(communes), size=n, p=w / w.sum())
+    sheet = rng.integers(1, 61, n)
+    mix = _URBAN if province in _CITIES else _RURAL
+    codes, cw = list(mix), np.array(list(mix.values()), dtype=float)
+    use = np.array(codes)[rng.choice(len(codes), size=n, p=cw / cw.sum())]
+    area = np.round(np.maximum(rng.lognormal(np.where(np.isin(use, ["ODT", "ONT", "TMD"]), 4.6, 7.2), 0.8), 12.0), 2)
+    code_arr = np.array([c for c, _ in communes])[ci]
+    name_arr = np.array([nm for _, nm in communes])[ci]
+    df = pl.DataFrame({"commune_code": code_arr, "_sheet": sheet, "_name": name_arr, "area_m2": area, "land_use_code": use,
+                       "_r": rng.random(n)})
+    df = df.sort("commune_code", "_sheet", "_r").with_columns(
+        pl.int_range(1, pl.len() + 1).over("commune_code", "_sheet").alias("_parcel")
+    )
+    upd = (_days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
+    return df.select(
+        "commune_code",
+        pl.col("_sheet").cast(pl.Utf8).alias("map_sheet_no"),
+        pl.col("_parcel").cast(pl.Utf8).alias("parcel_no"),
+        "area_m2",
+        "land_use_code",
+        pl.concat_str([pl.lit("Thửa "), pl.col("_parcel").cast(pl.Utf8), pl.lit(", tờ "), pl.col("_sheet").cast(pl.Utf8),
+                       pl.lit(", "), pl.col("_name"), pl.lit(", "), pl.lit(prov_name)]).alias("address"),
+        pl.Series(upd * 1_000_000).cast(pl.Datetime("us")).alias("updated_at"),
+    )
+
+
+def generate_certificates(rng, parcels: pl.DataFrame, pop: pl.DataFrame, as_of: dt.date,
+                          exclude_ids: set[str] = frozenset()) -> pl.DataFrame:
+    k = round(parcels.height * CERTIFIED_SHARE)
+    pi = np.sort(rng.choice(parcels.height, size=k, replace=False))
+    dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
+    adult_at = dob + 18 * 366
+    ok = pop["date_of_death"].is_null().to_numpy() & (adult_at < _days(as_of) - 30)
+    ok &= ~pop["person_id"].is_in(list(exclude_ids)).to_numpy()
+    owners = np.flatnonzero(ok)[rng.integers(0, int(ok.sum()), k)]
+    lo = np.maximum(adult_at[owners], _days(dt.date(1995, 1, 1)))
+    issue = lo + (rng.random(k) * (_days(as_of) - 1 - lo)).astype(np.int64)
+
+    # Serial by era of the issue date; numbers drawn without replacement, so all unique.
+    numbers = rng.choice(10**6, size=k, replace=False)
+    letters1 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
+    letters2 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
+    era = np.searchsorted([_days(e[1]) for e in SERIAL_ERAS], issue, side="right")
+    num6 = pl.Series(numbers).cast(pl.Utf8).str.zfill(6)
+    num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
+    serial = pl.select(
+        pl.when(pl.Series(era) == 0).then(pl.concat_str([pl.Series(letters1), pl.lit(" "), num6]))
+        .when(pl.Series(era) == 1).then(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num6]))
+        .otherwise(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num8]))
+    ).to_series()
+    upd_d = np.maximum(issue + 1, _days(as_of) - rng.integers(1, 1000, k))
+    upd = np.minimum(upd_d, _days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
+    chosen = parcels[pi]
+    return pl.DataFrame(
+        {
+            "certificate_serial": serial,
+            "commune_code": chosen["commune_code"],
+            "map_sheet_no": chosen["map_sheet_no"],
+            "parcel_no": chosen["parcel_no"],
+            "issue_date": pl.Series(issue, dtype=pl.Int32).cast(pl.Date),
+            "owner_person_id": pop["person_id"].gather(owners),
+            "owner_name": pop["full_name"].gather(owners),
+            "owner_date_of_birth": pop["date_of_birth"].gather(owners),
+            "updated_at": pl.Series(upd * 1_000_000).cast(pl.Datetime("us")),
+        }
+    )
