@@ -55,9 +55,9 @@ def full_names(rng: np.random.Generator, sex: pl.Series, family: pl.Series | Non
     """One name per person; ``family`` (e.g. inherited from a parent) overrides the draw."""
     n = sex.len()
     fam = family if family is not None else family_names(rng, n)
-    male = (sex == "Nam").to_numpy()
-    middle = pl.Series(np.where(male, _draw(rng, MIDDLE["Nam"], n).to_numpy(), _draw(rng, MIDDLE["Nữ"], n).to_numpy()))
-    given = pl.Series(np.where(male, _draw(rng, GIVEN["Nam"], n).to_numpy(), _draw(rng, GIVEN["Nữ"], n).to_numpy()))
+    male = sex == "Nam"
+    middle = pl.when(male).then(_draw(rng, MIDDLE["Nam"], n)).otherwise(_draw(rng, MIDDLE["Nữ"], n))
+    given = pl.when(male).then(_draw(rng, GIVEN["Nam"], n)).otherwise(_draw(rng, GIVEN["Nữ"], n))
     return pl.select(pl.concat_str([fam, middle, given], separator=" ")).to_series().alias("full_name")
 
 

@@ -54,15 +54,17 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     migrant = (rng.random(n) < MIGRANT_SHARE) & ~born_after_reform
     local_codes = np.array(prov.birth_codes)
     all_codes = np.array(sorted(admin_units.birth_codes() - set(prov.birth_codes)))
-    code = np.where(migrant, all_codes[rng.integers(0, len(all_codes), n)], local_codes[rng.integers(0, len(local_codes), n)])
+    codes = np.concatenate([local_codes, all_codes, np.array(["0" + province])])
+    code_i = np.where(migrant, len(local_codes) + rng.integers(0, len(all_codes), n), rng.integers(0, len(local_codes), n))
     # A birth registered after the reform carries the merged province's own code.
-    code = np.where(born_after_reform, "0" + province, code)
+    code_i = np.where(born_after_reform, len(codes) - 1, code_i)
+    code = pl.Series(codes).gather(code_i)
     digit4 = 2 * (year // 100 - 19) + (~male).astype(np.int64)
     serial = rng.choice(1_000_000, size=n, replace=False)
     ids = pl.select(
         pl.concat_str(
             [
-                pl.Series(code),
+                code,
                 pl.Series(digit4).cast(pl.Utf8),
                 pl.Series(year % 100).cast(pl.Utf8).str.zfill(2),
                 pl.Series(serial).cast(pl.Utf8).str.zfill(6),
@@ -71,9 +73,11 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     ).to_series()
 
     commune_w = rng.lognormal(0, 0.6, len(communes))
-    residence = np.array(communes)[rng.choice(len(communes), size=n, p=commune_w / commune_w.sum())]
-    birth_place = np.where(migrant, np.array(others)[rng.integers(0, len(others), n)], np.array(communes)[rng.integers(0, len(communes), n)])
-    home_town = np.where(rng.random(n) < 0.8, birth_place, np.array(communes)[rng.integers(0, len(communes), n)])
+    units = pl.Series(communes + others)
+    residence = units.gather(rng.choice(len(communes), size=n, p=commune_w / commune_w.sum()))
+    bp_i = np.where(migrant, len(communes) + rng.integers(0, len(others), n), rng.integers(0, len(communes), n))
+    birth_place = units.gather(bp_i)
+    home_town = units.gather(np.where(rng.random(n) < 0.8, bp_i, rng.integers(0, len(communes), n)))
 
     # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
     p_death = np.clip(0.0004 * np.exp(0.075 * (age_years - 30)), 0, 0.25) * (age_years >= 5)
@@ -100,7 +104,7 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
             "home_town": home_town,
             "residence_commune_code": residence,
             "ethnicity": names.ethnicities(rng, n),
-            "nationality": pl.Series(["Việt Nam"] * n),
+            "nationality": pl.repeat("Việt Nam", n, eager=True),
             "date_of_death": dod,
             "updated_at": pl.Series(upd).cast(pl.Datetime("us")),
         }

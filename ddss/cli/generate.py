@@ -1,12 +1,49 @@
-"""`ddss generate` (placeholder until its issue lands: it refuses to run)."""
+"""`ddss generate`: write one synthetic province's batch files and its ground truth."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import typer
 
-HELP = "(chưa có) generate"
+HELP = "Sinh dữ liệu mẫu của một tỉnh (dân cư, hộ tịch, đất đai) kèm lỗi cài sẵn và đáp án."
+
+__all__ = ["HELP", "command"]
 
 
-def command() -> None:
-    typer.echo("Lệnh 'generate' chưa được xây dựng (not implemented yet).", err=True)
-    raise typer.Exit(2)
+def command(
+    province: str = typer.Option(..., help="Mã tỉnh sau 01/07/2025, ví dụ 79 (TP Hồ Chí Minh)."),
+    persons: int = typer.Option(100_000, min=50, max=1_000_000, help="Số người trong dữ liệu dân cư."),
+    seed: int = typer.Option(7, help="Hạt giống: cùng tham số ⇒ tệp giống hệt từng byte."),
+    defect_rate: float = typer.Option(0.01, min=0.0, max=0.2, help="Tỷ lệ lỗi cài sẵn (0 = dữ liệu sạch)."),
+    fmt: str = typer.Option("csv", "--format", help="csv | parquet | xlsx"),
+    out: Path = typer.Option(..., help="Thư mục ghi kết quả (inbox/ và ground_truth/)."),
+    headers: str = typer.Option("canonical", help="Tiêu đề cột: canonical | vi (tiếng Việt)."),
+    dates: str = typer.Option("iso", help="Định dạng ngày: iso (YYYY-MM-DD) | vn (DD/MM/YYYY)."),
+    decimal_comma: bool = typer.Option(False, "--decimal-comma", help="Diện tích dạng 1.234,5."),
+    encoding: str = typer.Option("utf-8", help="utf-8 | utf-8-sig (có BOM) | cp1258 (Windows-1258)."),
+    as_of: str = typer.Option("2026-11-01", help="Ngày tham chiếu của dữ liệu (YYYY-MM-DD)."),
+) -> None:
+    from ddss import admin_units
+
+    choices = {"fmt": ("csv", "parquet", "xlsx"), "headers": ("canonical", "vi"), "dates": ("iso", "vn"),
+               "encoding": ("utf-8", "utf-8-sig", "cp1258")}
+    for name, value in (("fmt", fmt), ("headers", headers), ("dates", dates), ("encoding", encoding)):
+        if value not in choices[name]:
+            typer.echo(f"Giá trị không hợp lệ {value!r} cho --{name}; chọn một trong: {', '.join(choices[name])}", err=True)
+            raise typer.Exit(2)
+    try:
+        admin_units.province(province)
+        ref = dt.date.fromisoformat(as_of)
+    except ValueError as e:
+        typer.echo(f"Lỗi: {e}", err=True)
+        raise typer.Exit(2) from None
+
+    from generators.province import generate
+
+    r = generate(province, persons, seed, defect_rate, out, fmt=fmt, as_of=ref, headers=headers, dates=dates,
+                 decimal_comma=decimal_comma, encoding=encoding)
+    total = sum(r.rows.values())
+    typer.echo(r.summary_vi())
+    typer.echo(f"Đáp án: {r.manifest_path}  ·  {total / max(r.seconds_total, 1e-9):,.0f} dòng/giây (gồm ghi tệp)")
