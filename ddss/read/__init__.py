@@ -1,0 +1,159 @@
+"""Batch files -> typed polars frames: one entry point, ``read_file``.
+
+Returns the rows that could be read (canonical typed columns + ``_source_row`` +
+``_nfc_fixed``) and, separately, every row that could not, with its raw text, the
+column and the reason. Raises ``FileRejected`` when the file as a whole is unusable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ddss.read.detect import decode_text, detect_format
+from ddss.read.errors import FileRejected
+from ddss.read.headers import match_headers
+from ddss.read.parse import parse_columns
+from ddss.schema import DATASETS
+
+__all__ = ["FileRejected", "ReadResult", "read_file"]
+
+QUARANTINE_SCHEMA = {
+    "_source_row": pl.Int64, "check_id": pl.Utf8, "column_name": pl.Utf8, "reason_vi": pl.Utf8, "reason_en": pl.Utf8,
+    "raw_line": pl.Utf8,
+}
+_QUOTED = r'"(?:[^"]|"")*"'
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    dataset: str
+    file_format: str
+    encoding: str | None
+    rows_read: int
+    staged: pl.DataFrame
+    quarantined: pl.DataFrame
+
+
+def read_file(path: Path, max_bytes: int) -> ReadResult:
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRejected("Tệp rỗng (0 byte)", "empty file (0 bytes)", kind="empty")
+    if size > max_bytes:
+        raise FileRejected(
+            f"Tệp quá lớn: {size / 2**20:.0f} MB, giới hạn {max_bytes / 2**20:.0f} MB",
+            f"file too large: {size / 2**20:.0f} MB, limit {max_bytes / 2**20:.0f} MB",
+            kind="too_large",
+        )
+    with path.open("rb") as f:
+        head = f.read(8)
+    fmt = detect_format(path, head)
+    if fmt == "csv":
+        text, encoding = decode_text(path.read_bytes())
+        cells, raw, bad_rows = _csv_cells(text, path.name)
+    else:
+        encoding = None
+        cells = _binary_cells(path, fmt)
+        raw = None
+        bad_rows = pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    headers = list(cells.columns)
+    name, mapping = match_headers(headers, path.name)
+    ds = DATASETS[name]
+    cells = cells.select(list(mapping)).rename(mapping)
+    rows_read = cells.height + bad_rows.height
+    if rows_read == 0:
+        raise FileRejected("Tệp chỉ có dòng tiêu đề, không có dữ liệu", "header only, no data rows", kind="header_only")
+
+    parsed = parse_columns(cells, ds)
+    frame = parsed.frame.with_columns(cells["_source_row"] if "_source_row" in cells.columns else pl.Series(
+        "_source_row", raw["_source_row"] if raw is not None else range(1, cells.height + 1), dtype=pl.Int64))
+    text_cols = [c.name for c in ds.columns if c.dtype == "str"]
+    nfc = pl.any_horizontal(
+        [(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False) for c in text_cols]
+    )
+    frame = frame.with_columns(nfc.alias("_nfc_fixed"), *(pl.col(c).str.normalize("NFC") for c in text_cols))
+
+    bad = parsed.bad
+    if bad.height:
+        raw_text = raw["raw_line"] if raw is not None else _row_text(cells)
+        headers_vi = {c.name: c.header_vi for c in ds.columns}
+        cell_bad = bad.with_columns(
+            frame["_source_row"].gather(bad["_row"]).alias("_source_row"),
+            raw_text.gather(bad["_row"]).alias("raw_line"),
+            pl.col("column_name").replace_strict(headers_vi, return_dtype=pl.Utf8).alias("_vi"),
+        ).select(
+            "_source_row", "check_id", "column_name",
+            pl.when(pl.col("check_id") == "ingest.bad_date")
+            .then(pl.format("Cột '{}' ({}): ngày không hợp lệ, cần YYYY-MM-DD hoặc DD/MM/YYYY và ngày phải tồn tại",
+                            "_vi", "column_name"))
+            .otherwise(pl.format("Cột '{}' ({}): số không hợp lệ hoặc sai dấu thập phân (ví dụ đúng: 1.234,5)",
+                                 "_vi", "column_name")).alias("reason_vi"),
+            pl.when(pl.col("check_id") == "ingest.bad_date")
+            .then(pl.format("column {}: invalid or impossible date (expected YYYY-MM-DD or DD/MM/YYYY)", "column_name"))
+            .otherwise(pl.format("column {}: not a number in the file's decimal convention", "column_name"))
+            .alias("reason_en"),
+            "raw_line",
+        )
+        frame = frame.with_row_index("_r").filter(~pl.col("_r").is_in(bad["_row"].implode())).drop("_r")
+        bad_rows = pl.concat([bad_rows, cell_bad.cast(QUARANTINE_SCHEMA)])
+    return ReadResult(name, fmt, encoding, rows_read, frame, bad_rows.sort("_source_row"))
+
+
+def _csv_cells(text: str, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Split lines, set aside those whose field count differs from the header's, parse the rest."""
+    lines = pl.Series("line", text.split("\n")).str.strip_suffix("\r")
+    if lines.len() and lines[-1] == "":
+        lines = lines.head(-1)
+    if lines.len() == 0 or lines[0].strip() == "":
+        raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
+    header = next(csv.reader([lines[0]]))
+    body = pl.DataFrame({"raw_line": lines.slice(1)}).with_row_index("_i").with_columns(
+        (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"),
+        (pl.col("raw_line").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1).alias("_fields"),
+        (pl.col("raw_line").str.count_matches('"', literal=True) % 2 == 1).alias("_open_quote"),
+    )
+    ok = (pl.col("_fields") == len(header)) & ~pl.col("_open_quote")
+    good, bad = body.filter(ok), body.filter(~ok)
+    bad_rows = bad.select(
+        "_source_row",
+        pl.lit("ingest.bad_row").alias("check_id"),
+        pl.lit(None, dtype=pl.Utf8).alias("column_name"),
+        pl.format("Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)", "_fields", pl.lit(len(header))).alias("reason_vi"),
+        pl.format("row has {} fields, the header has {} (or an unclosed quote)", "_fields", pl.lit(len(header))).alias("reason_en"),
+        "raw_line",
+    ).cast(QUARANTINE_SCHEMA)
+    if good.height:
+        data = "\n".join([lines[0], *good["raw_line"].to_list()])
+        cells = pl.read_csv(io.StringIO(data), infer_schema=False, has_header=True)
+        if cells.height != good.height:
+            raise FileRejected(f"Không đọc được {file_name} như CSV", f"cannot parse {file_name} as CSV", kind="corrupt")
+    else:
+        cells = pl.DataFrame({h: pl.Series([], dtype=pl.Utf8) for h in dict.fromkeys(header)})
+    if len(set(header)) == len(header):
+        cells.columns = header
+    else:
+        match_headers(header, file_name)  # raises the duplicate-header rejection
+    return cells, good.select("_source_row", "raw_line"), bad_rows
+
+
+def _binary_cells(path: Path, fmt: str) -> pl.DataFrame:
+    try:
+        if fmt == "parquet":
+            return pl.read_parquet(path)
+        return pl.read_excel(path, engine="calamine", infer_schema_length=0, raise_if_empty=False, drop_empty_rows=False)
+    except Exception as e:  # the readers raise many types for a damaged file
+        raise FileRejected(
+            f"Tệp {fmt.upper()} hỏng hoặc bị cắt cụt, không đọc được ({type(e).__name__})",
+            f"corrupt or truncated {fmt} file ({type(e).__name__})",
+            kind="corrupt",
+        ) from None
+
+
+def _row_text(cells: pl.DataFrame) -> pl.Series:
+    cols = [c for c in cells.columns if c != "_source_row"]
+    return cells.select(pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in cols], separator=",")).to_series()

@@ -1,0 +1,57 @@
+"""Which dataset a file holds, from its header row: canonical or Vietnamese names,
+matched ignoring case, spacing and diacritic form (batch-format.md "Files")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ddss.read.errors import FileRejected
+from ddss.schema import DATASETS
+
+__all__ = ["header_key", "match_headers"]
+
+
+def header_key(h: str) -> str:
+    h = unicodedata.normalize("NFC", h.replace("\ufeff", "")).casefold()
+    return re.sub(r"[\s_]+", " ", h).strip()
+
+
+def _lookup(name: str) -> dict[str, str]:
+    out = {}
+    for c in DATASETS[name].columns:
+        out[header_key(c.name)] = c.name
+        out[header_key(c.header_vi)] = c.name
+    return out
+
+
+def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, str]]:
+    """(dataset, {file header -> canonical column}) or FileRejected."""
+    keys = [header_key(h) for h in headers]
+    dupes = sorted({headers[i] for i, k in enumerate(keys) if keys.count(k) > 1})
+    if dupes:
+        raise FileRejected(
+            f"Tiêu đề cột bị trùng: {', '.join(dupes)}", f"duplicate column headers: {', '.join(dupes)}", kind="duplicate_headers"
+        )
+    scores = []
+    for name in DATASETS:
+        lookup = _lookup(name)
+        hits = {lookup[k] for k in keys if k in lookup}
+        scores.append((len(hits) / len(DATASETS[name].columns), file_name.lower().startswith(name), name))
+    share, _, best = max(scores)
+    if share < 0.5:
+        raise FileRejected(
+            "Không nhận ra tập dữ liệu từ dòng tiêu đề (không khớp dân cư, khai sinh, khai tử, kết hôn, thửa đất, giấy chứng nhận)",
+            "unknown dataset: the header row matches none of population, birth, death, marriage, parcel, certificate",
+            kind="unknown_dataset",
+        )
+    lookup = _lookup(best)
+    mapping = {h: lookup[k] for h, k in zip(headers, keys, strict=True) if k in lookup}
+    present = set(mapping.values())
+    missing = [c for c in DATASETS[best].columns if c.name not in present and c.mandatory]
+    if missing:
+        names = ", ".join(f"{c.header_vi} ({c.name})" for c in missing)
+        raise FileRejected(
+            f"Thiếu cột bắt buộc của tập '{best}': {names}", f"missing mandatory columns of '{best}': {names}", kind="missing_columns"
+        )
+    return best, mapping
