@@ -90,9 +90,7 @@ def birth_codes_for_province(code: str) -> tuple[str, ...]:
 @cache
 def communes_2025() -> dict[str, Commune]:
     return {
-        r["commune_code"]: Commune(
-            r["commune_code"], r["name"], r["province_code"], tuple(r["old_commune_codes"].split(";"))
-        )
+        r["commune_code"]: Commune(r["commune_code"], r["name"], r["province_code"], tuple(r["old_commune_codes"].split(";")))
         for r in _rows("communes_2025.csv")
     }
 
@@ -100,9 +98,7 @@ def communes_2025() -> dict[str, Commune]:
 @cache
 def communes_pre2025() -> dict[str, Commune]:
     return {
-        r["commune_code"]: Commune(
-            r["commune_code"], r["name"], r["old_province_code"], tuple(r["new_commune_codes"].split(";"))
-        )
+        r["commune_code"]: Commune(r["commune_code"], r["name"], r["old_province_code"], tuple(r["new_commune_codes"].split(";")))
         for r in _rows("communes_pre2025.csv")
     }
 

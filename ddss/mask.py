@@ -76,6 +76,7 @@ def pseudonym(person_id: str) -> str:
 
 # ---- SQL (DuckDB) forms: same output as the Python functions above ----
 
+
 def sql_mask_id(expr: str) -> str:
     e = f"trim(CAST({expr} AS VARCHAR))"
     return (

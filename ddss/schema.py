@@ -168,9 +168,7 @@ CERTIFICATE = Dataset(
     key=("certificate_serial",),
 )
 
-DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE)
-}
+DATASETS: dict[str, Dataset] = {d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE)}
 
 # Lineage columns on every staged row (issue #4).
 LINEAGE: tuple[tuple[str, str], ...] = (

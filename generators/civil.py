@@ -34,10 +34,12 @@ def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) ->
 
 def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
     """Books per (commune, type, year), entries 1..n by registration order; file in that order."""
+    df = df.with_columns((pl.col("registration_date").dt.year().cast(pl.Utf8) + pl.lit(f"/{code}")).alias("register_book")).sort(
+        "registering_commune_code", "register_book", "registration_date", "_tie"
+    )
     df = df.with_columns(
-        (pl.col("registration_date").dt.year().cast(pl.Utf8) + pl.lit(f"/{code}")).alias("register_book")
-    ).sort("registering_commune_code", "register_book", "registration_date", "_tie")
-    df = df.with_columns(pl.int_range(1, pl.len() + 1).over("registering_commune_code", "register_book").cast(pl.Int64).alias("entry_no"))
+        pl.int_range(1, pl.len() + 1).over("registering_commune_code", "register_book").cast(pl.Int64).alias("entry_no")
+    )
     return df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
 
 
@@ -94,14 +96,18 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
         }
     )
     births = births.with_columns(
-        *(pl.when(pl.Series(has_father)).then(pl.col(c)).alias(c) for c in ("father_person_id", "father_name", "father_birth_year"))
+        *(
+            pl.when(pl.Series(has_father)).then(pl.col(c)).alias(c)
+            for c in ("father_person_id", "father_name", "father_birth_year")
+        )
     )
     births = births.with_columns(_timestamps(rng, births["registration_date"], as_of).alias("updated_at"))
     births = _number_entries(births, "KS")
 
     # The population must agree with the birth record (Decree 123/2015 art. 6).
-    fix = pl.DataFrame({"_i": pl.Series(children, dtype=pl.UInt32), "_name": child_name, "_eth": ethnicity, "_home": home,
-                        "_brp": residence})
+    fix = pl.DataFrame(
+        {"_i": pl.Series(children, dtype=pl.UInt32), "_name": child_name, "_eth": ethnicity, "_home": home, "_brp": residence}
+    )
     pop = (
         p.join(fix, on="_i", how="left")
         .with_columns(
@@ -117,9 +123,25 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
 
 
 _BIRTH_COLS = [
-    "register_book", "entry_no", "registration_date", "registering_commune_code", "child_person_id", "child_name",
-    "child_sex", "child_date_of_birth", "place_of_birth", "home_town", "ethnicity", "nationality", "mother_person_id",
-    "mother_name", "mother_birth_year", "father_person_id", "father_name", "father_birth_year", "updated_at",
+    "register_book",
+    "entry_no",
+    "registration_date",
+    "registering_commune_code",
+    "child_person_id",
+    "child_name",
+    "child_sex",
+    "child_date_of_birth",
+    "place_of_birth",
+    "home_town",
+    "ethnicity",
+    "nationality",
+    "mother_person_id",
+    "mother_name",
+    "mother_birth_year",
+    "father_person_id",
+    "father_name",
+    "father_birth_year",
+    "updated_at",
 ]
 
 
@@ -145,8 +167,16 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         (pl.lit("GBT-") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8).str.zfill(6)).alias("death_notice_no")
     )
     return deaths.select(
-        "register_book", "entry_no", "registration_date", "registering_commune_code", "person_id", "full_name",
-        "date_of_death", "place_of_death", "death_notice_no", "updated_at",
+        "register_book",
+        "entry_no",
+        "registration_date",
+        "registering_commune_code",
+        "person_id",
+        "full_name",
+        "date_of_death",
+        "place_of_death",
+        "death_notice_no",
+        "updated_at",
     )
 
 
@@ -181,6 +211,15 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
     df = _number_entries(df, "KH")
     return df.select(
-        "register_book", "entry_no", "registration_date", "registering_commune_code", "husband_person_id", "husband_name",
-        "husband_date_of_birth", "wife_person_id", "wife_name", "wife_date_of_birth", "updated_at",
+        "register_book",
+        "entry_no",
+        "registration_date",
+        "registering_commune_code",
+        "husband_person_id",
+        "husband_name",
+        "husband_date_of_birth",
+        "wife_person_id",
+        "wife_name",
+        "wife_date_of_birth",
+        "updated_at",
     )

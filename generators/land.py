@@ -21,10 +21,37 @@ __all__ = ["generate_certificates", "generate_parcels"]
 PARCELS_PER_PERSON = 0.3
 CERTIFIED_SHARE = 0.8
 _CITIES = {"01", "31", "46", "48", "79", "92"}  # centrally-run cities: mostly urban land
-_URBAN = {"ODT": 40, "ONT": 8, "CLN": 8, "HNK": 6, "LUC": 5, "TMD": 8, "SKC": 5, "DGT": 4, "NTS": 3, "TSC": 2, "DYT": 1,
-          "DGD": 1, "TON": 1, "DTT": 1}
-_RURAL = {"ONT": 25, "ODT": 5, "LUC": 20, "LUK": 4, "HNK": 12, "CLN": 15, "NTS": 6, "RSX": 5, "RPH": 2, "SKC": 2, "DGT": 2,
-          "TMD": 1, "DTL": 1}
+_URBAN = {
+    "ODT": 40,
+    "ONT": 8,
+    "CLN": 8,
+    "HNK": 6,
+    "LUC": 5,
+    "TMD": 8,
+    "SKC": 5,
+    "DGT": 4,
+    "NTS": 3,
+    "TSC": 2,
+    "DYT": 1,
+    "DGD": 1,
+    "TON": 1,
+    "DTT": 1,
+}
+_RURAL = {
+    "ONT": 25,
+    "ODT": 5,
+    "LUC": 20,
+    "LUK": 4,
+    "HNK": 12,
+    "CLN": 15,
+    "NTS": 6,
+    "RSX": 5,
+    "RPH": 2,
+    "SKC": 2,
+    "DGT": 2,
+    "TMD": 1,
+    "DTL": 1,
+}
 _LETTERS = np.array(list("ABCDEFGHIKLMNPQRSTUVXY"))
 
 
@@ -45,8 +72,9 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     area = np.round(np.maximum(rng.lognormal(np.where(np.isin(use, ["ODT", "ONT", "TMD"]), 4.6, 7.2), 0.8), 12.0), 2)
     code_arr = np.array([c for c, _ in communes])[ci]
     name_arr = np.array([nm for _, nm in communes])[ci]
-    df = pl.DataFrame({"commune_code": code_arr, "_sheet": sheet, "_name": name_arr, "area_m2": area, "land_use_code": use,
-                       "_r": rng.random(n)})
+    df = pl.DataFrame(
+        {"commune_code": code_arr, "_sheet": sheet, "_name": name_arr, "area_m2": area, "land_use_code": use, "_r": rng.random(n)}
+    )
     df = df.sort("commune_code", "_sheet", "_r").with_columns(
         pl.int_range(1, pl.len() + 1).over("commune_code", "_sheet").alias("_parcel")
     )
@@ -57,14 +85,25 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
         pl.col("_parcel").cast(pl.Utf8).alias("parcel_no"),
         "area_m2",
         "land_use_code",
-        pl.concat_str([pl.lit("Thửa "), pl.col("_parcel").cast(pl.Utf8), pl.lit(", tờ "), pl.col("_sheet").cast(pl.Utf8),
-                       pl.lit(", "), pl.col("_name"), pl.lit(", "), pl.lit(prov_name)]).alias("address"),
+        pl.concat_str(
+            [
+                pl.lit("Thửa "),
+                pl.col("_parcel").cast(pl.Utf8),
+                pl.lit(", tờ "),
+                pl.col("_sheet").cast(pl.Utf8),
+                pl.lit(", "),
+                pl.col("_name"),
+                pl.lit(", "),
+                pl.lit(prov_name),
+            ]
+        ).alias("address"),
         pl.Series(upd * 1_000_000).cast(pl.Datetime("us")).alias("updated_at"),
     )
 
 
-def generate_certificates(rng, parcels: pl.DataFrame, pop: pl.DataFrame, as_of: dt.date,
-                          exclude_ids: set[str] = frozenset()) -> pl.DataFrame:
+def generate_certificates(
+    rng, parcels: pl.DataFrame, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[str] = frozenset()
+) -> pl.DataFrame:
     k = round(parcels.height * CERTIFIED_SHARE)
     pi = np.sort(rng.choice(parcels.height, size=k, replace=False))
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
@@ -83,8 +122,10 @@ def generate_certificates(rng, parcels: pl.DataFrame, pop: pl.DataFrame, as_of: 
     num6 = pl.Series(numbers).cast(pl.Utf8).str.zfill(6)
     num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
     serial = pl.select(
-        pl.when(pl.Series(era) == 0).then(pl.concat_str([pl.Series(letters1), pl.lit(" "), num6]))
-        .when(pl.Series(era) == 1).then(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num6]))
+        pl.when(pl.Series(era) == 0)
+        .then(pl.concat_str([pl.Series(letters1), pl.lit(" "), num6]))
+        .when(pl.Series(era) == 1)
+        .then(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num6]))
         .otherwise(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num8]))
     ).to_series()
     upd_d = np.maximum(issue + 1, _days(as_of) - rng.integers(1, 1000, k))

@@ -47,8 +47,10 @@ class GenerationResult:
 
         rows = ", ".join(f"{k} {num(v)}" for k, v in self.rows.items())
         defects = ", ".join(f"{k} {v}" for k, v in sorted(self.defects.items())) or "không có"
-        return (f"{num(sum(self.rows.values()))} dòng ({rows}); lỗi cài sẵn theo chiều: {defects}; "
-                f"{self.seconds_total:.1f} giây; tệp trong {self.inbox}")
+        return (
+            f"{num(sum(self.rows.values()))} dòng ({rows}); lỗi cài sẵn theo chiều: {defects}; "
+            f"{self.seconds_total:.1f} giây; tệp trong {self.inbox}"
+        )
 
 
 def clean_frames(province: str, persons: int, seed: int, as_of: dt.date = DEFAULT_AS_OF) -> dict[str, pl.DataFrame]:
@@ -62,8 +64,7 @@ def clean_frames(province: str, persons: int, seed: int, as_of: dt.date = DEFAUL
     marriages = civil.generate_marriages(r_marr, pop, as_of)
     parcels = land.generate_parcels(r_parcel, province, persons, as_of)
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
-    frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels,
-              "certificate": certs}
+    frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     return {name: df.select(DATASETS[name].column_names) for name, df in frames.items()}
 
 
@@ -106,20 +107,33 @@ def generate(
         sub = m.filter(pl.col("dataset") == name)
         if sub.is_empty():
             continue
-        parts.append(sub.with_columns(
-            pl.lit(files[name].name).alias("source_file"),
-            (pl.col("row_index") + 1).alias("source_row"),
-            pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
-        ))
-    manifest = pl.concat(parts).select(MANIFEST_COLUMNS) if parts else pl.DataFrame(
-        schema={c: (pl.Int64 if c == "source_row" else pl.Utf8) for c in MANIFEST_COLUMNS})
+        parts.append(
+            sub.with_columns(
+                pl.lit(files[name].name).alias("source_file"),
+                (pl.col("row_index") + 1).alias("source_row"),
+                pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
+            )
+        )
+    manifest = (
+        pl.concat(parts).select(MANIFEST_COLUMNS)
+        if parts
+        else pl.DataFrame(schema={c: (pl.Int64 if c == "source_row" else pl.Utf8) for c in MANIFEST_COLUMNS})
+    )
     manifest_path = truth / "manifest.csv"
     manifest.write_csv(manifest_path)
 
     rows = {name: df.height for name, df in injected.frames.items()}
     defects = dict(manifest.group_by("dimension").len().iter_rows()) if manifest.height else {}
     result = GenerationResult(out, inbox, manifest_path, rows, defects, t_frames, time.perf_counter() - t0)
-    params = {"province": province, "persons": persons, "seed": seed, "defect_rate": defect_rate, "as_of": as_of.isoformat(),
-              "form": asdict(form), "rows": rows, "defects": manifest.height}
+    params = {
+        "province": province,
+        "persons": persons,
+        "seed": seed,
+        "defect_rate": defect_rate,
+        "as_of": as_of.isoformat(),
+        "form": asdict(form),
+        "rows": rows,
+        "defects": manifest.height,
+    }
     (truth / "params.json").write_text(json.dumps(params, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     return result

@@ -66,9 +66,13 @@ def _area_text(col: str, decimal_comma: bool) -> pl.Expr:
         return pl.concat_str([sign, whole.cast(pl.Utf8), pl.lit("."), frac])
     groups = pl.concat_str(
         [
-            pl.when(whole >= 1_000_000).then(pl.concat_str([(whole // 1_000_000).cast(pl.Utf8), pl.lit(".")])).otherwise(pl.lit("")),
-            pl.when(whole >= 1_000_000).then(((whole // 1000) % 1000).cast(pl.Utf8).str.zfill(3) + pl.lit("."))
-            .when(whole >= 1000).then((whole // 1000).cast(pl.Utf8) + pl.lit("."))
+            pl.when(whole >= 1_000_000)
+            .then(pl.concat_str([(whole // 1_000_000).cast(pl.Utf8), pl.lit(".")]))
+            .otherwise(pl.lit("")),
+            pl.when(whole >= 1_000_000)
+            .then(((whole // 1000) % 1000).cast(pl.Utf8).str.zfill(3) + pl.lit("."))
+            .when(whole >= 1000)
+            .then((whole // 1000).cast(pl.Utf8) + pl.lit("."))
             .otherwise(pl.lit("")),
             pl.when(whole >= 1000).then((whole % 1000).cast(pl.Utf8).str.zfill(3)).otherwise(whole.cast(pl.Utf8)),
         ]
@@ -98,11 +102,15 @@ def as_text(df: pl.DataFrame, name: str, form: FileForm) -> pl.DataFrame:
 def _apply_overrides(text: pl.DataFrame, overrides: list[RawOverride]) -> pl.DataFrame:
     for column in sorted({o.column for o in overrides}):
         rows = [o for o in overrides if o.column == column]
-        patch = pl.DataFrame({"_i": [o.row_index for o in rows], "_v": [o.raw_text for o in rows]},
-                             schema={"_i": pl.UInt32, "_v": pl.Utf8})
+        patch = pl.DataFrame(
+            {"_i": [o.row_index for o in rows], "_v": [o.raw_text for o in rows]}, schema={"_i": pl.UInt32, "_v": pl.Utf8}
+        )
         text = (
-            text.with_row_index("_i").join(patch, on="_i", how="left")
-            .with_columns(pl.coalesce("_v", column).alias(column)).sort("_i").drop("_i", "_v")
+            text.with_row_index("_i")
+            .join(patch, on="_i", how="left")
+            .with_columns(pl.coalesce("_v", column).alias(column))
+            .sort("_i")
+            .drop("_i", "_v")
         )
     return text
 

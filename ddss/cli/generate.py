@@ -27,8 +27,12 @@ def command(
 ) -> None:
     from ddss import admin_units
 
-    choices = {"fmt": ("csv", "parquet", "xlsx"), "headers": ("canonical", "vi"), "dates": ("iso", "vn"),
-               "encoding": ("utf-8", "utf-8-sig", "cp1258")}
+    choices = {
+        "fmt": ("csv", "parquet", "xlsx"),
+        "headers": ("canonical", "vi"),
+        "dates": ("iso", "vn"),
+        "encoding": ("utf-8", "utf-8-sig", "cp1258"),
+    }
     for name, value in (("fmt", fmt), ("headers", headers), ("dates", dates), ("encoding", encoding)):
         if value not in choices[name]:
             typer.echo(f"Giá trị không hợp lệ {value!r} cho --{name}; chọn một trong: {', '.join(choices[name])}", err=True)
@@ -42,8 +46,19 @@ def command(
 
     from generators.province import generate
 
-    r = generate(province, persons, seed, defect_rate, out, fmt=fmt, as_of=ref, headers=headers, dates=dates,
-                 decimal_comma=decimal_comma, encoding=encoding)
+    r = generate(
+        province,
+        persons,
+        seed,
+        defect_rate,
+        out,
+        fmt=fmt,
+        as_of=ref,
+        headers=headers,
+        dates=dates,
+        decimal_comma=decimal_comma,
+        encoding=encoding,
+    )
     total = sum(r.rows.values())
     typer.echo(r.summary_vi())
     typer.echo(f"Đáp án: {r.manifest_path}  ·  {total / max(r.seconds_total, 1e-9):,.0f} dòng/giây (gồm ghi tệp)")

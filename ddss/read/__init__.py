@@ -23,7 +23,11 @@ from ddss.schema import DATASETS
 __all__ = ["FileRejected", "ReadResult", "read_file"]
 
 QUARANTINE_SCHEMA = {
-    "_source_row": pl.Int64, "check_id": pl.Utf8, "column_name": pl.Utf8, "reason_vi": pl.Utf8, "reason_en": pl.Utf8,
+    "_source_row": pl.Int64,
+    "check_id": pl.Utf8,
+    "column_name": pl.Utf8,
+    "reason_vi": pl.Utf8,
+    "reason_en": pl.Utf8,
     "raw_line": pl.Utf8,
 }
 _QUOTED = r'"(?:[^"]|"")*"'
@@ -70,12 +74,13 @@ def read_file(path: Path, max_bytes: int) -> ReadResult:
         raise FileRejected("Tệp chỉ có dòng tiêu đề, không có dữ liệu", "header only, no data rows", kind="header_only")
 
     parsed = parse_columns(cells, ds)
-    frame = parsed.frame.with_columns(cells["_source_row"] if "_source_row" in cells.columns else pl.Series(
-        "_source_row", raw["_source_row"] if raw is not None else range(1, cells.height + 1), dtype=pl.Int64))
-    text_cols = [c.name for c in ds.columns if c.dtype == "str"]
-    nfc = pl.any_horizontal(
-        [(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False) for c in text_cols]
+    frame = parsed.frame.with_columns(
+        cells["_source_row"]
+        if "_source_row" in cells.columns
+        else pl.Series("_source_row", raw["_source_row"] if raw is not None else range(1, cells.height + 1), dtype=pl.Int64)
     )
+    text_cols = [c.name for c in ds.columns if c.dtype == "str"]
+    nfc = pl.any_horizontal([(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False) for c in text_cols])
     frame = frame.with_columns(nfc.alias("_nfc_fixed"), *(pl.col(c).str.normalize("NFC") for c in text_cols))
 
     bad = parsed.bad
@@ -87,12 +92,19 @@ def read_file(path: Path, max_bytes: int) -> ReadResult:
             raw_text.gather(bad["_row"]).alias("raw_line"),
             pl.col("column_name").replace_strict(headers_vi, return_dtype=pl.Utf8).alias("_vi"),
         ).select(
-            "_source_row", "check_id", "column_name",
+            "_source_row",
+            "check_id",
+            "column_name",
             pl.when(pl.col("check_id") == "ingest.bad_date")
-            .then(pl.format("Cột '{}' ({}): ngày không hợp lệ, cần YYYY-MM-DD hoặc DD/MM/YYYY và ngày phải tồn tại",
-                            "_vi", "column_name"))
-            .otherwise(pl.format("Cột '{}' ({}): số không hợp lệ hoặc sai dấu thập phân (ví dụ đúng: 1.234,5)",
-                                 "_vi", "column_name")).alias("reason_vi"),
+            .then(
+                pl.format(
+                    "Cột '{}' ({}): ngày không hợp lệ, cần YYYY-MM-DD hoặc DD/MM/YYYY và ngày phải tồn tại", "_vi", "column_name"
+                )
+            )
+            .otherwise(
+                pl.format("Cột '{}' ({}): số không hợp lệ hoặc sai dấu thập phân (ví dụ đúng: 1.234,5)", "_vi", "column_name")
+            )
+            .alias("reason_vi"),
             pl.when(pl.col("check_id") == "ingest.bad_date")
             .then(pl.format("column {}: invalid or impossible date (expected YYYY-MM-DD or DD/MM/YYYY)", "column_name"))
             .otherwise(pl.format("column {}: not a number in the file's decimal convention", "column_name"))
@@ -112,10 +124,14 @@ def _csv_cells(text: str, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame, p
     if lines.len() == 0 or lines[0].strip() == "":
         raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
     header = next(csv.reader([lines[0]]))
-    body = pl.DataFrame({"raw_line": lines.slice(1)}).with_row_index("_i").with_columns(
-        (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"),
-        (pl.col("raw_line").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1).alias("_fields"),
-        (pl.col("raw_line").str.count_matches('"', literal=True) % 2 == 1).alias("_open_quote"),
+    body = (
+        pl.DataFrame({"raw_line": lines.slice(1)})
+        .with_row_index("_i")
+        .with_columns(
+            (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"),
+            (pl.col("raw_line").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1).alias("_fields"),
+            (pl.col("raw_line").str.count_matches('"', literal=True) % 2 == 1).alias("_open_quote"),
+        )
     )
     ok = (pl.col("_fields") == len(header)) & ~pl.col("_open_quote")
     good, bad = body.filter(ok), body.filter(~ok)
@@ -123,8 +139,12 @@ def _csv_cells(text: str, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame, p
         "_source_row",
         pl.lit("ingest.bad_row").alias("check_id"),
         pl.lit(None, dtype=pl.Utf8).alias("column_name"),
-        pl.format("Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)", "_fields", pl.lit(len(header))).alias("reason_vi"),
-        pl.format("row has {} fields, the header has {} (or an unclosed quote)", "_fields", pl.lit(len(header))).alias("reason_en"),
+        pl.format("Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)", "_fields", pl.lit(len(header))).alias(
+            "reason_vi"
+        ),
+        pl.format("row has {} fields, the header has {} (or an unclosed quote)", "_fields", pl.lit(len(header))).alias(
+            "reason_en"
+        ),
         "raw_line",
     ).cast(QUARANTINE_SCHEMA)
     if good.height:

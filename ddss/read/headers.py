@@ -52,6 +52,8 @@ def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, st
     if missing:
         names = ", ".join(f"{c.header_vi} ({c.name})" for c in missing)
         raise FileRejected(
-            f"Thiếu cột bắt buộc của tập '{best}': {names}", f"missing mandatory columns of '{best}': {names}", kind="missing_columns"
+            f"Thiếu cột bắt buộc của tập '{best}': {names}",
+            f"missing mandatory columns of '{best}': {names}",
+            kind="missing_columns",
         )
     return best, mapping

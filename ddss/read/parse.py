@@ -35,8 +35,10 @@ class ParsedColumns:
 def _date(col: str) -> tuple[pl.Expr, pl.Expr]:
     s = pl.col(col).str.strip_chars()
     value = (
-        pl.when(s.str.contains(_ISO)).then(s.str.to_date("%Y-%m-%d", strict=False))
-        .when(s.str.contains(_VN)).then(s.str.to_date("%d/%m/%Y", strict=False))
+        pl.when(s.str.contains(_ISO))
+        .then(s.str.to_date("%Y-%m-%d", strict=False))
+        .when(s.str.contains(_VN))
+        .then(s.str.to_date("%d/%m/%Y", strict=False))
     )
     return value, s.is_not_null() & value.is_null()
 
@@ -50,8 +52,10 @@ def _timestamp(col: str) -> tuple[pl.Expr, pl.Expr]:
     iso_ok = s.str.contains(_ISO[:-1] + _TIME)
     vn_ok = s.str.contains(_VN[:-1] + _TIME)
     value = (
-        pl.when(iso_ok).then((date_part + " " + hms).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"))
-        .when(vn_ok).then((date_part + " " + hms).str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="us"))
+        pl.when(iso_ok)
+        .then((date_part + " " + hms).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"))
+        .when(vn_ok)
+        .then((date_part + " " + hms).str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="us"))
     )
     return value, s.is_not_null() & value.is_null()
 
@@ -114,13 +118,12 @@ def parse_columns(text: pl.DataFrame, ds: Dataset) -> ParsedColumns:
     ).with_columns(
         # Empty or whitespace-only cells are "no value"; other spaces are kept as sent.
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in text.columns if text.schema[c] == pl.Utf8
+        for c in text.columns
+        if text.schema[c] == pl.Utf8
     )
     frame = typed_text.select(exprs)
     if flags:
-        bad = typed_text.with_row_index("_row").select(
-            "_row", *(b.alias(f"_bad_{name}") for name, _, b in flags)
-        )
+        bad = typed_text.with_row_index("_row").select("_row", *(b.alias(f"_bad_{name}") for name, _, b in flags))
         first = pl.coalesce(*(pl.when(pl.col(f"_bad_{name}")).then(pl.lit(name)) for name, _, _ in flags))
         check_of = {name: check for name, check, _ in flags}
         bad = bad.select("_row", first.alias("column_name")).filter(pl.col("column_name").is_not_null())

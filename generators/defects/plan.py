@@ -94,7 +94,9 @@ class Plan:
             df.with_row_index("_i", 0)
             .with_columns(pl.col("_i").cast(pl.Int64))
             .join(patch, on="_i", how="left")
-            .with_columns(pl.when(pl.col("_i").is_in(patch["_i"].implode())).then(pl.col("_v")).otherwise(pl.col(column)).alias(column))
+            .with_columns(
+                pl.when(pl.col("_i").is_in(patch["_i"].implode())).then(pl.col("_v")).otherwise(pl.col(column)).alias(column)
+            )
             .sort("_i")
             .drop("_i", "_v")
         )

@@ -7,11 +7,7 @@ from ddss.rules.catalog import ingest as _ingest
 
 __all__ = ["CHECKS"]
 
-CHECKS = tuple(
-    c
-    for module in (_ingest, population, birth, death, marriage, parcel, certificate)
-    for c in module.CHECKS
-)
+CHECKS = tuple(c for module in (_ingest, population, birth, death, marriage, parcel, certificate) for c in module.CHECKS)
 
 _ids = [c.check_id for c in CHECKS]
 if len(_ids) != len(set(_ids)):

@@ -1,0 +1,107 @@
+"""The only module that writes DuckDB: schema, one writer at a time, read-only readers.
+
+One file per province (Settings.province_db). DuckDB allows one read-write process per
+file; a second writer retries until ``busy_timeout_s`` and then fails with a clear
+message instead of corrupting anything. Every load is one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ddss.schema import DATASETS, LINEAGE, staging_table
+from ddss.sql import ident
+
+__all__ = ["DatabaseBusy", "connect_readonly", "ensure_schema", "insert_frame", "write_findings", "writer"]
+
+_DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
+
+BATCHES_DDL = """
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id VARCHAR, province VARCHAR, agency VARCHAR, dataset VARCHAR, source_file VARCHAR,
+    file_sha256 VARCHAR, file_bytes BIGINT, encoding VARCHAR, file_format VARCHAR,
+    rows_read BIGINT, rows_staged BIGINT, rows_quarantined BIGINT, balanced BOOLEAN,
+    status VARCHAR, reason_vi VARCHAR, reason_en VARCHAR, loaded_at TIMESTAMP
+)"""
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine_rows (
+    batch_id VARCHAR, dataset VARCHAR, source_file VARCHAR, file_sha256 VARCHAR, source_row BIGINT,
+    check_id VARCHAR, column_name VARCHAR, reason_vi VARCHAR, reason_en VARCHAR, raw_line VARCHAR,
+    loaded_at TIMESTAMP
+)"""
+FINDINGS_DDL = """
+CREATE TABLE IF NOT EXISTS findings (
+    run_id VARCHAR, dataset VARCHAR, source_file VARCHAR, source_row BIGINT, record_key VARCHAR,
+    check_id VARCHAR, dimension VARCHAR, severity VARCHAR, value VARCHAR, message_vi VARCHAR
+)"""
+RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS validation_runs (
+    run_id VARCHAR, province VARCHAR, as_of DATE, started_at TIMESTAMP, finished_at TIMESTAMP,
+    checks BIGINT, findings BIGINT, counts_agree BOOLEAN, gx_results_path VARCHAR
+)"""
+
+
+class DatabaseBusy(RuntimeError):
+    pass
+
+
+def _staging_ddl(name: str) -> str:
+    cols = [f"{ident(c.name)} {_DUCK[c.dtype]}" for c in DATASETS[name].columns]
+    cols += [f"{ident(n)} {t}" for n, t in LINEAGE]
+    return f"CREATE TABLE IF NOT EXISTS {ident(staging_table(name))} ({', '.join(cols)})"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in (BATCHES_DDL, QUARANTINE_DDL, FINDINGS_DDL, RUNS_DDL, *(_staging_ddl(n) for n in DATASETS)):
+        con.execute(ddl)
+
+
+@contextmanager
+def writer(path: Path, busy_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection to a province file, schema ensured."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"Cơ sở dữ liệu {path.name} đang được một tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. "
+                    f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."
+                ) from None
+            time.sleep(0.2)
+    try:
+        ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+    """Append a polars frame by column name (through Arrow, no per-row Python)."""
+    if df.is_empty():
+        return
+    con.register("_ddss_frame", df.to_arrow())
+    try:
+        cols = ", ".join(ident(c) for c in df.columns)
+        con.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM _ddss_frame")  # noqa: S608 - identifiers only
+    finally:
+        con.unregister("_ddss_frame")
+
+
+def write_findings(con: duckdb.DuckDBPyConnection, run_id: str, findings: pl.DataFrame) -> None:
+    con.execute("DELETE FROM findings WHERE run_id = ?", [run_id])
+    insert_frame(con, "findings", findings.with_columns(pl.lit(run_id).alias("run_id")))
