@@ -14,10 +14,11 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from ddss.checks import render
 from ddss.rules.catalog import all_checks
 from ddss.schema import DATASETS
 from ddss.settings import Settings
-from ddss.sql import date_literal, ident
+from ddss.sql import ident
 
 __all__ = ["findings_from_frames", "compare"]
 
@@ -40,9 +41,7 @@ def findings_from_frames(injected, as_of: dt.date, settings: Settings) -> pl.Dat
     for check in all_checks():
         if check.stage != "validate" or check.dataset not in injected.frames:
             continue
-        fails = check.predicate.fails_sql().format(
-            **places, as_of=date_literal(as_of), fresh_days=str(settings.freshness_days[check.dataset])
-        )
+        fails = render.fails_sql(check, settings, as_of)
         rel = places[check.dataset]
         # predicate text is catalogue code and the relation an ident(): no user data in the text
         sql = f"SELECT _source_row FROM (SELECT t._source_row, ({fails}) AS _fails FROM {rel} t) WHERE _fails"  # noqa: S608

@@ -1,0 +1,107 @@
+"""Every failing record of every check, as rows of the findings contract (batch-format.md).
+
+One scan per dataset computes a flag per check (the same ``fails`` SQL GX evaluates)
+and unpivots the flags that are TRUE: cheaper than one query per check (stack-notes.md).
+Ingestion's quarantined rows and rejected files of the current batch are findings too.
+Values are masked by the column's kind (ddss.mask); population keys are pseudonyms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from ddss.checks.render import current_view, fails_sql
+from ddss.checks.views import CURRENT_FILES_SQL
+from ddss.mask import sql_mask, sql_pseudonym
+from ddss.rules.catalog import Check, by_id, for_dataset
+from ddss.schema import DATASETS
+from ddss.settings import Settings
+from ddss.sql import ident, str_literal
+
+__all__ = ["FINDINGS_SCHEMA", "dataset_findings", "ingest_findings"]
+
+FINDINGS_SCHEMA = {
+    "dataset": pl.Utf8, "source_file": pl.Utf8, "source_row": pl.Int64, "record_key": pl.Utf8, "check_id": pl.Utf8,
+    "dimension": pl.Utf8, "severity": pl.Utf8, "value": pl.Utf8, "message_vi": pl.Utf8,
+}
+
+
+def _record_key(dataset: str) -> str:
+    if dataset == "population":
+        return sql_pseudonym("t.person_id")
+    parts = ", ".join(f"coalesce(CAST(t.{ident(k)} AS VARCHAR), '')" for k in DATASETS[dataset].key)
+    return f"concat_ws('|', {parts})"
+
+
+def _value(check: Check) -> str:
+    if check.value_column is None:
+        return "NULL"
+    col = DATASETS[check.dataset].column(check.value_column)
+    return sql_mask(f"CAST(t.{ident(col.name)} AS VARCHAR)" if col.personal != "date" else f"t.{ident(col.name)}", col.personal)
+
+
+def dataset_findings(con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, as_of: dt.date) -> pl.DataFrame:
+    checks = for_dataset(dataset)
+    if not checks:
+        return pl.DataFrame(schema=FINDINGS_SCHEMA)
+    flags = ", ".join(f"({fails_sql(c, settings, as_of)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
+    values = ", ".join(f"CAST({_value(c)} AS VARCHAR) AS {ident('v' + str(i))}" for i, c in enumerate(checks))
+    scan = (
+        f"SELECT t._source_file, t._source_row, {_record_key(dataset)} AS record_key, {flags}, {values} "  # noqa: S608
+        f"FROM {ident(current_view(dataset))} AS t"
+    )
+    arms = " UNION ALL ".join(
+        f"SELECT _source_file, _source_row, record_key, {str_literal(c.check_id)} AS check_id, {ident('v' + str(i))} AS value "  # noqa: S608
+        f"FROM s WHERE {ident('f' + str(i))}"
+        for i, c in enumerate(checks)
+    )
+    rows = con.execute(f"WITH s AS MATERIALIZED ({scan}) {arms}").pl()  # noqa: S608 - catalogue SQL and identifiers only
+    meta = pl.DataFrame(
+        {
+            "check_id": [c.check_id for c in checks],
+            "dimension": [c.dimension for c in checks],
+            "severity": [c.severity for c in checks],
+            "message_vi": [c.title_vi for c in checks],
+        }
+    )
+    return (
+        rows.join(meta, on="check_id", how="left")
+        .select(
+            pl.lit(dataset).alias("dataset"),
+            pl.col("_source_file").alias("source_file"),
+            pl.col("_source_row").alias("source_row"),
+            "record_key", "check_id", "dimension", "severity", "value", "message_vi",
+        )
+        .cast(FINDINGS_SCHEMA)
+    )
+
+
+def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Quarantined rows of the current files, and the files rejected in the latest ingest run."""
+    quarantined = con.execute(
+        f"""
+        SELECT q.dataset, q.source_file, q.source_row, q.check_id, q.reason_vi
+        FROM quarantine_rows q JOIN ({CURRENT_FILES_SQL}) c
+          ON q.batch_id = c.batch_id AND q.file_sha256 = c.file_sha256
+        """  # noqa: S608 - constant SQL
+    ).pl()
+    rejected = con.execute(
+        """
+        SELECT coalesce(dataset, '*') AS dataset, source_file, CAST(NULL AS BIGINT) AS source_row,
+               'ingest.file_rejected' AS check_id, reason_vi
+        FROM batches WHERE status = 'rejected' AND batch_id = (SELECT max(batch_id) FROM batches)
+        """
+    ).pl()
+    both = pl.concat([quarantined.cast({"source_row": pl.Int64}), rejected.cast({"source_row": pl.Int64})])
+    if both.is_empty():
+        return pl.DataFrame(schema=FINDINGS_SCHEMA)
+    ids = both["check_id"].unique().to_list()
+    meta = pl.DataFrame({"check_id": ids, "dimension": [by_id(i).dimension for i in ids],
+                         "severity": [by_id(i).severity for i in ids]})
+    return both.join(meta, on="check_id").select(
+        "dataset", "source_file", "source_row", pl.lit(None, dtype=pl.Utf8).alias("record_key"), "check_id", "dimension",
+        "severity", pl.lit(None, dtype=pl.Utf8).alias("value"), pl.col("reason_vi").alias("message_vi"),
+    ).cast(FINDINGS_SCHEMA)

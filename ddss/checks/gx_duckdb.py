@@ -1,0 +1,82 @@
+"""Make Great Expectations 1.24.1 work on DuckDB (through duckdb-engine). Call ``apply()``.
+
+GX 1.x has no DuckDB data source; the generic SQL one fails in two ways (stack-notes.md;
+upstream issues #10738 and #11579):
+
+1. ``SqlAlchemyExecutionEngine.execute_query`` returns a cursor result after leaving the
+   ``with connection`` block; duckdb-engine has discarded the rows by then, so
+   ``resolve_metric_bundle`` gets an empty list and raises ``IndexError``. Fix: buffer
+   the rows (SQLAlchemy ``Result.freeze()``) while the connection is still open.
+2. Regex expectations ask ``get_dialect_regex_expression`` for a dialect-specific
+   expression and get ``None`` for duckdb (NotImplementedError). Fix: answer
+   ``regexp_matches(column, pattern)`` — DuckDB's RE2 search, which agrees with the
+   catalogue's SQL (``ddss.rules.catalog.predicates.Matches``) because patterns there are
+   anchored ``^...$``.
+
+Applied explicitly, idempotent, and refused on another GX version (the patched
+functions are internal and may change).
+"""
+
+from __future__ import annotations
+
+__all__ = ["GX_VERSION", "apply", "is_applied"]
+
+GX_VERSION = "1.24.1"
+_APPLIED = False
+_REGEX_MODULES = (
+    "great_expectations.expectations.metrics.util",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex_list",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex_list",
+)
+
+
+def is_applied() -> bool:
+    return _APPLIED
+
+
+def _dialect_name(dialect) -> str:
+    inner = getattr(dialect, "dialect", dialect)
+    return str(getattr(inner, "name", "") or getattr(dialect, "name", ""))
+
+
+def apply() -> None:
+    global _APPLIED
+    if _APPLIED:
+        return
+    import importlib
+
+    import great_expectations as gx
+    import sqlalchemy as sa
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as see
+
+    if gx.__version__ != GX_VERSION:
+        raise RuntimeError(
+            f"ddss.checks.gx_duckdb was written for great-expectations {GX_VERSION}, found {gx.__version__}: "
+            "re-check the two fixes (see the module docstring) before changing the pin"
+        )
+
+    def execute_query(self, query):
+        with self.get_connection() as connection:
+            result = self._execute_query_with_recovery(connection, query)
+            if result.returns_rows:
+                return result.freeze()()  # rows buffered before the connection closes
+            return result
+
+    see.SqlAlchemyExecutionEngine.execute_query = execute_query
+
+    util = importlib.import_module(_REGEX_MODULES[0])
+    original = util.get_dialect_regex_expression
+
+    def get_dialect_regex_expression(column, regex, dialect, positive=True):
+        if "duckdb" in _dialect_name(dialect):
+            match = sa.func.regexp_matches(column, sa.literal(regex))
+            return match if positive else sa.not_(match)
+        return original(column, regex, dialect, positive)
+
+    for name in _REGEX_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "get_dialect_regex_expression"):
+            module.get_dialect_regex_expression = get_dialect_regex_expression
+    _APPLIED = True
