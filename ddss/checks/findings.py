@@ -43,11 +43,13 @@ def _value(check: Check) -> str:
     return sql_mask(f"CAST(t.{ident(col.name)} AS VARCHAR)" if col.personal != "date" else f"t.{ident(col.name)}", col.personal)
 
 
-def dataset_findings(con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, as_of: dt.date) -> pl.DataFrame:
+def dataset_findings(
+    con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, as_of: dt.date, province: str
+) -> pl.DataFrame:
     checks = for_dataset(dataset)
     if not checks:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    flags = ", ".join(f"({fails_sql(c, settings, as_of)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
+    flags = ", ".join(f"({fails_sql(c, settings, as_of, province)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
     values = ", ".join(f"CAST({_value(c)} AS VARCHAR) AS {ident('v' + str(i))}" for i, c in enumerate(checks))
     scan = (
         f"SELECT t._source_file, t._source_row, {_record_key(dataset)} AS record_key, {flags}, {values} "  # noqa: S608

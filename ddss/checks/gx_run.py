@@ -64,7 +64,7 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
     counts: dict[str, int | None] = {}
     try:
         for dataset in DATASETS:
-            suite_json = suites.load(settings, dataset, as_of)
+            suite_json = suites.load(settings, dataset, as_of, province)
             if not suite_json["expectations"]:
                 continue
             suite = ctx.suites.add(gx.ExpectationSuite(**suite_json))

@@ -11,7 +11,7 @@ import datetime as dt
 from ddss.rules.catalog import Check
 from ddss.schema import DATASETS
 from ddss.settings import Settings
-from ddss.sql import date_literal, ident
+from ddss.sql import date_literal, ident, str_literal
 
 __all__ = ["current_view", "fails_sql", "fill", "row_query", "row_query_template"]
 
@@ -21,13 +21,15 @@ def current_view(dataset: str) -> str:
     return f"cur_{DATASETS[dataset].name}"
 
 
-def fails_sql(check: Check, settings: Settings, as_of: dt.date) -> str:
-    return fill(check.predicate.fails_sql(), check.dataset, settings, as_of)
+def fails_sql(check: Check, settings: Settings, as_of: dt.date, province: str) -> str:
+    return fill(check.predicate.fails_sql(), check.dataset, settings, as_of, province)
 
 
-def fill(text: str, dataset: str, settings: Settings, as_of: dt.date) -> str:
+def fill(text: str, dataset: str, settings: Settings, as_of: dt.date, province: str) -> str:
     for name in DATASETS:
         text = text.replace("{" + name + "}", ident(current_view(name)))
+    text = text.replace("{communes}", ident("ref_communes")).replace("{birth_codes}", ident("ref_birth_codes"))
+    text = text.replace("{province}", str_literal(province))
     text = text.replace("{as_of}", date_literal(as_of))
     return text.replace("{fresh_days}", str(int(settings.freshness_days.get(dataset, 365))))
 
@@ -42,5 +44,5 @@ def row_query_template(check: Check) -> str:
     )
 
 
-def row_query(check: Check, settings: Settings, as_of: dt.date) -> str:
-    return fill(row_query_template(check), check.dataset, settings, as_of)
+def row_query(check: Check, settings: Settings, as_of: dt.date, province: str) -> str:
+    return fill(row_query_template(check), check.dataset, settings, as_of, province)

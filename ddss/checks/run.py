@@ -18,7 +18,7 @@ import polars as pl
 
 from ddss import store
 from ddss.checks import findings as findings_mod
-from ddss.checks import gx_run, views
+from ddss.checks import gx_run, reference, views
 from ddss.schema import DATASETS
 from ddss.settings import Settings
 
@@ -57,11 +57,12 @@ def validate(settings: Settings, province: str, as_of: dt.date | None = None) ->
         raise FileNotFoundError(f"Chưa có dữ liệu của tỉnh {province} ({db}); hãy chạy 'ddss ingest' trước.")
     with store.writer(db, settings.busy_timeout_s) as con:
         views.refresh(con)
+        reference.load(con)
 
     gx_counts, gx_dir = gx_run.run_suites(settings, province, run_id, as_of)
 
     with store.connect_readonly(db) as con:
-        parts = [findings_mod.dataset_findings(con, d, settings, as_of) for d in DATASETS]
+        parts = [findings_mod.dataset_findings(con, d, settings, as_of, province) for d in DATASETS]
         parts.append(findings_mod.ingest_findings(con))
     found = pl.concat(parts).sort("dataset", "source_row", "check_id", nulls_last=True)
 

@@ -75,11 +75,13 @@ def write(expectations_dir: Path) -> list[Path]:
     return out
 
 
-def load(settings: Settings, dataset: str, as_of: dt.date) -> dict:
+def load(settings: Settings, dataset: str, as_of: dt.date, province: str) -> dict:
     """The committed suite with its placeholders filled for this run."""
     path = settings.expectations_dir / f"{suite_name(dataset)}.json"
     suite = json.loads(path.read_text(encoding="utf-8"))
     for e in suite["expectations"]:
         if "unexpected_rows_query" in e["kwargs"]:
-            e["kwargs"]["unexpected_rows_query"] = render.fill(e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of)
+            e["kwargs"]["unexpected_rows_query"] = render.fill(
+                e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of, province
+            )
     return suite

@@ -41,7 +41,8 @@ def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, st
     share, _, best = max(scores)
     if share < 0.5:
         raise FileRejected(
-            "Không nhận ra tập dữ liệu từ dòng tiêu đề (không khớp dân cư, khai sinh, khai tử, kết hôn, thửa đất, giấy chứng nhận)",
+            "Không nhận ra tập dữ liệu từ dòng tiêu đề "
+            "(không khớp dân cư, khai sinh, khai tử, kết hôn, thửa đất, giấy chứng nhận)",
             "unknown dataset: the header row matches none of population, birth, death, marriage, parcel, certificate",
             kind="unknown_dataset",
         )

@@ -14,7 +14,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from ddss.checks import render
+from ddss.checks import reference, render
 from ddss.rules.catalog import all_checks
 from ddss.schema import DATASETS
 from ddss.settings import Settings
@@ -23,25 +23,31 @@ from ddss.sql import ident
 __all__ = ["findings_from_frames", "compare"]
 
 
-def findings_from_frames(injected, as_of: dt.date, settings: Settings) -> pl.DataFrame:
+def findings_from_frames(injected, as_of: dt.date, settings: Settings, province: str) -> pl.DataFrame:
     """(dataset, source_row, check_id) for every row that fails a validate-stage check."""
     con = duckdb.connect()
     skip = {(o.dataset, o.row_index) for o in injected.raw_overrides}
     for name, df in injected.frames.items():
         rows = df.with_row_index("_i").with_columns(
-            (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"), pl.lit(False).alias("_nfc_fixed")
+            (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"),
+            # as ingestion does: a text value that changes under NFC arrived decomposed
+            pl.any_horizontal([(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False)
+                               for c, t in df.schema.items() if t == pl.Utf8]).alias("_nfc_fixed"),
         )
         drop = [i for (d, i) in skip if d == name]
-        rows = rows.filter(~pl.col("_i").is_in(drop)).drop("_i")
+        rows = rows.filter(~pl.col("_i").is_in(drop)).drop("_i").with_columns(
+            pl.col(c).str.normalize("NFC") for c, t in df.schema.items() if t == pl.Utf8
+        )
         con.register(f"_f_{name}", rows.to_arrow())
         # identifiers via ddss.sql.ident; no user data in the text
         con.execute(f"CREATE TABLE {ident('cur_' + name)} AS SELECT * FROM {ident('_f_' + name)}")  # noqa: S608
+    reference.load(con)
     places = {name: ident("cur_" + name) for name in DATASETS}
     out = []
     for check in all_checks():
         if check.stage != "validate" or check.dataset not in injected.frames:
             continue
-        fails = render.fails_sql(check, settings, as_of)
+        fails = render.fails_sql(check, settings, as_of, province)
         rel = places[check.dataset]
         # predicate text is catalogue code and the relation an ident(): no user data in the text
         sql = f"SELECT _source_row FROM (SELECT t._source_row, ({fails}) AS _fails FROM {rel} t) WHERE _fails"  # noqa: S608

@@ -1,9 +1,35 @@
-"""Checks on the parcel dataset (see ddss.rules.catalog for the contract)."""
+"""Checks on land parcels (Sở Nông nghiệp và Môi trường). Rows flagged: the parcel row."""
 
 from __future__ import annotations
 
 from ddss.rules.catalog import Check
+from ddss.rules.catalog.common import missing, pre_reform_commune, sql, stale
+from ddss.rules.catalog.predicates import InSet
+from ddss.rules.land import CODES_SINCE_2024, LEGACY_CODES, LEGACY_UNTIL
+from ddss.sql import date_literal, str_literal
 
 __all__ = ["CHECKS"]
 
-CHECKS: tuple[Check, ...] = ()
+_LAND = "domain.md §Land; Luật Đất đai 2024; TT 08/2024/TT-BTNMT"
+_LEGACY = ", ".join(str_literal(c) for c in LEGACY_CODES)
+
+CHECKS = (
+    *missing("parcel"),
+    Check("parcel.area_nonpositive", "parcel", "dung", "blocking", _LAND, "Diện tích không dương",
+          "Diện tích thửa đất phải lớn hơn 0 m².", sql("t.area_m2 <= 0"), "area_m2"),
+    Check("parcel.duplicate_key", "parcel", "sach", "blocking", _LAND + " (thửa duy nhất theo xã, tờ, số thửa)",
+          "Thửa đất bị trùng", "Cùng mã xã, tờ bản đồ và số thửa với một dòng trước đó.",
+          sql("row_number() OVER (PARTITION BY t.commune_code, t.map_sheet_no, t.parcel_no ORDER BY t._source_row) > 1"),
+          "parcel_no"),
+    Check("parcel.land_use_unknown", "parcel", "sach", "blocking", _LAND + "; Luật Dữ liệu 60/2024 đ.11 (danh mục dùng chung)",
+          "Mã mục đích sử dụng sai danh mục", "Mã loại đất không có trong danh mục mã loại đất.",
+          InSet("land_use_code", CODES_SINCE_2024 + LEGACY_CODES), "land_use_code"),
+    Check("parcel.land_use_outdated", "parcel", "song", "blocking", _LAND + " (BHK, NHK gộp vào HNK từ 01/08/2024)",
+          "Mã loại đất đã bãi bỏ", "Bản ghi cập nhật từ 01/08/2024 vẫn dùng mã BHK/NHK đã gộp vào HNK.",
+          sql(f"t.land_use_code IN ({_LEGACY}) AND t.updated_at >= {date_literal(LEGACY_UNTIL)}"), "land_use_code"),
+    pre_reform_commune("parcel", ("commune_code",), "t.updated_at"),
+    stale("parcel"),
+    Check("parcel.address_spacing", "parcel", "sach", "warning", "domain.md §Text (khoảng trắng thừa)",
+          "Địa chỉ có khoảng trắng thừa", "Địa chỉ có khoảng trắng ở đầu, cuối hoặc hai khoảng trắng liền nhau.",
+          sql("t.address <> regexp_replace(trim(t.address), '\\s+', ' ', 'g')"), "address"),
+)
