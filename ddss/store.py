@@ -18,7 +18,7 @@ import polars as pl
 from ddss.schema import DATASETS, LINEAGE, staging_table
 from ddss.sql import ident
 
-__all__ = ["DatabaseBusy", "connect_readonly", "ensure_schema", "insert_frame", "write_findings", "writer"]
+__all__ = ["DatabaseBusy", "connect_readonly", "ensure_schema", "fetch_frame", "insert_frame", "write_findings", "writer"]
 
 _DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
 
@@ -88,6 +88,11 @@ def writer(path: Path, busy_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPy
 
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame, through Arrow."""
+    return pl.from_arrow(con.execute(query, params or []).to_arrow_table())
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:

@@ -20,6 +20,7 @@ from ddss.rules.catalog import Check, by_id, for_dataset
 from ddss.schema import DATASETS
 from ddss.settings import Settings
 from ddss.sql import ident, str_literal
+from ddss.store import fetch_frame
 
 __all__ = ["FINDINGS_SCHEMA", "dataset_findings", "ingest_findings"]
 
@@ -60,7 +61,7 @@ def dataset_findings(
         f"FROM s WHERE {ident('f' + str(i))}"
         for i, c in enumerate(checks)
     )
-    rows = con.execute(f"WITH s AS MATERIALIZED ({scan}) {arms}").pl()  # noqa: S608 - catalogue SQL and identifiers only
+    rows = fetch_frame(con, f"WITH s AS MATERIALIZED ({scan}) {arms}")  # noqa: S608 - catalogue SQL and identifiers only
     meta = pl.DataFrame(
         {
             "check_id": [c.check_id for c in checks],
@@ -83,20 +84,22 @@ def dataset_findings(
 
 def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Quarantined rows of the current files, and the files rejected in the latest ingest run."""
-    quarantined = con.execute(
+    quarantined = fetch_frame(
+        con,
         f"""
         SELECT q.dataset, q.source_file, q.source_row, q.check_id, q.reason_vi
         FROM quarantine_rows q JOIN ({CURRENT_FILES_SQL}) c
           ON q.batch_id = c.batch_id AND q.file_sha256 = c.file_sha256
-        """  # noqa: S608 - constant SQL
-    ).pl()
-    rejected = con.execute(
+        """,  # noqa: S608 - constant SQL
+    )
+    rejected = fetch_frame(
+        con,
         """
         SELECT coalesce(dataset, '*') AS dataset, source_file, CAST(NULL AS BIGINT) AS source_row,
                'ingest.file_rejected' AS check_id, reason_vi
         FROM batches WHERE status = 'rejected' AND batch_id = (SELECT max(batch_id) FROM batches)
-        """
-    ).pl()
+        """,
+    )
     both = pl.concat([quarantined.cast({"source_row": pl.Int64}), rejected.cast({"source_row": pl.Int64})])
     if both.is_empty():
         return pl.DataFrame(schema=FINDINGS_SCHEMA)

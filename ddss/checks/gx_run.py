@@ -77,5 +77,16 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
                     "raised_exception") else _unexpected(r)
             (out / f"{suite_json['name']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     finally:
-        source.get_execution_engine().close()  # release the file before ddss writes findings
+        _release(source)
     return counts, out
+
+
+def _release(source) -> None:
+    """Close every connection GX opened, so this process can reopen the file its own way
+    (DuckDB refuses a second connection with a different configuration)."""
+    import gc
+
+    source.get_execution_engine().close()
+    if getattr(source, "_engine", None) is not None:
+        source._engine.dispose()
+    gc.collect()

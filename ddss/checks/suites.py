@@ -81,7 +81,7 @@ def load(settings: Settings, dataset: str, as_of: dt.date, province: str) -> dic
     suite = json.loads(path.read_text(encoding="utf-8"))
     for e in suite["expectations"]:
         if "unexpected_rows_query" in e["kwargs"]:
-            e["kwargs"]["unexpected_rows_query"] = render.fill(
-                e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of, province
-            )
+            query = render.fill(e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of, province)
+            # GX runs str.format(batch=...) on the query: double every other brace (regex {12}).
+            e["kwargs"]["unexpected_rows_query"] = query.replace("{", "{{").replace("}", "}}").replace("{{batch}}", "{batch}")
     return suite

@@ -11,6 +11,7 @@ import polars as pl
 
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES
 from ddss.settings import Settings
+from ddss.store import fetch_frame
 
 __all__ = ["batches", "dimensions", "latest_findings", "table"]
 
@@ -50,7 +51,7 @@ def latest_findings(settings: Settings, province: str) -> tuple[str, pl.DataFram
     """(run_id, findings) of the province's latest validation run."""
     with _connect(settings, province) as con:
         (run_id,) = con.execute("SELECT max(run_id) FROM findings").fetchone()
-        df = con.execute("SELECT * FROM findings WHERE run_id = ?", [run_id]).pl()
+        df = fetch_frame(con, "SELECT * FROM findings WHERE run_id = ?", [run_id])
     return run_id, df
 
 
