@@ -61,7 +61,11 @@ class Plan:
     def free(self, dataset: str, eligible: np.ndarray | pl.Series | None = None) -> np.ndarray:
         """Row indices not yet hit by a defect (and ``eligible``, a boolean mask, if given)."""
         n = self.frames[dataset].height
-        mask = np.ones(n, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool).copy()
+        mask = np.ones(n, dtype=bool)
+        if eligible is not None:  # a mask computed before rows were appended covers the old rows only
+            e = np.asarray(eligible, dtype=bool)
+            mask[: e.size] = e[:n]
+            mask[e.size :] = False
         taken = self.taken.get(dataset)
         if taken:
             mask[np.fromiter(taken, dtype=np.int64)] = False

@@ -1,0 +1,92 @@
+"""Population defects. Each hits rows nobody else references (an ID, name or date changed
+there would otherwise also break the birth, death, marriage or certificate pointing at
+it) and triggers exactly the check named by its kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import numpy as np
+import polars as pl
+
+from ddss import admin_units
+from generators.defects.helpers import days, pre_reform_codes, referenced_ids
+from generators.defects.plan import Plan
+
+__all__ = ["apply"]
+
+DS = "population"
+
+
+def apply(plan: Plan) -> None:
+    pop = plan.frames[DS]
+    refs = referenced_ids(plan.frames)
+    unref = ~pop["person_id"].is_in(list(refs)).to_numpy()
+    living = pop["date_of_death"].is_null().to_numpy()
+    as_of: dt.date = plan.context["as_of"]
+    age_days = days(as_of) - pop["date_of_birth"].cast(pl.Int32).to_numpy()
+    ids = pop["person_id"]
+
+    def change_id(kind: str, fn, detail: str) -> None:
+        rows = plan.pick(DS, kind, unref)
+        plan.update(DS, rows, "person_id", [fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())])
+        plan.record(DS, rows, kind, detail)
+
+    rng = plan.rng("population.ids")
+    bad_codes = sorted({f"0{i:02d}" for i in range(100)} - admin_units.birth_codes())
+    change_id("population.id_structure", lambda i, x: "O" + x[1:], "chữ O thay số 0 ở vị trí 1")
+    change_id("population.id_birth_code", lambda i, x: bad_codes[int(rng.integers(len(bad_codes)))] + x[3:], "mã tỉnh khai sinh không tồn tại")
+    change_id("population.id_sex", lambda i, x: x[:3] + str(int(x[3]) ^ 1) + x[4:], "chữ số giới tính bị đảo")
+    change_id("population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai")
+    legacy = rng.choice(900_000_000, size=plan.count(DS), replace=False) + 100_000_000
+    change_id("population.legacy_cmnd", lambda i, x: str(legacy[i]), "số CMND 9 số")
+
+    # Exact and near duplicates (same person again, name in capitals): appended after the original.
+    src = plan.pick(DS, "population.duplicate_id", unref)
+    copies = pop[src.tolist()]
+    upper = np.arange(copies.height) % 2 == 1
+    copies = copies.with_columns(pl.when(pl.Series(upper)).then(pl.col("full_name").str.to_uppercase()).otherwise(pl.col("full_name")))
+    plan.record(DS, plan.append(DS, copies), "population.duplicate_id", "ghi trùng một người (y hệt hoặc chữ hoa)")
+
+    rows = plan.pick(DS, "population.stale", unref & living & (age_days > 3 * 365))
+    stale = days(as_of) - plan.context.get("fresh_days", {}).get(DS, 365) - plan.rng("population.stale").integers(20, 300, rows.size)
+    plan.update(DS, rows, "updated_at", [dt.datetime(1970, 1, 1) + dt.timedelta(days=int(d), hours=9) for d in stale])
+    plan.record(DS, rows, "population.stale", "ngày cập nhật quá hạn")
+
+    rows = plan.pick(DS, "population.future_date", unref & living)
+    plan.update(DS, rows, "updated_at", [dt.datetime.combine(as_of, dt.time(10)) + dt.timedelta(days=int(d))
+                                         for d in plan.rng("population.future_date").integers(2, 60, rows.size)])
+    plan.record(DS, rows, "population.future_date", "ngày cập nhật trong tương lai")
+
+    old = pre_reform_codes(plan.context["province"])
+    if old:
+        rows = plan.pick(DS, "population.pre_reform_commune", unref & living)
+        plan.update(DS, rows, "residence_commune_code", [old[int(i)] for i in plan.rng("population.pre").integers(0, len(old), rows.size)])
+        plan.record(DS, rows, "population.pre_reform_commune", "mã xã trước sắp xếp")
+
+    names = pop["full_name"]
+    has_marks = (names.str.normalize("NFD") != names).to_numpy()
+    rows = plan.pick(DS, "population.nfd_text", unref & has_marks)
+    plan.update(DS, rows, "full_name", [unicodedata.normalize("NFD", x) for x in names.gather(rows).to_list()])
+    plan.record(DS, rows, "population.nfd_text", "họ tên dạng NFD")
+
+    rows = plan.pick(DS, "population.name_spacing", unref)
+    plan.update(DS, rows, "full_name", [x.replace(" ", "  ", 1) for x in names.gather(rows).to_list()])
+    plan.record(DS, rows, "population.name_spacing", "hai khoảng trắng trong họ tên")
+
+    rows = plan.pick(DS, "population.missing_full_name", unref)
+    plan.update(DS, rows, "full_name", [None] * rows.size)
+    plan.record(DS, rows, "population.missing_full_name", "họ tên để trống")
+
+    rows = plan.pick(DS, "population.ethnicity_invalid", unref)
+    plan.update(DS, rows, "ethnicity", ["Kinh (Việt)"] * rows.size)
+    plan.record(DS, rows, "population.ethnicity_invalid", "dân tộc ngoài danh mục")
+
+    # Deceased referenced only by their own death record: nothing else compares the date.
+    only_death = ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
+    rows = plan.pick(DS, "population.death_before_birth", only_death & ~living)
+    dob = pop["date_of_birth"].gather(rows)
+    plan.update(DS, rows, "date_of_death", [d - dt.timedelta(days=int(k)) for d, k in
+                                            zip(dob.to_list(), plan.rng("population.dbb").integers(1, 3000, rows.size), strict=True)])
+    plan.record(DS, rows, "population.death_before_birth", "ngày mất trước ngày sinh")
