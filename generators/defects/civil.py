@@ -1,0 +1,184 @@
+"""Civil-registry defects (birth, death, marriage). Population persons newly pulled into
+a record by a defect (a minor husband, a dead spouse) are taken from rows no other
+defect touched, and protected afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from generators.defects.helpers import days, fresh_ids, pre_reform_codes, referenced_ids
+from generators.defects.plan import Plan
+
+__all__ = ["apply"]
+
+
+def _pop_index(plan: Plan) -> dict[str, int]:
+    return {pid: i for i, pid in enumerate(plan.frames["population"]["person_id"].to_list())}
+
+
+def apply(plan: Plan) -> None:
+    _marriages(plan)  # first: they protect the deceased they use
+    _births(plan)
+    _deaths(plan)
+
+
+def _births(plan: Plan) -> None:
+    ds, b = "birth", plan.frames["birth"]
+    if b.is_empty():
+        return
+    as_of: dt.date = plan.context["as_of"]
+    dob = b["child_date_of_birth"]
+    dob_d = dob.cast(pl.Int32).to_numpy()
+
+    rows = plan.pick(ds, "birth.child_not_in_population")
+    taken = set(plan.frames["population"]["person_id"].to_list()) | referenced_ids(plan.frames)
+    plan.update(ds, rows, "child_person_id", fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken))
+    plan.record(ds, rows, "birth.child_not_in_population", "số định danh của trẻ không có trong dân cư")
+
+    rows = plan.pick(ds, "birth.mother_mismatch")
+    shift = plan.rng("birth.mother").choice([-2, -1, 1, 2], rows.size)
+    plan.update(ds, rows, "mother_birth_year", (b["mother_birth_year"].gather(rows).to_numpy() + shift).tolist())
+    plan.record(ds, rows, "birth.mother_mismatch", "năm sinh của mẹ khác dân cư")
+
+    rows = plan.pick(ds, "birth.registered_before_birth")
+    before = dob_d[rows] - plan.rng("birth.before").integers(1, 20, rows.size)
+    plan.update(ds, rows, "registration_date", pl.Series(before, dtype=pl.Int32).cast(pl.Date))
+    plan.record(ds, rows, "birth.registered_before_birth", "ngày đăng ký trước ngày sinh")
+
+    room = days(as_of) - dob_d
+    rows = plan.pick(ds, "birth.late_registration", room > 61)
+    late = dob_d[rows] + 61 + (plan.rng("birth.late").random(rows.size) * np.minimum(room[rows] - 61, 300)).astype(np.int64)
+    plan.update(ds, rows, "registration_date", pl.Series(late, dtype=pl.Int32).cast(pl.Date))
+    plan.record(ds, rows, "birth.late_registration", "đăng ký khai sinh quá 60 ngày")
+
+    # Book defects only on a book's last entry, one defect per book: a repeat never leaves
+    # a gap and a skip never makes a repeat.
+    book = b.select(
+        (pl.col("entry_no") == pl.col("entry_no").max().over("registering_commune_code", "register_book")).alias("last"),
+        pl.col("entry_no"),
+    )
+    last = book["last"].to_numpy()
+    rows = plan.pick(ds, "birth.entry_repeated", last & (book["entry_no"].to_numpy() >= 2))
+    plan.update(ds, rows, "entry_no", (b["entry_no"].gather(rows).to_numpy() - 1).tolist())
+    plan.record(ds, rows, "birth.entry_repeated", "số thứ tự lặp lại số liền trước")
+    _protect_books(plan, ds, rows)
+    rows = plan.pick(ds, "birth.entry_gap", last)
+    plan.update(ds, rows, "entry_no", (b["entry_no"].gather(rows).to_numpy() + plan.rng("birth.gap").integers(2, 4, rows.size)).tolist())
+    plan.record(ds, rows, "birth.entry_gap", "nhảy số thứ tự trong sổ")
+
+    old = pre_reform_codes(plan.context["province"])
+    if old:
+        rows = plan.pick(ds, "birth.pre_reform_commune")
+        plan.update(ds, rows, "place_of_birth", [old[int(i)] for i in plan.rng("birth.pre").integers(0, len(old), rows.size)])
+        plan.record(ds, rows, "birth.pre_reform_commune", "nơi sinh mang mã xã trước sắp xếp")
+
+    rows = plan.pick(ds, "birth.missing_mother_name")
+    plan.update(ds, rows, "mother_name", [None] * rows.size)
+    plan.record(ds, rows, "birth.missing_mother_name", "họ tên mẹ để trống")
+
+
+def _protect_books(plan: Plan, ds: str, rows: np.ndarray) -> None:
+    df = plan.frames[ds]
+    keys = set(df.select("registering_commune_code", "register_book")[rows.tolist()].iter_rows())
+    same = df.select(pl.struct("registering_commune_code", "register_book").is_in([dict(
+        registering_commune_code=k[0], register_book=k[1]) for k in keys]).alias("x"))["x"].to_numpy() if keys else None
+    if same is not None:
+        plan.protect(ds, np.flatnonzero(same))
+
+
+def _deaths(plan: Plan) -> None:
+    ds, d = "death", plan.frames["death"]
+    if d.is_empty():
+        return
+    as_of: dt.date = plan.context["as_of"]
+    index = _pop_index(plan)
+    pop_rows = np.array([index[p] for p in d["person_id"].to_list()])
+    pop_free = np.isin(pop_rows, plan.free("population"))
+
+    rows = plan.pick(ds, "death.alive_in_population", pop_free)
+    plan.protect("population", pop_rows[rows])
+    plan.update("population", pop_rows[rows], "date_of_death", [None] * rows.size)
+    plan.record(ds, rows, "death.alive_in_population", "dân cư chưa ghi ngày mất")
+
+    dod = d["date_of_death"].cast(pl.Int32).to_numpy()
+    room = days(as_of) - dod
+    rows = plan.pick(ds, "death.late_registration", room > 17)
+    late = dod[rows] + 16 + (plan.rng("death.late").random(rows.size) * np.minimum(room[rows] - 17, 200)).astype(np.int64)
+    plan.update(ds, rows, "registration_date", pl.Series(late, dtype=pl.Int32).cast(pl.Date))
+    plan.record(ds, rows, "death.late_registration", "đăng ký khai tử quá 15 ngày")
+
+    rows = plan.pick(ds, "death.name_mismatch")
+    others = plan.frames["population"]["full_name"].drop_nulls().sample(rows.size, seed=plan.seed, with_replacement=True)
+    current = d["full_name"].gather(rows).to_list()
+    plan.update(ds, rows, "full_name", [o if o != c else c + " Văn" for o, c in zip(others.to_list(), current, strict=True)])
+    plan.record(ds, rows, "death.name_mismatch", "họ tên khác dân cư")
+
+
+def _marriages(plan: Plan) -> None:
+    ds, m = "marriage", plan.frames["marriage"]
+    if m.is_empty():
+        return
+    as_of: dt.date = plan.context["as_of"]
+    pop = plan.frames["population"]
+    refs = referenced_ids(plan.frames)
+    free = np.zeros(pop.height, dtype=bool)
+    free[plan.free("population")] = True
+    unref = free & ~pop["person_id"].is_in(list(refs)).to_numpy()
+    dob = pop["date_of_birth"].cast(pl.Int32).to_numpy()
+    dod = pop["date_of_death"].cast(pl.Int32).fill_null(10**7).to_numpy()
+    male = (pop["sex"] == "Nam").to_numpy()
+    reg = m["registration_date"].cast(pl.Int32).to_numpy()
+    rng = plan.rng("marriage.people")
+
+    def swap_in(kind: str, role: str, candidates_for, detail: str) -> None:
+        """Replace one party of picked marriages with a population person fitting the defect."""
+        rows = plan.pick(ds, kind)
+        done = []
+        for r in rows:
+            cand = np.flatnonzero(candidates_for(reg[r]))
+            if cand.size == 0:
+                continue
+            p = int(cand[rng.integers(cand.size)])
+            unref[p] = free[p] = False
+            plan.protect("population", [p])
+            for col, src in ((f"{role}_person_id", "person_id"), (f"{role}_name", "full_name"), (f"{role}_date_of_birth", "date_of_birth")):
+                plan.update(ds, np.array([r]), col, [pop[src][p]])
+            done.append(r)
+        plan.record(ds, done, kind, detail)
+
+    year = 365.2425
+    swap_in("marriage.under_age", "husband",
+            lambda d: unref & male & (dod > 10**6) & (d - dob >= 16 * year) & (d - dob < 19.9 * year), "chồng chưa đủ 20 tuổi")
+    swap_in("marriage.spouse_dead", "husband",
+            lambda d: free & male & (dod < d) & (d - dob >= 21 * year) & ~pop["person_id"].is_in(
+                list(referenced_ids(plan.frames, skip=("death",)))).to_numpy(), "chồng đã chết trước ngày đăng ký")
+
+    # Already married: the husband of an earlier marriage marries again, later.
+    rows = plan.pick(ds, "marriage.already_married", reg <= days(as_of) - 5, n=plan.count(ds))
+    plan.protect(ds, rows)
+    women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
+    wives = rng.choice(women, size=min(rows.size, women.size), replace=False)
+    books: dict[tuple[str, str], int] = {}
+    new = []
+    for r, w in zip(rows, wives, strict=False):
+        unref[w] = free[w] = False
+        plan.protect("population", [int(w)])
+        day = int(reg[r] + rng.integers(1, days(as_of) - reg[r]))
+        date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+        key = (m["registering_commune_code"][int(r)], f"{date.year}/KH")
+        if key not in books:
+            books[key] = int(m.filter((pl.col("registering_commune_code") == key[0]) & (pl.col("register_book") == key[1]))["entry_no"].max() or 0)
+        books[key] += 1
+        new.append({
+            "register_book": key[1], "entry_no": books[key], "registration_date": date, "registering_commune_code": key[0],
+            "husband_person_id": m["husband_person_id"][int(r)], "husband_name": m["husband_name"][int(r)],
+            "husband_date_of_birth": m["husband_date_of_birth"][int(r)], "wife_person_id": pop["person_id"][int(w)],
+            "wife_name": pop["full_name"][int(w)], "wife_date_of_birth": pop["date_of_birth"][int(w)],
+            "updated_at": dt.datetime.combine(date, dt.time(10)),
+        })
+    if new:
+        idx = plan.append(ds, pl.DataFrame(new, schema=m.schema))
+        plan.record(ds, idx, "marriage.already_married", "kết hôn lần nữa khi đang có vợ")
