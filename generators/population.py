@@ -80,7 +80,7 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     home_town = units.gather(np.where(rng.random(n) < 0.8, bp_i, rng.integers(0, len(communes), n)))
 
     # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
-    p_death = np.clip(0.0004 * np.exp(0.075 * (age_years - 30)), 0, 0.25) * (age_years >= 5)
+    p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)
     dead = rng.random(n) < p_death
     last_death = as_of_days - 20
     lo = np.maximum(_days(DEATHS_FROM), dob_days + 1)

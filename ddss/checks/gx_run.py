@@ -54,7 +54,10 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
     gx_duckdb.apply()
     for noisy in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)  # no tqdm noise in logs
     db = settings.province_db(province)
     source = ctx.data_sources.add_sql(
         f"province_{province}", connection_string=f"duckdb:///{db}", kwargs={"connect_args": {"read_only": True}}

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from ddss.cli import demo, evaluate, generate, ingest, validate
+from ddss.cli import demo, evaluate, generate, ingest, suites, validate
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,7 @@ app.command("generate", help=generate.HELP)(generate.command)
 app.command("ingest", help=ingest.HELP)(ingest.command)
 app.command("validate", help=validate.HELP)(validate.command)
 app.command("evaluate", help=evaluate.HELP)(evaluate.command)
+app.command("suites", help=suites.HELP)(suites.command)
 app.command("demo", help=demo.HELP)(demo.command)
 
 

@@ -87,33 +87,33 @@ def read_file(path: Path, max_bytes: int) -> ReadResult:
     if bad.height:
         raw_text = raw["raw_line"] if raw is not None else _row_text(cells)
         headers_vi = {c.name: c.header_vi for c in ds.columns}
-        cell_bad = bad.with_columns(
-            frame["_source_row"].gather(bad["_row"]).alias("_source_row"),
-            raw_text.gather(bad["_row"]).alias("raw_line"),
-            pl.col("column_name").replace_strict(headers_vi, return_dtype=pl.Utf8).alias("_vi"),
-        ).select(
-            "_source_row",
-            "check_id",
-            "column_name",
-            pl.when(pl.col("check_id") == "ingest.bad_date")
-            .then(
-                pl.format(
-                    "Cột '{}' ({}): ngày không hợp lệ, cần YYYY-MM-DD hoặc DD/MM/YYYY và ngày phải tồn tại", "_vi", "column_name"
-                )
-            )
-            .otherwise(
-                pl.format("Cột '{}' ({}): số không hợp lệ hoặc sai dấu thập phân (ví dụ đúng: 1.234,5)", "_vi", "column_name")
-            )
-            .alias("reason_vi"),
-            pl.when(pl.col("check_id") == "ingest.bad_date")
-            .then(pl.format("column {}: invalid or impossible date (expected YYYY-MM-DD or DD/MM/YYYY)", "column_name"))
-            .otherwise(pl.format("column {}: not a number in the file's decimal convention", "column_name"))
-            .alias("reason_en"),
-            "raw_line",
+        # Reasons built in Python: few rows, and polars 2.1 panics formatting gathered string views.
+        columns, kinds = bad["column_name"].to_list(), bad["check_id"].to_list()
+        cell_bad = pl.DataFrame(
+            {
+                "_source_row": frame["_source_row"].gather(bad["_row"]),
+                "check_id": kinds,
+                "column_name": columns,
+                "reason_vi": [_cell_reason_vi(k, headers_vi[c], c) for k, c in zip(kinds, columns, strict=True)],
+                "reason_en": [_cell_reason_en(k, c) for k, c in zip(kinds, columns, strict=True)],
+                "raw_line": raw_text.gather(bad["_row"]).to_list(),
+            }
         )
         frame = frame.with_row_index("_r").filter(~pl.col("_r").is_in(bad["_row"].implode())).drop("_r")
         bad_rows = pl.concat([bad_rows, cell_bad.cast(QUARANTINE_SCHEMA)])
     return ReadResult(name, fmt, encoding, rows_read, frame, bad_rows.sort("_source_row"))
+
+
+def _cell_reason_vi(check_id: str, header_vi: str, column: str) -> str:
+    if check_id == "ingest.bad_date":
+        return f"Cột '{header_vi}' ({column}): ngày không hợp lệ, cần YYYY-MM-DD hoặc DD/MM/YYYY và ngày phải tồn tại"
+    return f"Cột '{header_vi}' ({column}): số không hợp lệ hoặc sai dấu thập phân (ví dụ đúng: 1.234,5)"
+
+
+def _cell_reason_en(check_id: str, column: str) -> str:
+    if check_id == "ingest.bad_date":
+        return f"column {column}: invalid or impossible date (expected YYYY-MM-DD or DD/MM/YYYY)"
+    return f"column {column}: not a number in the file's decimal convention"
 
 
 def _csv_cells(text: str, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -98,7 +98,10 @@ def _deaths(plan: Plan) -> None:
     pop_rows = np.array([index[p] for p in d["person_id"].to_list()])
     pop_free = np.isin(pop_rows, plan.free("population"))
 
-    rows = plan.pick(ds, "death.alive_in_population", pop_free)
+    # Only people whose population row is recent: an old row made "alive" would also be stale.
+    pop_upd = plan.frames["population"]["updated_at"].dt.date().cast(pl.Int32).to_numpy()[pop_rows]
+    recent = pop_upd > days(as_of) - plan.context.get("fresh_days", {}).get("population", 365) + 5
+    rows = plan.pick(ds, "death.alive_in_population", pop_free & recent)
     plan.protect("population", pop_rows[rows])
     plan.update("population", pop_rows[rows], "date_of_death", [None] * rows.size)
     plan.record(ds, rows, "death.alive_in_population", "dân cư chưa ghi ngày mất")

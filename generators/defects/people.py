@@ -85,7 +85,8 @@ def apply(plan: Plan) -> None:
 
     # Deceased referenced only by their own death record: nothing else compares the date.
     only_death = ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
-    rows = plan.pick(DS, "population.death_before_birth", only_death & ~living)
+    # At most a quarter of the deceased, so deaths, marriages and certificates keep some for their own defects.
+    rows = plan.pick(DS, "population.death_before_birth", only_death & ~living, n=min(plan.count(DS), max(1, int((~living).sum()) // 4)))
     dob = pop["date_of_birth"].gather(rows)
     plan.update(DS, rows, "date_of_death", [d - dt.timedelta(days=int(k)) for d, k in
                                             zip(dob.to_list(), plan.rng("population.dbb").integers(1, 3000, rows.size), strict=True)])

@@ -48,13 +48,16 @@ def pre_reform_commune(dataset: str, columns: tuple[str, ...], date_expr: str) -
     )
 
 
-def stale(dataset: str) -> Check:
+def stale(dataset: str, only_if: str | None = None) -> Check:
+    """sống: updated_at older than the dataset's allowed age. ``only_if`` narrows the rows
+    the rule applies to (a deceased person's record is closed, not stale)."""
+    expr = "t.updated_at < {as_of} - INTERVAL ({fresh_days}) DAY"
     return Check(
         f"{dataset}.stale", dataset, "song", "warning",
         f"{_DOMAIN} §đúng, đủ, sạch, sống (sống: cập nhật kịp thời); pyproject [tool.ddss.freshness_days]",
         "Lâu chưa cập nhật",
         "Ngày cập nhật cũ hơn thời hạn cho phép của tập dữ liệu.",
-        sql("t.updated_at < {as_of} - INTERVAL ({fresh_days}) DAY"),
+        sql(f"({only_if}) AND {expr}" if only_if else expr),
         "updated_at",
     )
 

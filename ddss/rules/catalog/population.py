@@ -52,7 +52,7 @@ CHECKS = (
           "Ngày trong tương lai", "Ngày sinh, ngày mất hoặc ngày cập nhật sau ngày tham chiếu.",
           sql("t.date_of_birth > {as_of} OR t.date_of_death > {as_of} OR t.updated_at >= {as_of} + INTERVAL 1 DAY"), "updated_at"),
     pre_reform_commune("population", ("residence_commune_code",), "t.updated_at"),
-    stale("population"),
+    stale("population", only_if="t.date_of_death IS NULL"),
     Check("population.nfd_text", "population", "sach", "warning", "domain.md §Text (Unicode NFC)", "Văn bản dạng NFD",
           "Văn bản đến ở dạng Unicode tổ hợp (NFD) và đã được chuẩn hoá NFC khi nạp.", sql("t._nfc_fixed"), "full_name"),
     Check("population.name_spacing", "population", "sach", "warning", "domain.md §Text (khoảng trắng thừa)",

@@ -1,0 +1,222 @@
+"""Land defects (parcels and certificates).
+
+A parcel that a certificate points at keeps its key, code and commune unless the defect
+is meant to show on both (a legacy land-use code on a parcel certified after the code
+was abolished is recorded once per dataset). Certificate owners newly pulled in (a
+deceased person) come from population rows no other defect touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
+from generators.defects.helpers import days, fresh_ids, pre_reform_codes, referenced_ids
+from generators.defects.plan import Plan
+
+__all__ = ["apply"]
+
+_REFORM = dt.date(2025, 7, 1)
+_DEFAULT_FRESH = {"parcel": 1095, "certificate": 1095}
+_KEY = ("commune_code", "map_sheet_no", "parcel_no")
+
+
+def apply(plan: Plan) -> None:
+    if plan.frames["parcel"].is_empty():
+        return
+    _linked_outdated(plan)  # first: it needs certified parcels that nothing else touched
+    _parcels(plan)
+    _certificates(plan)
+
+
+def _fresh(plan: Plan, ds: str) -> int:
+    return plan.context.get("fresh_days", {}).get(ds, _DEFAULT_FRESH[ds])
+
+
+def _datetimes(day_numbers: np.ndarray, hour: int = 9) -> list[dt.datetime]:
+    return [dt.datetime(1970, 1, 1) + dt.timedelta(days=int(d), hours=hour) for d in day_numbers]
+
+
+def _parcel_rows_of_certificates(plan: Plan) -> np.ndarray:
+    """For each certificate, the row of its parcel (all exist in the clean data)."""
+    p = plan.frames["parcel"].select(*_KEY).with_row_index("_p")
+    c = plan.frames["certificate"].select(*_KEY).with_row_index("_c")
+    return c.join(p, on=list(_KEY), how="left").sort("_c")["_p"].to_numpy().astype(np.int64)
+
+
+def _certified(plan: Plan) -> np.ndarray:
+    mask = np.zeros(plan.frames["parcel"].height, dtype=bool)
+    mask[_parcel_rows_of_certificates(plan)] = True
+    return mask
+
+
+def _linked_outdated(plan: Plan) -> None:
+    """A certificate issued since 1 Aug 2024 for a parcel still coded BHK/NHK: wrong on both."""
+    c, p = plan.frames["certificate"], plan.frames["parcel"]
+    if c.is_empty():
+        return
+    prow = _parcel_rows_of_certificates(plan)
+    p_upd = p["updated_at"].dt.date().cast(pl.Int32).to_numpy()
+    parcel_free = np.isin(prow, plan.free("parcel"))
+    ok = (c["issue_date"] >= LEGACY_UNTIL).to_numpy() & parcel_free & (p_upd[prow] >= days(LEGACY_UNTIL))
+    rows = plan.pick("certificate", "certificate.land_use_outdated", ok, n=max(1, plan.count("certificate") // 2))
+    codes = plan.rng("land.legacy").choice(LEGACY_CODES, rows.size)
+    plan.protect("parcel", prow[rows])
+    plan.update("parcel", prow[rows], "land_use_code", codes.tolist())
+    plan.record("certificate", rows, "certificate.land_use_outdated", "cấp sau 01/08/2024 cho thửa còn mã BHK/NHK")
+    plan.record("parcel", prow[rows], "parcel.land_use_outdated", "mã BHK/NHK trên bản ghi cập nhật sau 01/08/2024")
+
+
+def _parcels(plan: Plan) -> None:
+    ds, p = "parcel", plan.frames["parcel"]
+    as_of: dt.date = plan.context["as_of"]
+    certified = _certified(plan)
+    unlinked = ~certified
+    upd = p["updated_at"].dt.date().cast(pl.Int32).to_numpy()
+
+    rows = plan.pick(ds, "parcel.area_nonpositive")
+    plan.update(ds, rows, "area_m2", plan.rng("parcel.area").choice([0.0, -1.0], rows.size) * p["area_m2"].gather(rows).to_numpy())
+    plan.record(ds, rows, "parcel.area_nonpositive", "diện tích bằng 0 hoặc âm")
+
+    # Duplicates: the same parcel sent twice, once verbatim and once with "TP." for "Thành phố".
+    src = plan.pick(ds, "parcel.duplicate_key")
+    copies = p[src.tolist()].with_columns(
+        pl.when(pl.Series(np.arange(src.size) % 2 == 1))
+        .then(pl.col("address").str.replace("Thành phố ", "TP. ", literal=True))
+        .otherwise(pl.col("address"))
+    )
+    plan.record(ds, plan.append(ds, copies), "parcel.duplicate_key", "thửa gửi hai lần (y hệt hoặc 'TP.')")
+
+    rows = plan.pick(ds, "parcel.land_use_unknown")
+    plan.update(ds, rows, "land_use_code", plan.rng("parcel.unknown").choice(["LUA", "ONN", "XYZ", "DAT"], rows.size).tolist())
+    plan.record(ds, rows, "parcel.land_use_unknown", "mã loại đất không có trong danh mục")
+
+    recent = upd >= days(LEGACY_UNTIL)
+    rows = plan.pick(ds, "parcel.land_use_outdated", unlinked & recent)
+    plan.update(ds, rows, "land_use_code", plan.rng("parcel.legacy").choice(LEGACY_CODES, rows.size).tolist())
+    plan.record(ds, rows, "parcel.land_use_outdated", "mã BHK/NHK trên bản ghi cập nhật sau 01/08/2024")
+
+    old = pre_reform_codes(plan.context["province"])
+    if old:
+        # Only parcels no certificate points at (the certificate would lose its parcel), and
+        # codes drawn so that no two picked parcels end up with the same key.
+        rows = plan.pick(ds, "parcel.pre_reform_commune", unlinked & (upd >= days(_REFORM)))
+        codes = [old[int(i)] for i in plan.rng("parcel.pre").integers(0, len(old), rows.size)]
+        keys = list(zip(codes, p["map_sheet_no"].gather(rows).to_list(), p["parcel_no"].gather(rows).to_list(), strict=True))
+        seen: set[tuple] = set()
+        keep = [i for i, k in enumerate(keys) if not (k in seen or seen.add(k))]
+        rows = rows[keep]
+        plan.update(ds, rows, "commune_code", [codes[i] for i in keep])
+        plan.record(ds, rows, "parcel.pre_reform_commune", "mã xã trước sắp xếp trên bản ghi cập nhật sau 01/7/2025")
+
+    rows = plan.pick(ds, "parcel.stale")
+    stale = days(as_of) - _fresh(plan, ds) - plan.rng("parcel.stale").integers(20, 400, rows.size)
+    plan.update(ds, rows, "updated_at", _datetimes(stale))
+    plan.record(ds, rows, "parcel.stale", "ngày cập nhật quá hạn")
+
+    rows = plan.pick(ds, "parcel.address_spacing")
+    addr = p["address"].gather(rows).to_list()
+    plan.update(ds, rows, "address", [a.replace(", ", ",  ", 1) if i % 2 else a + " " for i, a in enumerate(addr)])
+    plan.record(ds, rows, "parcel.address_spacing", "địa chỉ có khoảng trắng thừa")
+
+    rows = plan.pick(ds, "parcel.missing_land_use_code")
+    plan.update(ds, rows, "land_use_code", [None] * rows.size)
+    plan.record(ds, rows, "parcel.missing_land_use_code", "mã loại đất để trống")
+
+
+def _era(issue: np.ndarray) -> np.ndarray:
+    return np.searchsorted([days(e[1]) for e in SERIAL_ERAS], issue, side="right")
+
+
+def _certificates(plan: Plan) -> None:
+    ds, c = "certificate", plan.frames["certificate"]
+    if c.is_empty():
+        return
+    as_of: dt.date = plan.context["as_of"]
+    issue = c["issue_date"].cast(pl.Int32).to_numpy().astype(np.int64)
+    era = _era(issue)
+
+    rows = plan.pick(ds, "certificate.serial_format")
+    plan.update(ds, rows, "certificate_serial", [s.replace(" ", "") for s in c["certificate_serial"].gather(rows).to_list()])
+    plan.record(ds, rows, "certificate.serial_format", "số phát hành thiếu khoảng trắng")
+
+    # Duplicate serial: a later row reuses the serial of an earlier certificate of the same era.
+    rows = plan.pick(ds, "certificate.duplicate_serial")
+    free = set(plan.free(ds).tolist())
+    rng = plan.rng("certificate.dup")
+    done, serials = [], []
+    for r in rows:
+        cand = [s for s in np.flatnonzero(era[:r] == era[r]).tolist() if s in free]
+        if not cand:
+            continue
+        s = cand[int(rng.integers(len(cand)))]
+        free.discard(s)
+        plan.protect(ds, [s])
+        done.append(int(r))
+        serials.append(c["certificate_serial"][s])
+    plan.update(ds, np.array(done, dtype=np.int64), "certificate_serial", serials)
+    plan.record(ds, done, "certificate.duplicate_serial", "số phát hành trùng giấy khác")
+
+    rows = plan.pick(ds, "certificate.owner_mismatch")
+    dob = c["owner_date_of_birth"].cast(pl.Int32).to_numpy()
+    earlier = dob[rows] - plan.rng("certificate.dob").integers(1, 400, rows.size)
+    plan.update(ds, rows, "owner_date_of_birth", pl.Series(earlier, dtype=pl.Int32).cast(pl.Date))
+    plan.record(ds, rows, "certificate.owner_mismatch", "ngày sinh chủ sử dụng khác dân cư")
+
+    rows = plan.pick(ds, "certificate.owner_not_in_population")
+    taken = set(plan.frames["population"]["person_id"].to_list()) | referenced_ids(plan.frames)
+    ids = fresh_ids(plan.rng("certificate.fresh"), c["owner_person_id"].gather(rows).to_list(), taken)
+    plan.update(ds, rows, "owner_person_id", ids)
+    plan.record(ds, rows, "certificate.owner_not_in_population", "số định danh chủ sử dụng không có trong dân cư")
+
+    _owner_dead(plan, issue)
+
+    rows = plan.pick(ds, "certificate.parcel_missing")
+    plan.update(ds, rows, "parcel_no", ["9" + n + "9" for n in c["parcel_no"].gather(rows).to_list()])
+    plan.record(ds, rows, "certificate.parcel_missing", "số thửa không có trong dữ liệu thửa đất")
+
+    # Future issue date, only within the current serial era so the serial stays valid.
+    rows = plan.pick(ds, "certificate.future_date", era == len(SERIAL_ERAS) - 1)
+    future = days(as_of) + plan.rng("certificate.future").integers(2, 90, rows.size)
+    plan.update(ds, rows, "issue_date", pl.Series(future, dtype=pl.Int32).cast(pl.Date))
+    plan.record(ds, rows, "certificate.future_date", "ngày cấp sau ngày tham chiếu")
+
+    rows = plan.pick(ds, "certificate.stale")
+    stale = days(as_of) - _fresh(plan, ds) - plan.rng("certificate.stale").integers(20, 400, rows.size)
+    stale = np.maximum(stale, issue[rows])  # never before the issue date
+    keep = stale < days(as_of) - _fresh(plan, ds)
+    rows, stale = rows[keep], stale[keep]
+    plan.update(ds, rows, "updated_at", _datetimes(stale))
+    plan.record(ds, rows, "certificate.stale", "ngày cập nhật quá hạn")
+
+    rows = plan.pick(ds, "certificate.missing_certificate_serial")
+    plan.update(ds, rows, "certificate_serial", [None] * rows.size)
+    plan.record(ds, rows, "certificate.missing_certificate_serial", "số phát hành để trống")
+
+
+def _owner_dead(plan: Plan, issue: np.ndarray) -> None:
+    """Give a certificate to a person who had died before its issue date (adult when alive)."""
+    ds, c = "certificate", plan.frames["certificate"]
+    pop = plan.frames["population"]
+    free = np.zeros(pop.height, dtype=bool)
+    free[plan.free("population")] = True
+    dob = pop["date_of_birth"].cast(pl.Int32).to_numpy()
+    dod = pop["date_of_death"].cast(pl.Int32).fill_null(10**7).to_numpy()
+    dead_adult = np.flatnonzero(free & (dod < 10**6) & (dod - dob > 19 * 366))
+    rows = plan.pick(ds, "certificate.owner_dead")
+    rng = plan.rng("certificate.dead")
+    done = []
+    for r in rows:
+        cand = dead_adult[(dod[dead_adult] < issue[r]) & free[dead_adult]]
+        if cand.size == 0:
+            continue
+        person = int(cand[rng.integers(cand.size)])
+        free[person] = False
+        plan.protect("population", [person])
+        for col, src in (("owner_person_id", "person_id"), ("owner_name", "full_name"), ("owner_date_of_birth", "date_of_birth")):
+            plan.update(ds, np.array([r]), col, [pop[src][person]])
+        done.append(int(r))
+    plan.record(ds, done, "certificate.owner_dead", "chủ sử dụng đã chết trước ngày cấp")
