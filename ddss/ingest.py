@@ -97,7 +97,8 @@ def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Pa
     seen = con.execute(
         "SELECT dataset, batch_id FROM batches WHERE province = ? AND file_sha256 = ? AND status = 'loaded' LIMIT 1",
         [province, sha],
-    ).fetchone()
+    ).fetchall()
+    seen = seen[0] if seen else None
     if seen:
         outcome = FileOutcome(
             path.name,

@@ -92,7 +92,7 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:
     """A query's result as a polars frame, through Arrow."""
-    return pl.from_arrow(con.execute(query, params or []).to_arrow_table())
+    return pl.from_arrow(con.sql(query, params=params or None).to_arrow_table())
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:

@@ -1,0 +1,19 @@
+"""Prefect flows: thin wiring over the plain functions of the ``ddss`` package.
+
+Each flow takes only JSON-friendly parameters (so deployments in prefect.yaml can pass
+them), builds the one Settings object, calls ddss, and publishes a Prefect artifact that
+carries counts and file names only, never personal data.
+"""
+
+from __future__ import annotations
+
+from ddss.settings import Settings
+
+__all__ = ["flow_settings"]
+
+
+def flow_settings(data_dir: str | None = None) -> Settings:
+    """Settings from pyproject.toml, with the data folder overridden when a run asks for it."""
+    from pathlib import Path
+
+    return Settings.load(data_dir=Path(data_dir)) if data_dir else Settings.load()

@@ -25,8 +25,15 @@ from ddss.store import fetch_frame
 __all__ = ["FINDINGS_SCHEMA", "dataset_findings", "ingest_findings"]
 
 FINDINGS_SCHEMA = {
-    "dataset": pl.Utf8, "source_file": pl.Utf8, "source_row": pl.Int64, "record_key": pl.Utf8, "check_id": pl.Utf8,
-    "dimension": pl.Utf8, "severity": pl.Utf8, "value": pl.Utf8, "message_vi": pl.Utf8,
+    "dataset": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_row": pl.Int64,
+    "record_key": pl.Utf8,
+    "check_id": pl.Utf8,
+    "dimension": pl.Utf8,
+    "severity": pl.Utf8,
+    "value": pl.Utf8,
+    "message_vi": pl.Utf8,
 }
 
 
@@ -76,7 +83,12 @@ def dataset_findings(
             pl.lit(dataset).alias("dataset"),
             pl.col("_source_file").alias("source_file"),
             pl.col("_source_row").alias("source_row"),
-            "record_key", "check_id", "dimension", "severity", "value", "message_vi",
+            "record_key",
+            "check_id",
+            "dimension",
+            "severity",
+            "value",
+            "message_vi",
         )
         .cast(FINDINGS_SCHEMA)
     )
@@ -104,9 +116,21 @@ def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if both.is_empty():
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
     ids = both["check_id"].unique().to_list()
-    meta = pl.DataFrame({"check_id": ids, "dimension": [by_id(i).dimension for i in ids],
-                         "severity": [by_id(i).severity for i in ids]})
-    return both.join(meta, on="check_id").select(
-        "dataset", "source_file", "source_row", pl.lit(None, dtype=pl.Utf8).alias("record_key"), "check_id", "dimension",
-        "severity", pl.lit(None, dtype=pl.Utf8).alias("value"), pl.col("reason_vi").alias("message_vi"),
-    ).cast(FINDINGS_SCHEMA)
+    meta = pl.DataFrame(
+        {"check_id": ids, "dimension": [by_id(i).dimension for i in ids], "severity": [by_id(i).severity for i in ids]}
+    )
+    return (
+        both.join(meta, on="check_id")
+        .select(
+            "dataset",
+            "source_file",
+            "source_row",
+            pl.lit(None, dtype=pl.Utf8).alias("record_key"),
+            "check_id",
+            "dimension",
+            "severity",
+            pl.lit(None, dtype=pl.Utf8).alias("value"),
+            pl.col("reason_vi").alias("message_vi"),
+        )
+        .cast(FINDINGS_SCHEMA)
+    )

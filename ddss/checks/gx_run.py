@@ -24,8 +24,14 @@ __all__ = ["RESULT_FORMAT", "run_suites", "scrub"]
 
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0, "include_unexpected_rows": False}
 _VALUE_KEYS = {
-    "partial_unexpected_list", "partial_unexpected_counts", "partial_unexpected_index_list", "unexpected_list",
-    "unexpected_index_list", "unexpected_index_query", "unexpected_rows", "details",
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "partial_unexpected_index_list",
+    "unexpected_list",
+    "unexpected_index_list",
+    "unexpected_index_query",
+    "unexpected_rows",
+    "details",
 }
 
 
@@ -52,8 +58,9 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
     import great_expectations as gx
 
     gx_duckdb.apply()
-    for noisy in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    # GX sets levels on some of its own loggers, so quieten each one by name, not just the parent.
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")] + ["great_expectations"]:
+        logging.getLogger(name).setLevel(logging.ERROR)
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
@@ -76,8 +83,9 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
             vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{run_id}-{dataset}", data=batch, suite=suite))
             result = scrub(vd.run(result_format=RESULT_FORMAT).to_json_dict())
             for r in result["results"]:
-                counts[r["expectation_config"]["meta"]["check_id"]] = None if r.get("exception_info", {}).get(
-                    "raised_exception") else _unexpected(r)
+                counts[r["expectation_config"]["meta"]["check_id"]] = (
+                    None if r.get("exception_info", {}).get("raised_exception") else _unexpected(r)
+                )
             (out / f"{suite_json['name']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     finally:
         _release(source)

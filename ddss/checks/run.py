@@ -79,8 +79,17 @@ def validate(settings: Settings, province: str, as_of: dt.date | None = None) ->
         store.write_findings(con, run_id, found)
         con.execute(
             "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, province, as_of, started, dt.datetime.now(dt.UTC).replace(tzinfo=None), len(gx_counts), found.height,
-             not mismatches, str(gx_dir)],
+            [
+                run_id,
+                province,
+                as_of,
+                started,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                len(gx_counts),
+                found.height,
+                not mismatches,
+                str(gx_dir),
+            ],
         )
         con.execute("COMMIT")
     return ValidationResult(run_id, province, as_of, found, gx_counts, mismatches, report_dir, gx_dir)

@@ -62,11 +62,11 @@ def command(
     typer.echo("\n[4/4] Đối chiếu phát hiện với đáp án của bộ sinh dữ liệu")
     import polars as pl
 
-    from ddss.evaluate import evaluate, render
+    from ddss.evaluate import evaluate, is_perfect, render
 
     table = evaluate(findings, pl.read_csv(out / "ground_truth" / "manifest.csv", infer_schema=False))
     typer.echo(render(table))
-    perfect = table.filter((pl.col("missed") > 0) | (pl.col("false_positives") > 0)).is_empty()
+    perfect = is_perfect(table)
     verdict = "Bắt đủ và đúng mọi lỗi cài sẵn." if perfect else "CÓ SAI LỆCH so với đáp án."
     typer.echo(f"\nXong sau {time.perf_counter() - t0:.1f} giây. {verdict}")
     if not perfect:

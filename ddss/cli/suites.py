@@ -17,7 +17,8 @@ def command(check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra,
     built = suites.build()
     if check:
         stale = [
-            suites.suite_name(dataset) for dataset, suite in built.items()
+            suites.suite_name(dataset)
+            for dataset, suite in built.items()
             if not (p := settings.expectations_dir / f"{suites.suite_name(dataset)}.json").exists()
             or json.loads(p.read_text("utf-8")) != suite
         ]

@@ -50,7 +50,8 @@ def batches(settings: Settings, province: str) -> str:
 def latest_findings(settings: Settings, province: str) -> tuple[str, pl.DataFrame]:
     """(run_id, findings) of the province's latest validation run."""
     with _connect(settings, province) as con:
-        (run_id,) = con.execute("SELECT max(run_id) FROM findings").fetchone()
+        # From validation_runs: a run with no findings at all is still the latest run.
+        ((run_id,),) = con.execute("SELECT run_id FROM validation_runs ORDER BY finished_at DESC LIMIT 1").fetchall()
         df = fetch_frame(con, "SELECT * FROM findings WHERE run_id = ?", [run_id])
     return run_id, df
 

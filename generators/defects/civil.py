@@ -35,7 +35,9 @@ def _births(plan: Plan) -> None:
 
     rows = plan.pick(ds, "birth.child_not_in_population")
     taken = set(plan.frames["population"]["person_id"].to_list()) | referenced_ids(plan.frames)
-    plan.update(ds, rows, "child_person_id", fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken))
+    plan.update(
+        ds, rows, "child_person_id", fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken)
+    )
     plan.record(ds, rows, "birth.child_not_in_population", "số định danh của trẻ không có trong dân cư")
 
     rows = plan.pick(ds, "birth.mother_mismatch")
@@ -66,7 +68,9 @@ def _births(plan: Plan) -> None:
     plan.record(ds, rows, "birth.entry_repeated", "số thứ tự lặp lại số liền trước")
     _protect_books(plan, ds, rows)
     rows = plan.pick(ds, "birth.entry_gap", last)
-    plan.update(ds, rows, "entry_no", (b["entry_no"].gather(rows).to_numpy() + plan.rng("birth.gap").integers(2, 4, rows.size)).tolist())
+    plan.update(
+        ds, rows, "entry_no", (b["entry_no"].gather(rows).to_numpy() + plan.rng("birth.gap").integers(2, 4, rows.size)).tolist()
+    )
     plan.record(ds, rows, "birth.entry_gap", "nhảy số thứ tự trong sổ")
 
     old = pre_reform_codes(plan.context["province"])
@@ -83,8 +87,15 @@ def _births(plan: Plan) -> None:
 def _protect_books(plan: Plan, ds: str, rows: np.ndarray) -> None:
     df = plan.frames[ds]
     keys = set(df.select("registering_commune_code", "register_book")[rows.tolist()].iter_rows())
-    same = df.select(pl.struct("registering_commune_code", "register_book").is_in([dict(
-        registering_commune_code=k[0], register_book=k[1]) for k in keys]).alias("x"))["x"].to_numpy() if keys else None
+    same = (
+        df.select(
+            pl.struct("registering_commune_code", "register_book")
+            .is_in([dict(registering_commune_code=k[0], register_book=k[1]) for k in keys])
+            .alias("x")
+        )["x"].to_numpy()
+        if keys
+        else None
+    )
     if same is not None:
         plan.protect(ds, np.flatnonzero(same))
 
@@ -147,17 +158,34 @@ def _marriages(plan: Plan) -> None:
             p = int(cand[rng.integers(cand.size)])
             unref[p] = free[p] = False
             plan.protect("population", [p])
-            for col, src in ((f"{role}_person_id", "person_id"), (f"{role}_name", "full_name"), (f"{role}_date_of_birth", "date_of_birth")):
+            for col, src in (
+                (f"{role}_person_id", "person_id"),
+                (f"{role}_name", "full_name"),
+                (f"{role}_date_of_birth", "date_of_birth"),
+            ):
                 plan.update(ds, np.array([r]), col, [pop[src][p]])
             done.append(r)
         plan.record(ds, done, kind, detail)
 
     year = 365.2425
-    swap_in("marriage.under_age", "husband",
-            lambda d: unref & male & (dod > 10**6) & (d - dob >= 16 * year) & (d - dob < 19.9 * year), "chồng chưa đủ 20 tuổi")
-    swap_in("marriage.spouse_dead", "husband",
-            lambda d: free & male & (dod < d) & (d - dob >= 21 * year) & ~pop["person_id"].is_in(
-                list(referenced_ids(plan.frames, skip=("death",)))).to_numpy(), "chồng đã chết trước ngày đăng ký")
+    swap_in(
+        "marriage.under_age",
+        "husband",
+        lambda d: unref & male & (dod > 10**6) & (d - dob >= 16 * year) & (d - dob < 19.9 * year),
+        "chồng chưa đủ 20 tuổi",
+    )
+    swap_in(
+        "marriage.spouse_dead",
+        "husband",
+        lambda d: (
+            free
+            & male
+            & (dod < d)
+            & (d - dob >= 21 * year)
+            & ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
+        ),
+        "chồng đã chết trước ngày đăng ký",
+    )
 
     # Already married: the husband of an earlier marriage marries again, later.
     rows = plan.pick(ds, "marriage.already_married", reg <= days(as_of) - 5, n=plan.count(ds))
@@ -173,15 +201,26 @@ def _marriages(plan: Plan) -> None:
         date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
         key = (m["registering_commune_code"][int(r)], f"{date.year}/KH")
         if key not in books:
-            books[key] = int(m.filter((pl.col("registering_commune_code") == key[0]) & (pl.col("register_book") == key[1]))["entry_no"].max() or 0)
+            books[key] = int(
+                m.filter((pl.col("registering_commune_code") == key[0]) & (pl.col("register_book") == key[1]))["entry_no"].max()
+                or 0
+            )
         books[key] += 1
-        new.append({
-            "register_book": key[1], "entry_no": books[key], "registration_date": date, "registering_commune_code": key[0],
-            "husband_person_id": m["husband_person_id"][int(r)], "husband_name": m["husband_name"][int(r)],
-            "husband_date_of_birth": m["husband_date_of_birth"][int(r)], "wife_person_id": pop["person_id"][int(w)],
-            "wife_name": pop["full_name"][int(w)], "wife_date_of_birth": pop["date_of_birth"][int(w)],
-            "updated_at": dt.datetime.combine(date, dt.time(10)),
-        })
+        new.append(
+            {
+                "register_book": key[1],
+                "entry_no": books[key],
+                "registration_date": date,
+                "registering_commune_code": key[0],
+                "husband_person_id": m["husband_person_id"][int(r)],
+                "husband_name": m["husband_name"][int(r)],
+                "husband_date_of_birth": m["husband_date_of_birth"][int(r)],
+                "wife_person_id": pop["person_id"][int(w)],
+                "wife_name": pop["full_name"][int(w)],
+                "wife_date_of_birth": pop["date_of_birth"][int(w)],
+                "updated_at": dt.datetime.combine(date, dt.time(10)),
+            }
+        )
     if new:
         idx = plan.append(ds, pl.DataFrame(new, schema=m.schema))
         plan.record(ds, idx, "marriage.already_married", "kết hôn lần nữa khi đang có vợ")

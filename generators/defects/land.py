@@ -78,7 +78,9 @@ def _parcels(plan: Plan) -> None:
     upd = p["updated_at"].dt.date().cast(pl.Int32).to_numpy()
 
     rows = plan.pick(ds, "parcel.area_nonpositive")
-    plan.update(ds, rows, "area_m2", plan.rng("parcel.area").choice([0.0, -1.0], rows.size) * p["area_m2"].gather(rows).to_numpy())
+    plan.update(
+        ds, rows, "area_m2", plan.rng("parcel.area").choice([0.0, -1.0], rows.size) * p["area_m2"].gather(rows).to_numpy()
+    )
     plan.record(ds, rows, "parcel.area_nonpositive", "diện tích bằng 0 hoặc âm")
 
     # Duplicates: the same parcel sent twice, once verbatim and once with "TP." for "Thành phố".
@@ -199,8 +201,7 @@ def _certificates(plan: Plan) -> None:
 
 def _owner_dead(plan: Plan, issue: np.ndarray) -> None:
     """Give a certificate to a person who had died before its issue date (adult when alive)."""
-    ds, c = "certificate", plan.frames["certificate"]
-    pop = plan.frames["population"]
+    ds, pop = "certificate", plan.frames["population"]
     free = np.zeros(pop.height, dtype=bool)
     free[plan.free("population")] = True
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy()

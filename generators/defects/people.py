@@ -36,9 +36,15 @@ def apply(plan: Plan) -> None:
     rng = plan.rng("population.ids")
     bad_codes = sorted({f"0{i:02d}" for i in range(100)} - admin_units.birth_codes())
     change_id("population.id_structure", lambda i, x: "O" + x[1:], "chữ O thay số 0 ở vị trí 1")
-    change_id("population.id_birth_code", lambda i, x: bad_codes[int(rng.integers(len(bad_codes)))] + x[3:], "mã tỉnh khai sinh không tồn tại")
+    change_id(
+        "population.id_birth_code",
+        lambda i, x: bad_codes[int(rng.integers(len(bad_codes)))] + x[3:],
+        "mã tỉnh khai sinh không tồn tại",
+    )
     change_id("population.id_sex", lambda i, x: x[:3] + str(int(x[3]) ^ 1) + x[4:], "chữ số giới tính bị đảo")
-    change_id("population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai")
+    change_id(
+        "population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai"
+    )
     legacy = rng.choice(900_000_000, size=plan.count(DS), replace=False) + 100_000_000
     change_id("population.legacy_cmnd", lambda i, x: str(legacy[i]), "số CMND 9 số")
 
@@ -46,23 +52,36 @@ def apply(plan: Plan) -> None:
     src = plan.pick(DS, "population.duplicate_id", unref)
     copies = pop[src.tolist()]
     upper = np.arange(copies.height) % 2 == 1
-    copies = copies.with_columns(pl.when(pl.Series(upper)).then(pl.col("full_name").str.to_uppercase()).otherwise(pl.col("full_name")))
+    copies = copies.with_columns(
+        pl.when(pl.Series(upper)).then(pl.col("full_name").str.to_uppercase()).otherwise(pl.col("full_name"))
+    )
     plan.record(DS, plan.append(DS, copies), "population.duplicate_id", "ghi trùng một người (y hệt hoặc chữ hoa)")
 
     rows = plan.pick(DS, "population.stale", unref & living & (age_days > 3 * 365))
-    stale = days(as_of) - plan.context.get("fresh_days", {}).get(DS, 365) - plan.rng("population.stale").integers(20, 300, rows.size)
+    stale = (
+        days(as_of) - plan.context.get("fresh_days", {}).get(DS, 365) - plan.rng("population.stale").integers(20, 300, rows.size)
+    )
     plan.update(DS, rows, "updated_at", [dt.datetime(1970, 1, 1) + dt.timedelta(days=int(d), hours=9) for d in stale])
     plan.record(DS, rows, "population.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(DS, "population.future_date", unref & living)
-    plan.update(DS, rows, "updated_at", [dt.datetime.combine(as_of, dt.time(10)) + dt.timedelta(days=int(d))
-                                         for d in plan.rng("population.future_date").integers(2, 60, rows.size)])
+    plan.update(
+        DS,
+        rows,
+        "updated_at",
+        [
+            dt.datetime.combine(as_of, dt.time(10)) + dt.timedelta(days=int(d))
+            for d in plan.rng("population.future_date").integers(2, 60, rows.size)
+        ],
+    )
     plan.record(DS, rows, "population.future_date", "ngày cập nhật trong tương lai")
 
     old = pre_reform_codes(plan.context["province"])
     if old:
         rows = plan.pick(DS, "population.pre_reform_commune", unref & living)
-        plan.update(DS, rows, "residence_commune_code", [old[int(i)] for i in plan.rng("population.pre").integers(0, len(old), rows.size)])
+        plan.update(
+            DS, rows, "residence_commune_code", [old[int(i)] for i in plan.rng("population.pre").integers(0, len(old), rows.size)]
+        )
         plan.record(DS, rows, "population.pre_reform_commune", "mã xã trước sắp xếp")
 
     names = pop["full_name"]
@@ -86,8 +105,17 @@ def apply(plan: Plan) -> None:
     # Deceased referenced only by their own death record: nothing else compares the date.
     only_death = ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
     # At most a quarter of the deceased, so deaths, marriages and certificates keep some for their own defects.
-    rows = plan.pick(DS, "population.death_before_birth", only_death & ~living, n=min(plan.count(DS), max(1, int((~living).sum()) // 4)))
+    rows = plan.pick(
+        DS, "population.death_before_birth", only_death & ~living, n=min(plan.count(DS), max(1, int((~living).sum()) // 4))
+    )
     dob = pop["date_of_birth"].gather(rows)
-    plan.update(DS, rows, "date_of_death", [d - dt.timedelta(days=int(k)) for d, k in
-                                            zip(dob.to_list(), plan.rng("population.dbb").integers(1, 3000, rows.size), strict=True)])
+    plan.update(
+        DS,
+        rows,
+        "date_of_death",
+        [
+            d - dt.timedelta(days=int(k))
+            for d, k in zip(dob.to_list(), plan.rng("population.dbb").integers(1, 3000, rows.size), strict=True)
+        ],
+    )
     plan.record(DS, rows, "population.death_before_birth", "ngày mất trước ngày sinh")

@@ -21,28 +21,82 @@ _OPEN_EARLIER = (
 
 CHECKS = (
     *missing("marriage"),
-    Check("marriage.under_age", "marriage", "dung", "blocking", _LAW, "Chưa đủ tuổi kết hôn",
-          f"Chồng chưa đủ {MARRIAGE_MIN_AGE['Nam']} tuổi hoặc vợ chưa đủ {MARRIAGE_MIN_AGE['Nữ']} tuổi vào ngày đăng ký.",
-          sql(f"t.registration_date < t.husband_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nam']} YEAR"
-              f" OR t.registration_date < t.wife_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nữ']} YEAR"), "registration_date"),
-    Check("marriage.already_married", "marriage", "dung", "blocking", _LAW + " (đ.5: cấm kết hôn khi đang có vợ, có chồng)",
-          "Đang có vợ/chồng", "Một bên đã đăng ký kết hôn trước đó và cuộc hôn nhân đó chưa chấm dứt.", sql(_OPEN_EARLIER),
-          "registration_date"),
-    Check("marriage.spouse_dead", "marriage", "dung", "blocking", "domain.md §Civil registry (không có sự kiện sau khi chết)",
-          "Kết hôn sau khi đã chết", "Một bên đã chết (theo dữ liệu dân cư) trước ngày đăng ký kết hôn.",
-          sql("EXISTS (SELECT 1 FROM {population} p WHERE p.person_id IN " + _PARTIES
-              + " AND p.date_of_death < t.registration_date)"), "registration_date"),
-    Check("marriage.spouse_not_in_population", "marriage", "du", "blocking", _LAW, "Vợ/chồng chưa có trong CSDL dân cư",
-          "Số định danh của chồng hoặc vợ không có trong dữ liệu dân cư.",
-          sql(f"({absent('husband_person_id')}) OR ({absent('wife_person_id')})"), "husband_person_id"),
-    Check("marriage.spouse_mismatch", "marriage", "dung", "blocking", _LAW, "Thông tin vợ/chồng khác CSDL dân cư",
-          "Họ tên hoặc ngày sinh của chồng hoặc vợ khác với dữ liệu dân cư.",
-          sql(f"({differs('husband_person_id', (('p.full_name', 'husband_name'), ('p.date_of_birth', 'husband_date_of_birth')))})"
-              f" OR ({differs('wife_person_id', (('p.full_name', 'wife_name'), ('p.date_of_birth', 'wife_date_of_birth')))})"),
-          "husband_name"),
-    Check("marriage.future_date", "marriage", "dung", "blocking", "domain.md §Civil registry (không có ngày trong tương lai)",
-          "Ngày trong tương lai", "Ngày đăng ký kết hôn sau ngày tham chiếu.", sql("t.registration_date > {as_of}"),
-          "registration_date"),
+    Check(
+        "marriage.under_age",
+        "marriage",
+        "dung",
+        "blocking",
+        _LAW,
+        "Chưa đủ tuổi kết hôn",
+        f"Chồng chưa đủ {MARRIAGE_MIN_AGE['Nam']} tuổi hoặc vợ chưa đủ {MARRIAGE_MIN_AGE['Nữ']} tuổi vào ngày đăng ký.",
+        sql(
+            f"t.registration_date < t.husband_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nam']} YEAR"
+            f" OR t.registration_date < t.wife_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nữ']} YEAR"
+        ),
+        "registration_date",
+    ),
+    Check(
+        "marriage.already_married",
+        "marriage",
+        "dung",
+        "blocking",
+        _LAW + " (đ.5: cấm kết hôn khi đang có vợ, có chồng)",
+        "Đang có vợ/chồng",
+        "Một bên đã đăng ký kết hôn trước đó và cuộc hôn nhân đó chưa chấm dứt.",
+        sql(_OPEN_EARLIER),
+        "registration_date",
+    ),
+    Check(
+        "marriage.spouse_dead",
+        "marriage",
+        "dung",
+        "blocking",
+        "domain.md §Civil registry (không có sự kiện sau khi chết)",
+        "Kết hôn sau khi đã chết",
+        "Một bên đã chết (theo dữ liệu dân cư) trước ngày đăng ký kết hôn.",
+        sql(
+            "EXISTS (SELECT 1 FROM {population} p WHERE p.person_id IN "
+            + _PARTIES
+            + " AND p.date_of_death < t.registration_date)"
+        ),
+        "registration_date",
+    ),
+    Check(
+        "marriage.spouse_not_in_population",
+        "marriage",
+        "du",
+        "blocking",
+        _LAW,
+        "Vợ/chồng chưa có trong CSDL dân cư",
+        "Số định danh của chồng hoặc vợ không có trong dữ liệu dân cư.",
+        sql(f"({absent('husband_person_id')}) OR ({absent('wife_person_id')})"),
+        "husband_person_id",
+    ),
+    Check(
+        "marriage.spouse_mismatch",
+        "marriage",
+        "dung",
+        "blocking",
+        _LAW,
+        "Thông tin vợ/chồng khác CSDL dân cư",
+        "Họ tên hoặc ngày sinh của chồng hoặc vợ khác với dữ liệu dân cư.",
+        sql(
+            f"({differs('husband_person_id', (('p.full_name', 'husband_name'), ('p.date_of_birth', 'husband_date_of_birth')))})"
+            f" OR ({differs('wife_person_id', (('p.full_name', 'wife_name'), ('p.date_of_birth', 'wife_date_of_birth')))})"
+        ),
+        "husband_name",
+    ),
+    Check(
+        "marriage.future_date",
+        "marriage",
+        "dung",
+        "blocking",
+        "domain.md §Civil registry (không có ngày trong tương lai)",
+        "Ngày trong tương lai",
+        "Ngày đăng ký kết hôn sau ngày tham chiếu.",
+        sql("t.registration_date > {as_of}"),
+        "registration_date",
+    ),
     *entry_checks("marriage"),
     pre_reform_commune("marriage", ("registering_commune_code",), "t.registration_date"),
 )
