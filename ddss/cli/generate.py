@@ -61,4 +61,5 @@ def command(
     )
     total = sum(r.rows.values())
     typer.echo(r.summary_vi())
-    typer.echo(f"Đáp án: {r.manifest_path}  ·  {total / max(r.seconds_total, 1e-9):,.0f} dòng/giây (gồm ghi tệp)")
+    rate = f"{total / max(r.seconds_total, 1e-9):,.0f}".replace(",", ".")  # Vietnamese thousands separator
+    typer.echo(f"Đáp án: {r.manifest_path}  ·  {rate} dòng/giây (gồm ghi tệp)")
