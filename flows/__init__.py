@@ -12,8 +12,9 @@ from ddss.settings import Settings
 __all__ = ["flow_settings"]
 
 
-def flow_settings(data_dir: str | None = None) -> Settings:
-    """Settings from pyproject.toml, with the data folder overridden when a run asks for it."""
+def flow_settings(data_dir: str | None = None, reports_dir: str | None = None, gx_dir: str | None = None) -> Settings:
+    """Settings from pyproject.toml, with folders overridden when a run asks for it."""
     from pathlib import Path
 
-    return Settings.load(data_dir=Path(data_dir)) if data_dir else Settings.load()
+    given = {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir}
+    return Settings.load(**{k: Path(v) for k, v in given.items() if v})

@@ -15,9 +15,17 @@ __all__ = ["province_pipeline"]
 
 
 @flow(name="ddss-province", flow_run_name="province-{province}")
-def province_pipeline(province: str, inbox: str, as_of: str | None = None, data_dir: str | None = None) -> dict:
+def province_pipeline(
+    province: str,
+    inbox: str,
+    as_of: str | None = None,
+    data_dir: str | None = None,
+    reports_dir: str | None = None,
+    gx_dir: str | None = None,
+) -> dict:
+    """Folders default to the project's settings; a run (the demo, a test) may move them."""
     ingested = ingest_flow(province, inbox, data_dir=data_dir)
-    validated = validate_flow(province, as_of=as_of, data_dir=data_dir)
+    validated = validate_flow(province, as_of=as_of, data_dir=data_dir, reports_dir=reports_dir, gx_dir=gx_dir)
     return {"ingest": ingested, "validate": validated}
 
 

@@ -16,8 +16,8 @@ __all__ = ["validate_flow"]
 
 
 @task(name="kiểm tra GX", cache_policy=NO_CACHE)
-def run_checks(province: str, as_of: str | None, data_dir: str | None) -> ValidationResult:
-    return validate(flow_settings(data_dir), province, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+def run_checks(province: str, as_of: str | None, dirs: dict[str, str | None]) -> ValidationResult:
+    return validate(flow_settings(**dirs), province, as_of=dt.date.fromisoformat(as_of) if as_of else None)
 
 
 def _markdown(result: ValidationResult) -> str:
@@ -37,8 +37,14 @@ def _markdown(result: ValidationResult) -> str:
 
 
 @flow(name="ddss-validate", flow_run_name="validate-{province}")
-def validate_flow(province: str, as_of: str | None = None, data_dir: str | None = None) -> dict:
-    result = run_checks(province, as_of, data_dir)
+def validate_flow(
+    province: str,
+    as_of: str | None = None,
+    data_dir: str | None = None,
+    reports_dir: str | None = None,
+    gx_dir: str | None = None,
+) -> dict:
+    result = run_checks(province, as_of, {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir})
     create_markdown_artifact(
         key=f"validate-{province}", markdown=_markdown(result), description="Phát hiện theo chiều chất lượng"
     )

@@ -34,6 +34,24 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+_RUNS: dict[tuple, object] = {}
+
+
+@pytest.fixture(scope="session")
+def province_run(tmp_path_factory):
+    """``province_run(rate, persons=2000, **form)``: a province through the real path, made
+    once per session per distinct argument set."""
+    from tests.support.runs import run_province
+
+    def make(rate: float, persons: int = 2000, **form):
+        key = (rate, persons, tuple(sorted(form.items())))
+        if key not in _RUNS:
+            _RUNS[key] = run_province(tmp_path_factory.mktemp(f"run-{rate}-{persons}"), rate, persons, **form)
+        return _RUNS[key]
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """A real (temporary) Prefect API for flow tests; opt in by requesting this fixture."""

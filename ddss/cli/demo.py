@@ -25,11 +25,15 @@ def command(
     defect_rate: float = typer.Option(0.01, min=0.0, max=0.2, help="Tỷ lệ lỗi cài sẵn."),
     seed: int = typer.Option(7, help="Hạt giống ngẫu nhiên (cùng hạt giống ⇒ cùng dữ liệu)."),
     prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Chạy qua Prefect (mặc định) hay gọi hàm trực tiếp."),
+    workdir: Path = typer.Option(None, help="Đặt data/, reports/, gx/ của lần chạy thử vào thư mục này (mặc định: của dự án)."),
 ) -> None:
     from ddss.settings import Settings
 
     base = Settings.load()
-    settings = replace(base, data_dir=base.data_dir / "demo")
+    if workdir:
+        settings = replace(base, data_dir=workdir / "data", reports_dir=workdir / "reports", gx_dir=workdir / "gx")
+    else:
+        settings = replace(base, data_dir=base.data_dir / "demo")
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)  # the demo always starts from nothing
     out = settings.data_dir / "batch"
@@ -46,7 +50,14 @@ def command(
     if prefect:
         from flows.pipeline import province_pipeline
 
-        province_pipeline(province, str(out / "inbox"), as_of.isoformat(), str(settings.data_dir))
+        province_pipeline(
+            province,
+            str(out / "inbox"),
+            as_of.isoformat(),
+            str(settings.data_dir),
+            str(settings.reports_dir),
+            str(settings.gx_dir),
+        )
     else:
         from ddss.pipeline import run
 

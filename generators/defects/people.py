@@ -85,10 +85,12 @@ def apply(plan: Plan) -> None:
         plan.record(DS, rows, "population.pre_reform_commune", "mã xã trước sắp xếp")
 
     names = pop["full_name"]
-    has_marks = (names.str.normalize("NFD") != names).to_numpy()
-    rows = plan.pick(DS, "population.nfd_text", unref & has_marks)
-    plan.update(DS, rows, "full_name", [unicodedata.normalize("NFD", x) for x in names.gather(rows).to_list()])
-    plan.record(DS, rows, "population.nfd_text", "họ tên dạng NFD")
+    # Windows-1258 files store tone marks decomposed by design, so NFD cannot be told apart there.
+    if plan.context.get("nfd_representable", True):
+        has_marks = (names.str.normalize("NFD") != names).to_numpy()
+        rows = plan.pick(DS, "population.nfd_text", unref & has_marks)
+        plan.update(DS, rows, "full_name", [unicodedata.normalize("NFD", x) for x in names.gather(rows).to_list()])
+        plan.record(DS, rows, "population.nfd_text", "họ tên dạng NFD")
 
     rows = plan.pick(DS, "population.name_spacing", unref)
     plan.update(DS, rows, "full_name", [x.replace(" ", "  ", 1) for x in names.gather(rows).to_list()])
