@@ -188,4 +188,6 @@ def _keep_rejected(settings: Settings, province: str, batch_id: str, path: Path,
     target = settings.quarantine_dir(province) / batch_id
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(path, target / path.name)
-    (target / f"{path.name}.reason.txt").write_text(f"{e.reason_vi}\n{e.reason_en}\n", encoding="utf-8")
+    (target / f"{path.name}.reason.txt").write_text(
+        f"Tệp / file: {path.name}\nLô / batch: {batch_id}\nLý do: {e.reason_vi}\nReason: {e.reason_en}\n", encoding="utf-8"
+    )

@@ -73,7 +73,9 @@ def writer(path: Path, busy_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPy
             con = duckdb.connect(str(path))
             break
         except duckdb.IOException as e:
-            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
                 raise DatabaseBusy(
                     f"Cơ sở dữ liệu {path.name} đang được một tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. "
                     f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."

@@ -93,7 +93,12 @@ def generate(
     out = Path(out)
     form = FileForm(fmt, headers, dates, decimal_comma, encoding)
     frames = clean_frames(province, persons, seed, as_of)
-    injected = inject(frames, defect_rate, seed, {"province": province, "as_of": as_of, "seed": seed, "nfd_representable": encoding != "cp1258" or fmt != "csv"})
+    injected = inject(
+        frames,
+        defect_rate,
+        seed,
+        {"province": province, "as_of": as_of, "seed": seed, "nfd_representable": encoding != "cp1258" or fmt != "csv"},
+    )
     t_frames = time.perf_counter() - t0
 
     inbox, truth = out / "inbox", out / "ground_truth"

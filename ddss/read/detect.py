@@ -64,7 +64,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def _undecodable(tried: str, e: UnicodeDecodeError) -> FileRejected:
     return FileRejected(
-        f"Không giải mã được tệp theo {tried} (byte lỗi ở vị trí {e.start})",
+        f"Không giải mã được tệp theo bảng mã {tried} (byte lỗi ở vị trí {e.start}); hãy lưu lại dưới dạng UTF-8",
         f"cannot decode the file as {tried} (bad byte at offset {e.start})",
         kind="encoding",
     )

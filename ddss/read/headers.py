@@ -54,7 +54,7 @@ def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, st
         names = ", ".join(f"{c.header_vi} ({c.name})" for c in missing)
         raise FileRejected(
             f"Thiếu cột bắt buộc của tập '{best}': {names}",
-            f"missing mandatory columns of '{best}': {names}",
+            f"missing mandatory columns of '{best}': {', '.join(c.name for c in missing)}",
             kind="missing_columns",
         )
     return best, mapping

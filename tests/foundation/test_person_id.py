@@ -10,8 +10,7 @@ from ddss.rules import person_id
 
 @pytest.mark.parametrize(
     ("year", "sex", "digit"),
-    [(1900, "Nam", 0), (1999, "Nữ", 1), (2000, "Nam", 2), (2099, "Nữ", 3), (2100, "Nam", 4),
-     (2250, "Nữ", 7), (2399, "Nam", 8)],
+    [(1900, "Nam", 0), (1999, "Nữ", 1), (2000, "Nam", 2), (2099, "Nữ", 3), (2100, "Nam", 4), (2250, "Nữ", 7), (2399, "Nam", 8)],
 )
 def test_century_sex_digit_follows_the_decree_table(year: int, sex: str, digit: int) -> None:
     assert person_id.century_sex_digit(year, sex) == digit

@@ -28,7 +28,5 @@ def test_help_is_fast_and_lazy() -> None:
         "sorted(m for m in sys.modules if m.startswith(('great_exp', 'prefect')))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-    out = subprocess.run(
-        [sys.executable, "-m", "ddss", "--help"], capture_output=True, text=True, cwd=ROOT, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-m", "ddss", "--help"], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert "generate" in out and "kiểm tra" in out

@@ -31,12 +31,15 @@ def findings_from_frames(injected, as_of: dt.date, settings: Settings, province:
         rows = df.with_row_index("_i").with_columns(
             (pl.col("_i").cast(pl.Int64) + 1).alias("_source_row"),
             # as ingestion does: a text value that changes under NFC arrived decomposed
-            pl.any_horizontal([(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False)
-                               for c, t in df.schema.items() if t == pl.Utf8]).alias("_nfc_fixed"),
+            pl.any_horizontal(
+                [(pl.col(c) != pl.col(c).str.normalize("NFC")).fill_null(False) for c, t in df.schema.items() if t == pl.Utf8]
+            ).alias("_nfc_fixed"),
         )
         drop = [i for (d, i) in skip if d == name]
-        rows = rows.filter(~pl.col("_i").is_in(drop)).drop("_i").with_columns(
-            pl.col(c).str.normalize("NFC") for c, t in df.schema.items() if t == pl.Utf8
+        rows = (
+            rows.filter(~pl.col("_i").is_in(drop))
+            .drop("_i")
+            .with_columns(pl.col(c).str.normalize("NFC") for c, t in df.schema.items() if t == pl.Utf8)
         )
         con.register(f"_f_{name}", rows.to_arrow())
         # identifiers via ddss.sql.ident; no user data in the text

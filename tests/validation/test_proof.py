@@ -53,11 +53,26 @@ def test_defects_cover_the_issue_scope(province_run):
     assert set(m["dataset"]) == {"population", "birth", "death", "marriage", "parcel", "certificate"}
     # Kinds the issue names explicitly.
     for kind in (
-        "population.id_sex", "population.id_birth_year", "population.id_birth_code", "population.legacy_cmnd",
-        "population.duplicate_id", "population.nfd_text", "birth.child_not_in_population", "birth.registered_before_birth",
-        "birth.entry_repeated", "birth.entry_gap", "death.alive_in_population", "death.name_mismatch",
-        "marriage.under_age", "marriage.already_married", "parcel.area_nonpositive", "parcel.duplicate_key",
-        "parcel.pre_reform_commune", "certificate.land_use_outdated", "certificate.owner_mismatch", "ingest.bad_number",
+        "population.id_sex",
+        "population.id_birth_year",
+        "population.id_birth_code",
+        "population.legacy_cmnd",
+        "population.duplicate_id",
+        "population.nfd_text",
+        "birth.child_not_in_population",
+        "birth.registered_before_birth",
+        "birth.entry_repeated",
+        "birth.entry_gap",
+        "death.alive_in_population",
+        "death.name_mismatch",
+        "marriage.under_age",
+        "marriage.already_married",
+        "parcel.area_nonpositive",
+        "parcel.duplicate_key",
+        "parcel.pre_reform_commune",
+        "certificate.land_use_outdated",
+        "certificate.owner_mismatch",
+        "ingest.bad_number",
         "population.stale",
     ):
         assert kind in set(m["defect_kind"]), kind
