@@ -32,7 +32,8 @@ class Settings:
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
-        """Read ``[tool.ddss]`` from pyproject.toml; ``DDSS_DATA_DIR`` may relocate data.
+        """Read ``[tool.ddss]`` from pyproject.toml; ``DDSS_DATA_DIR``, ``DDSS_REPORTS_DIR`` and
+        ``DDSS_GX_DIR`` may relocate the folders a run writes (a trial run, a test).
 
         Environment variables are read here, when a command starts, and nowhere else.
         """
@@ -43,13 +44,13 @@ class Settings:
             cfg = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("ddss", {})
 
         def path(key: str, default: str) -> Path:
-            p = Path(cfg.get(key, default))
+            env = os.environ.get(f"DDSS_{key.upper()}")
+            p = Path(env) if env else Path(cfg.get(key, default))
             return p if p.is_absolute() else root / p
 
-        data_dir = Path(os.environ["DDSS_DATA_DIR"]) if os.environ.get("DDSS_DATA_DIR") else path("data_dir", "data")
         s = cls(
             root=root,
-            data_dir=data_dir,
+            data_dir=path("data_dir", "data"),
             reports_dir=path("reports_dir", "reports"),
             gx_dir=path("gx_dir", "gx"),
             prefect_home=path("prefect_home", ".prefect"),

@@ -12,7 +12,10 @@ from tests.support import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Tests must never phone home, whatever the developer's shell says.
+# Tests must never phone home, whatever the developer's shell says, and never write into
+# a developer's relocated folders.
+for _k in ("DDSS_DATA_DIR", "DDSS_REPORTS_DIR", "DDSS_GX_DIR"):
+    os.environ.pop(_k, None)
 for _k, _v in Settings.load(ROOT).prefect_env().items():
     os.environ[_k] = _v
 
