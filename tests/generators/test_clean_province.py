@@ -27,7 +27,8 @@ BIRTH_CODES = {r["cccd_birth_code"] for r in _csv("province_crosswalk_63_to_34.c
 COMMUNES_79 = {r["commune_code"] for r in _csv("communes_2025.csv") if r["province_code"] == "79"}
 OLD_PROVINCES_79 = {r["cccd_birth_code"] for r in _csv("province_crosswalk_63_to_34.csv") if r["new_gso_code"] == "79"}
 LAND_CODES = set(
-    "LUC LUK HNK CLN RDD RPH RSX NTS CNT LMU NKH ONT ODT TSC CQP CAN DVH DYT DGD DTT TMD SKC SKS DGT DTL TON TIN SON MNC PNK BCS DCS NCS".split()
+    "LUC LUK HNK CLN RDD RPH RSX NTS CNT LMU NKH ONT ODT TSC CQP CAN DVH DYT DGD DTT TMD SKC SKS DGT DTL TON TIN "
+    "SON MNC PNK BCS DCS NCS".split()
 )  # domain.md §Land (valid since 1 Aug 2024)
 
 
