@@ -109,7 +109,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
         {"_i": pl.Series(children, dtype=pl.UInt32), "_name": child_name, "_eth": ethnicity, "_home": home, "_brp": residence}
     )
     pop = (
-        p.join(fix, on="_i", how="left")
+        p.join(fix, on="_i", how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("_name", "full_name").alias("full_name"),
             pl.coalesce("_eth", "ethnicity").alias("ethnicity"),

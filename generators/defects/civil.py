@@ -9,14 +9,17 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from generators.defects.helpers import days, fresh_ids, pre_reform_codes, referenced_ids
+from generators.defects.helpers import days, fresh_ids, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
 
 
-def _pop_index(plan: Plan) -> dict[str, int]:
-    return {pid: i for i, pid in enumerate(plan.frames["population"]["person_id"].to_list())}
+def _pop_rows(plan: Plan, ids: pl.Series) -> np.ndarray:
+    """Population row of each ID (all present in the clean data)."""
+    pop = plan.frames["population"].select("person_id").with_row_index("_r")
+    found = pl.DataFrame({"person_id": ids}).with_row_index("_i").join(pop, on="person_id", how="left")
+    return found.sort("_i")["_r"].to_numpy().astype(np.int64)
 
 
 def apply(plan: Plan) -> None:
@@ -34,7 +37,7 @@ def _births(plan: Plan) -> None:
     dob_d = dob.cast(pl.Int32).to_numpy()
 
     rows = plan.pick(ds, "birth.child_not_in_population")
-    taken = set(plan.frames["population"]["person_id"].to_list()) | referenced_ids(plan.frames)
+    taken = taken_ids(plan.frames)
     plan.update(
         ds, rows, "child_person_id", fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken)
     )
@@ -105,8 +108,7 @@ def _deaths(plan: Plan) -> None:
     if d.is_empty():
         return
     as_of: dt.date = plan.context["as_of"]
-    index = _pop_index(plan)
-    pop_rows = np.array([index[p] for p in d["person_id"].to_list()])
+    pop_rows = _pop_rows(plan, d["person_id"])
     pop_free = np.isin(pop_rows, plan.free("population"))
 
     # Only people whose population row is recent: an old row made "alive" would also be stale.
@@ -137,10 +139,9 @@ def _marriages(plan: Plan) -> None:
         return
     as_of: dt.date = plan.context["as_of"]
     pop = plan.frames["population"]
-    refs = referenced_ids(plan.frames)
     free = np.zeros(pop.height, dtype=bool)
     free[plan.free("population")] = True
-    unref = free & ~pop["person_id"].is_in(list(refs)).to_numpy()
+    unref = free & unreferenced(plan.frames)
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy()
     dod = pop["date_of_death"].cast(pl.Int32).fill_null(10**7).to_numpy()
     male = (pop["sex"] == "Nam").to_numpy()
@@ -150,40 +151,35 @@ def _marriages(plan: Plan) -> None:
     def swap_in(kind: str, role: str, candidates_for, detail: str) -> None:
         """Replace one party of picked marriages with a population person fitting the defect."""
         rows = plan.pick(ds, kind)
-        done = []
+        done, people = [], []
         for r in rows:
             cand = np.flatnonzero(candidates_for(reg[r]))
             if cand.size == 0:
                 continue
             p = int(cand[rng.integers(cand.size)])
             unref[p] = free[p] = False
-            plan.protect("population", [p])
-            for col, src in (
-                (f"{role}_person_id", "person_id"),
-                (f"{role}_name", "full_name"),
-                (f"{role}_date_of_birth", "date_of_birth"),
-            ):
-                plan.update(ds, np.array([r]), col, [pop[src][p]])
-            done.append(r)
+            done.append(int(r))
+            people.append(p)
+        plan.protect("population", people)
+        idx = np.array(done, dtype=np.int64)
+        for col, src in (("person_id", "person_id"), ("name", "full_name"), ("date_of_birth", "date_of_birth")):
+            plan.update(ds, idx, f"{role}_{col}", pop[src].gather(people))
         plan.record(ds, done, kind, detail)
 
     year = 365.2425
+    alive = dod > 10**6
     swap_in(
         "marriage.under_age",
         "husband",
-        lambda d: unref & male & (dod > 10**6) & (d - dob >= 16 * year) & (d - dob < 19.9 * year),
+        lambda d: unref & male & alive & (d - dob >= 16 * year) & (d - dob < 19.9 * year),
         "chồng chưa đủ 20 tuổi",
     )
+    # Dead men whom only their own death record references (computed once, not per row).
+    only_death = unreferenced(plan.frames, skip=("death",))
     swap_in(
         "marriage.spouse_dead",
         "husband",
-        lambda d: (
-            free
-            & male
-            & (dod < d)
-            & (d - dob >= 21 * year)
-            & ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
-        ),
+        lambda d: free & male & only_death & (dod < d) & (d - dob >= 21 * year),
         "chồng đã chết trước ngày đăng ký",
     )
 

@@ -6,9 +6,9 @@ uncertified parcel, an unreferenced person.
 
 from __future__ import annotations
 
-import numpy as np
+import polars as pl
 
-from generators.defects.helpers import referenced_ids
+from generators.defects.helpers import unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -23,8 +23,11 @@ def _bad_area(plan: Plan) -> None:
     p, c = plan.frames["parcel"], plan.frames["certificate"]
     if p.is_empty():
         return
-    keys = set(c.select("commune_code", "map_sheet_no", "parcel_no").iter_rows())
-    uncertified = np.array([k not in keys for k in p.select("commune_code", "map_sheet_no", "parcel_no").iter_rows()])
+    key = ["commune_code", "map_sheet_no", "parcel_no"]
+    certified = p.select(key).join(
+        c.select(key).unique().with_columns(pl.lit(True).alias("_c")), on=key, how="left", maintain_order="left"
+    )
+    uncertified = certified["_c"].is_null().to_numpy()
     rows = plan.pick("parcel", "ingest.bad_number", uncertified & p["area_m2"].is_not_null().to_numpy())
     # A unit glued to the number, as clerks type it: not a number under either convention.
     texts = [f"{a:.1f} m²".replace(".", ",") for a in p["area_m2"].gather(rows).to_list()]
@@ -34,7 +37,7 @@ def _bad_area(plan: Plan) -> None:
 
 def _impossible_birth_date(plan: Plan) -> None:
     pop = plan.frames["population"]
-    unref = ~pop["person_id"].is_in(list(referenced_ids(plan.frames))).to_numpy()
+    unref = unreferenced(plan.frames)
     rows = plan.pick("population", "ingest.bad_date", unref & pop["date_of_birth"].is_not_null().to_numpy())
     years = pop["date_of_birth"].gather(rows).dt.year().to_list()
     plan.override("population", rows, "date_of_birth", [f"31/04/{y}" for y in years])

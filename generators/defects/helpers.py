@@ -9,7 +9,7 @@ import polars as pl
 
 from ddss import admin_units
 
-__all__ = ["days", "fresh_ids", "pre_reform_codes", "referenced_ids", "to_date"]
+__all__ = ["days", "fresh_ids", "pre_reform_codes", "referenced_ids", "taken_ids", "to_date", "unreferenced"]
 
 _REFS = {
     "birth": ("child_person_id", "mother_person_id", "father_person_id"),
@@ -19,28 +19,35 @@ _REFS = {
 }
 
 
-def referenced_ids(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> set[str]:
+def referenced_ids(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> pl.Series:
     """Person IDs that some other dataset points at (their population rows must stay intact)."""
-    out: set[str] = set()
-    for name, cols in _REFS.items():
-        if name in skip or name not in frames:
-            continue
-        for c in cols:
-            out.update(x for x in frames[name][c].to_list() if x is not None)
-    return out
+    parts = [frames[name][c] for name, cols in _REFS.items() if name not in skip and name in frames for c in cols]
+    return (
+        pl.concat([p.cast(pl.Utf8).alias("id") for p in parts]).drop_nulls().unique() if parts else pl.Series("id", [], pl.Utf8)
+    )
 
 
-def fresh_ids(rng: np.random.Generator, templates: list[str], taken: set[str]) -> list[str]:
+def unreferenced(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> np.ndarray:
+    """Mask over population rows: True where no other dataset points at the person."""
+    return ~frames["population"]["person_id"].is_in(referenced_ids(frames, skip).implode()).to_numpy()
+
+
+def taken_ids(frames: dict[str, pl.DataFrame]) -> pl.Series:
+    """Every ID in use anywhere (a fresh ID must avoid them all)."""
+    return pl.concat([frames["population"]["person_id"].drop_nulls().alias("id"), referenced_ids(frames)]).unique()
+
+
+def fresh_ids(rng: np.random.Generator, templates: list[str], taken: pl.Series) -> list[str]:
     """Well-formed IDs (same first six digits as each template) that nobody has."""
-    out = []
-    for t in templates:
-        while True:
-            candidate = t[:6] + f"{int(rng.integers(0, 1_000_000)):06d}"
-            if candidate not in taken:
-                taken.add(candidate)
-                out.append(candidate)
-                break
-    return out
+    prefix = pl.Series([t[:6] for t in templates], dtype=pl.Utf8)
+    out = pl.Series([None] * len(templates), dtype=pl.Utf8)
+    todo = np.arange(len(templates))
+    while todo.size:
+        tail = pl.Series(rng.integers(0, 1_000_000, todo.size)).cast(pl.Utf8).str.zfill(6)
+        out = out.scatter(todo, prefix.gather(todo) + tail)
+        clash = out.is_in(taken.implode()).to_numpy() | out.is_duplicated().to_numpy()
+        todo = np.flatnonzero(clash & np.isin(np.arange(out.len()), todo))
+    return out.to_list()
 
 
 def pre_reform_codes(province: str) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
-from generators.defects.helpers import days, fresh_ids, pre_reform_codes, referenced_ids
+from generators.defects.helpers import days, fresh_ids, pre_reform_codes, taken_ids
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -147,19 +147,25 @@ def _certificates(plan: Plan) -> None:
 
     # Duplicate serial: a later row reuses the serial of an earlier certificate of the same era.
     rows = plan.pick(ds, "certificate.duplicate_serial")
-    free = set(plan.free(ds).tolist())
+    free = plan.free(ds)
+    by_era = {e: free[era[free] == e] for e in np.unique(era)}  # sorted free rows per era
     rng = plan.rng("certificate.dup")
-    done, serials = [], []
+    used: set[int] = set()
+    done, sources = [], []
     for r in rows:
-        cand = [s for s in np.flatnonzero(era[:r] == era[r]).tolist() if s in free]
-        if not cand:
-            continue
-        s = cand[int(rng.integers(len(cand)))]
-        free.discard(s)
-        plan.protect(ds, [s])
-        done.append(int(r))
-        serials.append(c["certificate_serial"][s])
-    plan.update(ds, np.array(done, dtype=np.int64), "certificate_serial", serials)
+        cand = by_era[era[r]]
+        cand = cand[: np.searchsorted(cand, r)]  # earlier rows only
+        for _ in range(8):  # a few draws; a source already used is simply skipped
+            if cand.size == 0:
+                break
+            s = int(cand[rng.integers(cand.size)])
+            if s not in used:
+                used.add(s)
+                done.append(int(r))
+                sources.append(s)
+                break
+    plan.protect(ds, sources)
+    plan.update(ds, np.array(done, dtype=np.int64), "certificate_serial", c["certificate_serial"].gather(sources))
     plan.record(ds, done, "certificate.duplicate_serial", "số phát hành trùng giấy khác")
 
     rows = plan.pick(ds, "certificate.owner_mismatch")
@@ -169,7 +175,7 @@ def _certificates(plan: Plan) -> None:
     plan.record(ds, rows, "certificate.owner_mismatch", "ngày sinh chủ sử dụng khác dân cư")
 
     rows = plan.pick(ds, "certificate.owner_not_in_population")
-    taken = set(plan.frames["population"]["person_id"].to_list()) | referenced_ids(plan.frames)
+    taken = taken_ids(plan.frames)
     ids = fresh_ids(plan.rng("certificate.fresh"), c["owner_person_id"].gather(rows).to_list(), taken)
     plan.update(ds, rows, "owner_person_id", ids)
     plan.record(ds, rows, "certificate.owner_not_in_population", "số định danh chủ sử dụng không có trong dân cư")
@@ -209,15 +215,17 @@ def _owner_dead(plan: Plan, issue: np.ndarray) -> None:
     dead_adult = np.flatnonzero(free & (dod < 10**6) & (dod - dob > 19 * 366))
     rows = plan.pick(ds, "certificate.owner_dead")
     rng = plan.rng("certificate.dead")
-    done = []
+    done, people = [], []
     for r in rows:
         cand = dead_adult[(dod[dead_adult] < issue[r]) & free[dead_adult]]
         if cand.size == 0:
             continue
         person = int(cand[rng.integers(cand.size)])
         free[person] = False
-        plan.protect("population", [person])
-        for col, src in (("owner_person_id", "person_id"), ("owner_name", "full_name"), ("owner_date_of_birth", "date_of_birth")):
-            plan.update(ds, np.array([r]), col, [pop[src][person]])
         done.append(int(r))
+        people.append(person)
+    plan.protect("population", people)
+    idx = np.array(done, dtype=np.int64)
+    for col, src in (("owner_person_id", "person_id"), ("owner_name", "full_name"), ("owner_date_of_birth", "date_of_birth")):
+        plan.update(ds, idx, col, pop[src].gather(people))
     plan.record(ds, done, "certificate.owner_dead", "chủ sử dụng đã chết trước ngày cấp")

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
-from generators.defects.helpers import days, pre_reform_codes, referenced_ids
+from generators.defects.helpers import days, pre_reform_codes, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -21,8 +21,7 @@ DS = "population"
 
 def apply(plan: Plan) -> None:
     pop = plan.frames[DS]
-    refs = referenced_ids(plan.frames)
-    unref = ~pop["person_id"].is_in(list(refs)).to_numpy()
+    unref = unreferenced(plan.frames)
     living = pop["date_of_death"].is_null().to_numpy()
     as_of: dt.date = plan.context["as_of"]
     age_days = days(as_of) - pop["date_of_birth"].cast(pl.Int32).to_numpy()
@@ -105,7 +104,7 @@ def apply(plan: Plan) -> None:
     plan.record(DS, rows, "population.ethnicity_invalid", "dân tộc ngoài danh mục")
 
     # Deceased referenced only by their own death record: nothing else compares the date.
-    only_death = ~pop["person_id"].is_in(list(referenced_ids(plan.frames, skip=("death",)))).to_numpy()
+    only_death = unreferenced(plan.frames, skip=("death",))[: pop.height]  # rows appended since are copies
     # At most a quarter of the deceased, so deaths, marriages and certificates keep some for their own defects.
     rows = plan.pick(
         DS, "population.death_before_birth", only_death & ~living, n=min(plan.count(DS), max(1, int((~living).sum()) // 4))

@@ -46,7 +46,7 @@ class Plan:
     rate: float
     seed: int
     context: dict
-    taken: dict[str, set[int]] = field(default_factory=dict)
+    taken: dict[str, np.ndarray] = field(default_factory=dict)  # per dataset: bool mask of rows hit or protected
     _manifest: list[dict] = field(default_factory=list)
     raw_overrides: list[RawOverride] = field(default_factory=list)
 
@@ -66,10 +66,17 @@ class Plan:
             e = np.asarray(eligible, dtype=bool)
             mask[: e.size] = e[:n]
             mask[e.size :] = False
-        taken = self.taken.get(dataset)
-        if taken:
-            mask[np.fromiter(taken, dtype=np.int64)] = False
-        return np.flatnonzero(mask)
+        return np.flatnonzero(mask & ~self._taken(dataset))
+
+    def _taken(self, dataset: str) -> np.ndarray:
+        n = self.frames[dataset].height
+        t = self.taken.get(dataset)
+        if t is None or t.size < n:
+            grown = np.zeros(n, dtype=bool)
+            if t is not None:
+                grown[: t.size] = t
+            self.taken[dataset] = t = grown
+        return t
 
     def pick(
         self,
@@ -87,23 +94,18 @@ class Plan:
 
     def protect(self, dataset: str, rows: np.ndarray | list[int]) -> None:
         """Mark rows as off-limits without recording a defect (e.g. a row another defect relies on)."""
-        self.taken.setdefault(dataset, set()).update(int(r) for r in rows)
+        self._taken(dataset)[np.asarray(rows, dtype=np.int64)] = True
 
     def update(self, dataset: str, rows: np.ndarray, column: str, values: list | np.ndarray | pl.Series) -> None:
         """Set ``column`` at ``rows`` to ``values`` (same length), keeping the column's dtype."""
         df = self.frames[dataset]
-        dtype = df.schema[column]
-        patch = pl.DataFrame({"_i": np.asarray(rows, dtype=np.int64), "_v": pl.Series(values, dtype=dtype)})
-        self.frames[dataset] = (
-            df.with_row_index("_i", 0)
-            .with_columns(pl.col("_i").cast(pl.Int64))
-            .join(patch, on="_i", how="left")
-            .with_columns(
-                pl.when(pl.col("_i").is_in(patch["_i"].implode())).then(pl.col("_v")).otherwise(pl.col(column)).alias(column)
-            )
-            .sort("_i")
-            .drop("_i", "_v")
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return
+        values = (
+            pl.Series(values, dtype=df.schema[column]) if not isinstance(values, pl.Series) else values.cast(df.schema[column])
         )
+        self.frames[dataset] = df.with_columns(df[column].clone().scatter(rows, values))
 
     def append(self, dataset: str, rows: pl.DataFrame) -> np.ndarray:
         """Append rows (same columns); returns their indices, already marked taken."""
