@@ -8,7 +8,6 @@ column and the reason. Raises ``FileRejected`` when the file as a whole is unusa
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
