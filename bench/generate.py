@@ -1,6 +1,6 @@
 """Generator speed: rows/s and peak RSS for one province of N persons (default 1 M).
 
-    .venv/bin/python bench/generate.py [persons] [format]
+.venv/bin/python bench/generate.py [persons] [format]
 """
 
 from __future__ import annotations
