@@ -17,7 +17,7 @@ RESULTS = ROOT / "bench" / "results"
 def in_child(code: str, *args: str) -> dict:
     """Run ``code`` (which must print one JSON object last) in a new interpreter; adds the
     child's wall time and peak RSS."""
-    prologue = "import resource, json, sys, time; sys.path.insert(0, %r)\n" % str(ROOT)
+    prologue = f"import resource, json, sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
     epilogue = "\nprint(json.dumps({**OUT, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", prologue + code + epilogue, *args], capture_output=True, text=True, cwd=ROOT)
