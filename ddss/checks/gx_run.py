@@ -1,8 +1,10 @@
 """Run the suites with Great Expectations on the province's DuckDB file (read-only).
 
-An ephemeral GX context is built per run from the committed suite JSON: the data
-source (a province file) is a run-time fact, and results must be scrubbed before
-anything is stored, which GX's own stores would not do. Results keep counts only —
+The suites are read through the project's GX file context (``gx/great_expectations.yml``,
+expectations store ``expectations/``); each run validates in an ephemeral context, since
+the data source (a province file) is a run-time fact that must not be written into the
+committed config, and results must be scrubbed before anything is stored, which GX's
+own stores would not do. Results keep counts only —
 ``partial_unexpected_count`` 0 and the row queries select nothing but row numbers —
 and ``scrub`` drops every value list as a second line of defence; they are written to
 ``<gx_dir>/uncommitted/validations/<run_id>/``.
@@ -63,6 +65,9 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
         logging.getLogger(name).setLevel(logging.ERROR)
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # The committed file context (gx/) holds the suites; runs use an ephemeral context so
+    # the per-run data source never rewrites gx/great_expectations.yml.
+    project = gx.get_context(mode="file", project_root_dir=str(settings.root))
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)  # no tqdm noise in logs
     db = settings.province_db(province)
@@ -74,7 +79,7 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
     counts: dict[str, int | None] = {}
     try:
         for dataset in DATASETS:
-            suite_json = suites.load(settings, dataset, as_of, province)
+            suite_json = suites.load(settings, dataset, as_of, province, project)
             if not suite_json["expectations"]:
                 continue
             suite = ctx.suites.add(gx.ExpectationSuite(**suite_json))

@@ -75,10 +75,14 @@ def write(expectations_dir: Path) -> list[Path]:
     return out
 
 
-def load(settings: Settings, dataset: str, as_of: dt.date, province: str) -> dict:
-    """The committed suite with its placeholders filled for this run."""
-    path = settings.expectations_dir / f"{suite_name(dataset)}.json"
-    suite = json.loads(path.read_text(encoding="utf-8"))
+def load(settings: Settings, dataset: str, as_of: dt.date, province: str, project=None) -> dict:
+    """The suite with its placeholders filled for this run. Read through the project's GX
+    file context (``project``: gx/great_expectations.yml, whose expectations store is
+    expectations/) when given, else straight from the JSON file."""
+    if project is not None:
+        suite = project.suites.get(suite_name(dataset)).to_json_dict()
+    else:
+        suite = json.loads((settings.expectations_dir / f"{suite_name(dataset)}.json").read_text(encoding="utf-8"))
     for e in suite["expectations"]:
         if "unexpected_rows_query" in e["kwargs"]:
             query = render.fill(e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of, province)

@@ -33,3 +33,18 @@ def test_every_expectation_carries_its_meta():
             assert meta["rule"].strip()
             assert meta["description_vi"].strip()
             assert unicodedata.is_normalized("NFC", meta["description_vi"])
+
+
+def test_gx_file_context_serves_the_suites():
+    """gx/great_expectations.yml is a working GX file context whose expectations store is
+    expectations/: GX itself parses every committed suite."""
+    import great_expectations as gx
+
+    ctx = gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS.parent))
+    assert type(ctx).__name__ == "FileDataContext"
+    assert {s.name for s in ctx.suites.all()} == {suites.suite_name(d) for d in DATASETS}
+    for dataset in DATASETS:
+        loaded = ctx.suites.get(suites.suite_name(dataset))
+        assert [e.meta["check_id"] for e in loaded.expectations] == [
+            c.check_id for c in for_dataset(dataset) if c.predicate is not None
+        ]
