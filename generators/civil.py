@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from ddss.admin_units import REFORM_DATE
+from generators.dates import dates, days
 
 __all__ = ["generate_births", "generate_deaths", "generate_marriages"]
 
@@ -23,12 +24,8 @@ DEATH_DEADLINE_DAYS = 15
 MARRIAGE_SHARE = 0.006  # couples per person over the period
 
 
-def _days(d: dt.date) -> int:
-    return (d - dt.date(1970, 1, 1)).days
-
-
 def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) -> np.ndarray:
-    last = np.minimum(event_days + deadline, _days(as_of))
+    last = np.minimum(event_days + deadline, days(as_of))
     return event_days + (rng.random(event_days.size) * (last - event_days + 1)).astype(np.int64)
 
 
@@ -43,9 +40,9 @@ def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
     return df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
 
 
-def _timestamps(rng, days: pl.Series, as_of: dt.date) -> pl.Series:
-    d = np.minimum(days.cast(pl.Int32).to_numpy().astype(np.int64) + rng.integers(0, 3, days.len()), _days(as_of) - 1)
-    return pl.Series((d * 86_400 + rng.integers(8 * 3600, 17 * 3600, days.len())) * 1_000_000).cast(pl.Datetime("us"))
+def _timestamps(rng, on: pl.Series, as_of: dt.date) -> pl.Series:
+    d = np.minimum(on.cast(pl.Int32).to_numpy().astype(np.int64) + rng.integers(0, 3, on.len()), days(as_of) - 1)
+    return pl.Series((d * 86_400 + rng.integers(8 * 3600, 17 * 3600, on.len())) * 1_000_000).cast(pl.Datetime("us"))
 
 
 def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -55,8 +52,8 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
     dob_d = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     alive = p["date_of_death"].is_null().to_numpy()
     female = (p["sex"] == "Nữ").to_numpy()
-    children = np.flatnonzero((dob_d >= _days(REFORM_DATE)) & (dob_d < _days(as_of)))
-    ref = _days(REFORM_DATE)
+    children = np.flatnonzero((dob_d >= days(REFORM_DATE)) & (dob_d < days(as_of)))
+    ref = days(REFORM_DATE)
     mothers = np.flatnonzero(alive & female & (dob_d <= ref - 20 * 366) & (dob_d >= ref - 42 * 365))
     fathers = np.flatnonzero(alive & ~female & (dob_d <= ref - 22 * 366) & (dob_d >= ref - 55 * 365))
     k = children.size
@@ -76,7 +73,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
     father_id = p["person_id"].gather(dad)
     births = pl.DataFrame(
         {
-            "registration_date": pl.Series(reg, dtype=pl.Int32).cast(pl.Date),
+            "registration_date": dates(reg),
             "registering_commune_code": residence,
             "child_person_id": p["person_id"].gather(children),
             "child_name": child_name,
@@ -152,7 +149,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     k = dead.height
     deaths = pl.DataFrame(
         {
-            "registration_date": pl.Series(reg, dtype=pl.Int32).cast(pl.Date),
+            "registration_date": dates(reg),
             "registering_commune_code": dead["residence_commune_code"],
             "person_id": dead["person_id"],
             "full_name": dead["full_name"],
@@ -188,16 +185,16 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
     alive = p["date_of_death"].is_null().to_numpy()
     female = (p["sex"] == "Nữ").to_numpy()
     ok = alive & ~p["person_id"].is_in(list(exclude_ids)).to_numpy()
-    men = np.flatnonzero(ok & ~female & (dob_d <= _days(dt.date(2005, 6, 1))) & (dob_d >= _days(dt.date(1980, 1, 1))))
-    women = np.flatnonzero(ok & female & (dob_d <= _days(dt.date(2007, 6, 1))) & (dob_d >= _days(dt.date(1982, 1, 1))))
+    men = np.flatnonzero(ok & ~female & (dob_d <= days(dt.date(2005, 6, 1))) & (dob_d >= days(dt.date(1980, 1, 1))))
+    women = np.flatnonzero(ok & female & (dob_d <= days(dt.date(2007, 6, 1))) & (dob_d >= days(dt.date(1982, 1, 1))))
     k = min(round(pop.height * MARRIAGE_SHARE), men.size, women.size)
     h = rng.choice(men, size=k, replace=False)
     w = rng.choice(women, size=k, replace=False)
-    lo, hi = _days(REFORM_DATE), _days(as_of) - 1
+    lo, hi = days(REFORM_DATE), days(as_of) - 1
     reg = lo + (rng.random(k) * (hi - lo)).astype(np.int64)
     df = pl.DataFrame(
         {
-            "registration_date": pl.Series(reg, dtype=pl.Int32).cast(pl.Date),
+            "registration_date": dates(reg),
             "registering_commune_code": p["residence_commune_code"].gather(w),
             "husband_person_id": p["person_id"].gather(h),
             "husband_name": p["full_name"].gather(h),

@@ -15,6 +15,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
+from generators.dates import dates, days
 
 __all__ = ["generate_certificates", "generate_parcels"]
 
@@ -55,10 +56,6 @@ _RURAL = {
 _LETTERS = np.array(list("ABCDEFGHIKLMNPQRSTUVXY"))
 
 
-def _days(d: dt.date) -> int:
-    return (d - dt.date(1970, 1, 1)).days
-
-
 def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.DataFrame:
     communes = sorted((c.code, c.name) for c in admin_units.communes_2025().values() if c.province_code == province)
     prov_name = admin_units.province(province).name
@@ -78,7 +75,7 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     df = df.sort("commune_code", "_sheet", "_r").with_columns(
         pl.int_range(1, pl.len() + 1).over("commune_code", "_sheet").alias("_parcel")
     )
-    upd = (_days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
+    upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
     return df.select(
         "commune_code",
         pl.col("_sheet").cast(pl.Utf8).alias("map_sheet_no"),
@@ -108,17 +105,17 @@ def generate_certificates(
     pi = np.sort(rng.choice(parcels.height, size=k, replace=False))
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     adult_at = dob + 18 * 366
-    ok = pop["date_of_death"].is_null().to_numpy() & (adult_at < _days(as_of) - 30)
+    ok = pop["date_of_death"].is_null().to_numpy() & (adult_at < days(as_of) - 30)
     ok &= ~pop["person_id"].is_in(list(exclude_ids)).to_numpy()
     owners = np.flatnonzero(ok)[rng.integers(0, int(ok.sum()), k)]
-    lo = np.maximum(adult_at[owners], _days(dt.date(1995, 1, 1)))
-    issue = lo + (rng.random(k) * (_days(as_of) - 1 - lo)).astype(np.int64)
+    lo = np.maximum(adult_at[owners], days(dt.date(1995, 1, 1)))
+    issue = lo + (rng.random(k) * (days(as_of) - 1 - lo)).astype(np.int64)
 
     # Serial by era of the issue date; numbers drawn without replacement, so all unique.
     numbers = rng.choice(10**6, size=k, replace=False)
     letters1 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
     letters2 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
-    era = np.searchsorted([_days(e[1]) for e in SERIAL_ERAS], issue, side="right")
+    era = np.searchsorted([days(e[1]) for e in SERIAL_ERAS], issue, side="right")
     num6 = pl.Series(numbers).cast(pl.Utf8).str.zfill(6)
     num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
     serial = pl.select(
@@ -128,8 +125,8 @@ def generate_certificates(
         .then(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num6]))
         .otherwise(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num8]))
     ).to_series()
-    upd_d = np.maximum(issue + 1, _days(as_of) - rng.integers(1, 1000, k))
-    upd = np.minimum(upd_d, _days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
+    upd_d = np.maximum(issue + 1, days(as_of) - rng.integers(1, 1000, k))
+    upd = np.minimum(upd_d, days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
     chosen = parcels[pi]
     return pl.DataFrame(
         {
@@ -137,7 +134,7 @@ def generate_certificates(
             "commune_code": chosen["commune_code"],
             "map_sheet_no": chosen["map_sheet_no"],
             "parcel_no": chosen["parcel_no"],
-            "issue_date": pl.Series(issue, dtype=pl.Int32).cast(pl.Date),
+            "issue_date": dates(issue),
             "owner_person_id": pop["person_id"].gather(owners),
             "owner_name": pop["full_name"].gather(owners),
             "owner_date_of_birth": pop["date_of_birth"].gather(owners),

@@ -17,6 +17,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import names
+from generators.dates import dates, days
 
 __all__ = ["AGE_BANDS", "generate_population"]
 
@@ -27,17 +28,13 @@ MIGRANT_SHARE = 0.15
 DEATHS_FROM = REFORM_DATE + dt.timedelta(days=5)
 
 
-def _days(d: dt.date) -> int:
-    return (d - dt.date(1970, 1, 1)).days
-
-
 def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
     prov = admin_units.province(province)
     communes = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code == province)
     others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
-    as_of_days = _days(as_of)
+    as_of_days = days(as_of)
 
     band = rng.choice(len(AGE_BANDS), size=n, p=AGE_BANDS / AGE_BANDS.sum())
     age_days = ((band + rng.random(n)) * 5 * 365.25).astype(np.int64) + 1
@@ -48,9 +45,9 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     male = rng.random(n) < p_male
     sex = pl.Series("sex", np.where(male, "Nam", "Nữ"))
 
-    dob = pl.Series("date_of_birth", dob_days, dtype=pl.Int32).cast(pl.Date)
+    dob = dates(dob_days).alias("date_of_birth")
     year = dob.dt.year().to_numpy()
-    born_after_reform = dob_days >= _days(REFORM_DATE)
+    born_after_reform = dob_days >= days(REFORM_DATE)
     migrant = (rng.random(n) < MIGRANT_SHARE) & ~born_after_reform
     local_codes = np.array(prov.birth_codes)
     all_codes = np.array(sorted(admin_units.birth_codes() - set(prov.birth_codes)))
@@ -83,10 +80,10 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)
     dead = rng.random(n) < p_death
     last_death = as_of_days - 20
-    lo = np.maximum(_days(DEATHS_FROM), dob_days + 1)
+    lo = np.maximum(days(DEATHS_FROM), dob_days + 1)
     dod_days = lo + (rng.random(n) * np.maximum(last_death - lo, 1)).astype(np.int64)
     dead &= dod_days <= last_death
-    dod = pl.Series("date_of_death", np.where(dead, dod_days, 0), dtype=pl.Int32).cast(pl.Date)
+    dod = dates(np.where(dead, dod_days, 0)).alias("date_of_death")
     dod = pl.select(pl.when(pl.Series(dead)).then(dod)).to_series().alias("date_of_death")
 
     # Last change: within the last ~10 months for the living; just after death for the dead.

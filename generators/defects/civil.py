@@ -9,7 +9,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from generators.defects.helpers import days, fresh_ids, pre_reform_codes, taken_ids, unreferenced
+from generators.dates import dates, days
+from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -50,13 +51,13 @@ def _births(plan: Plan) -> None:
 
     rows = plan.pick(ds, "birth.registered_before_birth")
     before = dob_d[rows] - plan.rng("birth.before").integers(1, 20, rows.size)
-    plan.update(ds, rows, "registration_date", pl.Series(before, dtype=pl.Int32).cast(pl.Date))
+    plan.update(ds, rows, "registration_date", dates(before))
     plan.record(ds, rows, "birth.registered_before_birth", "ngày đăng ký trước ngày sinh")
 
     room = days(as_of) - dob_d
     rows = plan.pick(ds, "birth.late_registration", room > 61)
     late = dob_d[rows] + 61 + (plan.rng("birth.late").random(rows.size) * np.minimum(room[rows] - 61, 300)).astype(np.int64)
-    plan.update(ds, rows, "registration_date", pl.Series(late, dtype=pl.Int32).cast(pl.Date))
+    plan.update(ds, rows, "registration_date", dates(late))
     plan.record(ds, rows, "birth.late_registration", "đăng ký khai sinh quá 60 ngày")
 
     # Book defects only on a book's last entry, one defect per book: a repeat never leaves
@@ -123,7 +124,7 @@ def _deaths(plan: Plan) -> None:
     room = days(as_of) - dod
     rows = plan.pick(ds, "death.late_registration", room > 17)
     late = dod[rows] + 16 + (plan.rng("death.late").random(rows.size) * np.minimum(room[rows] - 17, 200)).astype(np.int64)
-    plan.update(ds, rows, "registration_date", pl.Series(late, dtype=pl.Int32).cast(pl.Date))
+    plan.update(ds, rows, "registration_date", dates(late))
     plan.record(ds, rows, "death.late_registration", "đăng ký khai tử quá 15 ngày")
 
     rows = plan.pick(ds, "death.name_mismatch")

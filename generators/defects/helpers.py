@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import polars as pl
 
 from ddss import admin_units
 
-__all__ = ["days", "fresh_ids", "pre_reform_codes", "referenced_ids", "taken_ids", "to_date", "unreferenced"]
+__all__ = ["fresh_ids", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
 
 _REFS = {
     "birth": ("child_person_id", "mother_person_id", "father_person_id"),
@@ -55,14 +53,3 @@ def pre_reform_codes(province: str) -> list[str]:
     olds = set(admin_units.province(province).old_codes)
     current = set(admin_units.communes_2025())
     return sorted(c.code for c in admin_units.communes_pre2025().values() if c.province_code in olds and c.code not in current)
-
-
-def days(d: dt.date) -> int:
-    return (d - dt.date(1970, 1, 1)).days
-
-
-def to_date(n: int | np.ndarray) -> dt.date | list[dt.date]:
-    base = dt.date(1970, 1, 1)
-    if isinstance(n, np.ndarray):
-        return [base + dt.timedelta(days=int(x)) for x in n]
-    return base + dt.timedelta(days=int(n))

@@ -14,7 +14,8 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
-from generators.defects.helpers import days, fresh_ids, pre_reform_codes, taken_ids
+from generators.dates import dates, datetimes, days
+from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -34,10 +35,6 @@ def apply(plan: Plan) -> None:
 
 def _fresh(plan: Plan, ds: str) -> int:
     return plan.context.get("fresh_days", {}).get(ds, _DEFAULT_FRESH[ds])
-
-
-def _datetimes(day_numbers: np.ndarray, hour: int = 9) -> list[dt.datetime]:
-    return [dt.datetime(1970, 1, 1) + dt.timedelta(days=int(d), hours=hour) for d in day_numbers]
 
 
 def _parcel_rows_of_certificates(plan: Plan) -> np.ndarray:
@@ -116,7 +113,7 @@ def _parcels(plan: Plan) -> None:
 
     rows = plan.pick(ds, "parcel.stale")
     stale = days(as_of) - _fresh(plan, ds) - plan.rng("parcel.stale").integers(20, 400, rows.size)
-    plan.update(ds, rows, "updated_at", _datetimes(stale))
+    plan.update(ds, rows, "updated_at", datetimes(stale))
     plan.record(ds, rows, "parcel.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(ds, "parcel.address_spacing")
@@ -171,7 +168,7 @@ def _certificates(plan: Plan) -> None:
     rows = plan.pick(ds, "certificate.owner_mismatch")
     dob = c["owner_date_of_birth"].cast(pl.Int32).to_numpy()
     earlier = dob[rows] - plan.rng("certificate.dob").integers(1, 400, rows.size)
-    plan.update(ds, rows, "owner_date_of_birth", pl.Series(earlier, dtype=pl.Int32).cast(pl.Date))
+    plan.update(ds, rows, "owner_date_of_birth", dates(earlier))
     plan.record(ds, rows, "certificate.owner_mismatch", "ngày sinh chủ sử dụng khác dân cư")
 
     rows = plan.pick(ds, "certificate.owner_not_in_population")
@@ -189,7 +186,7 @@ def _certificates(plan: Plan) -> None:
     # Future issue date, only within the current serial era so the serial stays valid.
     rows = plan.pick(ds, "certificate.future_date", era == len(SERIAL_ERAS) - 1)
     future = days(as_of) + plan.rng("certificate.future").integers(2, 90, rows.size)
-    plan.update(ds, rows, "issue_date", pl.Series(future, dtype=pl.Int32).cast(pl.Date))
+    plan.update(ds, rows, "issue_date", dates(future))
     plan.record(ds, rows, "certificate.future_date", "ngày cấp sau ngày tham chiếu")
 
     rows = plan.pick(ds, "certificate.stale")
@@ -197,7 +194,7 @@ def _certificates(plan: Plan) -> None:
     stale = np.maximum(stale, issue[rows])  # never before the issue date
     keep = stale < days(as_of) - _fresh(plan, ds)
     rows, stale = rows[keep], stale[keep]
-    plan.update(ds, rows, "updated_at", _datetimes(stale))
+    plan.update(ds, rows, "updated_at", datetimes(stale))
     plan.record(ds, rows, "certificate.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(ds, "certificate.missing_certificate_serial")

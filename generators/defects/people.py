@@ -11,7 +11,8 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
-from generators.defects.helpers import days, pre_reform_codes, unreferenced
+from generators.dates import datetimes, days
+from generators.defects.helpers import pre_reform_codes, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -60,7 +61,7 @@ def apply(plan: Plan) -> None:
     stale = (
         days(as_of) - plan.context.get("fresh_days", {}).get(DS, 365) - plan.rng("population.stale").integers(20, 300, rows.size)
     )
-    plan.update(DS, rows, "updated_at", [dt.datetime(1970, 1, 1) + dt.timedelta(days=int(d), hours=9) for d in stale])
+    plan.update(DS, rows, "updated_at", datetimes(stale))
     plan.record(DS, rows, "population.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(DS, "population.future_date", unref & living)
