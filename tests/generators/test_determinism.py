@@ -63,3 +63,21 @@ def test_defects_only_change_or_append_rows():
             assert not unexplained, (name, sorted(unexplained)[:5])
         else:
             assert len(unexplained) <= out.manifest.filter(pl.col("defect_kind") == "death.alive_in_population").height
+
+
+def test_committed_sample_data_is_what_its_command_makes(tmp_path):
+    """sample_data/README.md gives the command; the committed files must be its output."""
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "province_79"
+    out = generate(
+        province="79",
+        persons=3000,
+        seed=7,
+        defect_rate=0.01,
+        out=tmp_path / "p",
+        fmt="csv",
+        headers="vi",
+        dates="vn",
+        decimal_comma=True,
+        encoding="utf-8-sig",
+    ).out
+    assert _digest(out) == _digest(sample)
