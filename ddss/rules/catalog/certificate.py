@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
-from ddss.rules.catalog.common import missing, sql, stale
-from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
+from ddss.rules.catalog.common import LEGACY_LAND_CODES, missing, sql, stale
+from ddss.rules.land import LEGACY_UNTIL, SERIAL_ERAS
 from ddss.sql import date_literal, str_literal
 
 __all__ = ["CHECKS"]
@@ -17,7 +17,6 @@ _SERIAL_OK = " OR ".join(
     for start, end, regex in SERIAL_ERAS
 )
 _SAME_PARCEL = "p.commune_code = t.commune_code AND p.map_sheet_no = t.map_sheet_no AND p.parcel_no = t.parcel_no"
-_LEGACY = ", ".join(str_literal(c) for c in LEGACY_CODES)
 
 CHECKS = (
     *missing("certificate"),
@@ -110,7 +109,7 @@ CHECKS = (
         "Giấy cấp từ 01/08/2024 cho thửa đất còn mang mã BHK/NHK.",
         sql(
             f"t.issue_date >= {date_literal(LEGACY_UNTIL)} AND EXISTS (SELECT 1 FROM {{parcel}} p WHERE {_SAME_PARCEL}"
-            f" AND p.land_use_code IN ({_LEGACY}))"
+            f" AND p.land_use_code IN ({LEGACY_LAND_CODES}))"
         ),
         "issue_date",
     ),

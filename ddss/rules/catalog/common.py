@@ -5,12 +5,15 @@ from __future__ import annotations
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.predicates import NotNull, Sql
+from ddss.rules.land import LEGACY_CODES
 from ddss.schema import DATASETS
-from ddss.sql import date_literal, ident
+from ddss.sql import date_literal, ident, str_literal
 
-__all__ = ["REFORM", "entry_checks", "missing", "pre_reform_commune", "sql", "stale"]
+__all__ = ["LEGACY_LAND_CODES", "REFORM", "entry_checks", "missing", "pre_reform_commune", "sql", "stale"]
 
 REFORM = date_literal(REFORM_DATE)
+# BHK, NHK as an SQL list (parcel and certificate both test for the abolished codes).
+LEGACY_LAND_CODES = ", ".join(str_literal(c) for c in LEGACY_CODES)
 _DOMAIN = "domain.md"
 
 

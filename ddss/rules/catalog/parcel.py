@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from ddss.rules.catalog import Check
-from ddss.rules.catalog.common import missing, pre_reform_commune, sql, stale
+from ddss.rules.catalog.common import LEGACY_LAND_CODES, missing, pre_reform_commune, sql, stale
 from ddss.rules.catalog.predicates import InSet
 from ddss.rules.land import CODES_SINCE_2024, LEGACY_CODES, LEGACY_UNTIL
-from ddss.sql import date_literal, str_literal
+from ddss.sql import date_literal
 
 __all__ = ["CHECKS"]
 
 _LAND = "domain.md §Land; Luật Đất đai 2024; TT 08/2024/TT-BTNMT"
-_LEGACY = ", ".join(str_literal(c) for c in LEGACY_CODES)
 
 CHECKS = (
     *missing("parcel"),
@@ -56,7 +55,7 @@ CHECKS = (
         _LAND + " (BHK, NHK gộp vào HNK từ 01/08/2024)",
         "Mã loại đất đã bãi bỏ",
         "Bản ghi cập nhật từ 01/08/2024 vẫn dùng mã BHK/NHK đã gộp vào HNK.",
-        sql(f"t.land_use_code IN ({_LEGACY}) AND t.updated_at >= {date_literal(LEGACY_UNTIL)}"),
+        sql(f"t.land_use_code IN ({LEGACY_LAND_CODES}) AND t.updated_at >= {date_literal(LEGACY_UNTIL)}"),
         "land_use_code",
     ),
     pre_reform_commune("parcel", ("commune_code",), "t.updated_at"),
