@@ -6,12 +6,11 @@ run went through Prefect or not. Nothing personal is printed: counts and file na
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES
 from ddss.settings import Settings
-from ddss.store import fetch_frame
+from ddss.store import connect_readonly, fetch_frame
 
 __all__ = ["batches", "dimensions", "latest_findings", "table"]
 
@@ -27,13 +26,9 @@ def table(headers: list[str], rows: list[list[object]], indent: int = 6) -> str:
     return "\n".join(lines)
 
 
-def _connect(settings: Settings, province: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(settings.province_db(province)), read_only=True)
-
-
 def batches(settings: Settings, province: str) -> str:
     """The files of the most recent ingest run, one line each."""
-    with _connect(settings, province) as con:
+    with connect_readonly(settings.province_db(province)) as con:
         rows = con.execute(
             """
             SELECT source_file, coalesce(dataset, '?'), status, rows_read, rows_staged,
@@ -49,7 +44,7 @@ def batches(settings: Settings, province: str) -> str:
 
 def latest_findings(settings: Settings, province: str) -> tuple[str, pl.DataFrame]:
     """(run_id, findings) of the province's latest validation run."""
-    with _connect(settings, province) as con:
+    with connect_readonly(settings.province_db(province)) as con:
         # From validation_runs: a run with no findings at all is still the latest run.
         ((run_id,),) = con.execute("SELECT run_id FROM validation_runs ORDER BY finished_at DESC LIMIT 1").fetchall()
         df = fetch_frame(con, "SELECT * FROM findings WHERE run_id = ?", [run_id])
