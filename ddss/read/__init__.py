@@ -73,11 +73,9 @@ def read_file(path: Path, max_bytes: int) -> ReadResult:
         raise FileRejected("Tệp chỉ có dòng tiêu đề, không có dữ liệu", "header only, no data rows", kind="header_only")
 
     parsed = parse_columns(cells, ds)
-    frame = parsed.frame.with_columns(
-        cells["_source_row"]
-        if "_source_row" in cells.columns
-        else pl.Series("_source_row", raw["_source_row"] if raw is not None else range(1, cells.height + 1), dtype=pl.Int64)
-    )
+    # CSV rows keep their line-based numbers (bad lines were set aside); other formats count 1..n.
+    source_row = raw["_source_row"] if raw is not None else range(1, cells.height + 1)
+    frame = parsed.frame.with_columns(pl.Series("_source_row", source_row, dtype=pl.Int64))
     text_cols = [c.name for c in ds.columns if c.dtype == "str" and c.name in frame.columns]
     # Normalise once; the flag records that a value had to change (NFD input is a finding).
     normal = frame.select(pl.col(c).str.normalize("NFC") for c in text_cols)
