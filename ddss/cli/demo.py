@@ -42,7 +42,7 @@ def command(
     typer.echo(f"ddss demo — tỉnh {province}, {persons} người, tỷ lệ lỗi {defect_rate:.1%}, hạt giống {seed}")
     typer.echo("\n[1/4] Sinh dữ liệu mẫu (có lỗi cài sẵn và đáp án)")
     gen = _generate(province, persons, seed, defect_rate, out)
-    typer.echo(f"      {gen}")
+    typer.echo(f"      {gen.summary_vi()}")
 
     typer.echo("\n[2/4] Nạp lô tệp vào DuckDB" + (" (Prefect flow)" if prefect else ""))
     typer.echo("[3/4] Kiểm tra bằng Great Expectations (đúng, đủ, sạch, sống)")
@@ -75,7 +75,7 @@ def command(
 
     from ddss.evaluate import evaluate, is_perfect, render
 
-    table = evaluate(findings, pl.read_csv(out / "ground_truth" / "manifest.csv", infer_schema=False))
+    table = evaluate(findings, pl.read_csv(gen.manifest_path, infer_schema=False))
     typer.echo(render(table))
     perfect = is_perfect(table)
     verdict = "Bắt đủ và đúng mọi lỗi cài sẵn." if perfect else "CÓ SAI LỆCH so với đáp án."
@@ -84,10 +84,10 @@ def command(
         raise typer.Exit(1)
 
 
-def _generate(province: str, persons: int, seed: int, rate: float, out: Path) -> str:
+def _generate(province: str, persons: int, seed: int, rate: float, out: Path):
     from generators.province import generate
 
-    result = generate(
+    return generate(
         province=province,
         persons=persons,
         seed=seed,
@@ -99,7 +99,6 @@ def _generate(province: str, persons: int, seed: int, rate: float, out: Path) ->
         decimal_comma=True,
         encoding="utf-8-sig",
     )
-    return result.summary_vi() if hasattr(result, "summary_vi") else str(result)
 
 
 def _as_of(out: Path):
