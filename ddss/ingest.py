@@ -13,13 +13,12 @@ import datetime as dt
 import hashlib
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-
 from ddss import store
-from ddss.read import FileRejected, read_file
+from ddss.read import QUARANTINED, STAGED, FileRejected, drop_temp, read_file
 from ddss.schema import AGENCIES, DATASETS, staging_table
 from ddss.settings import Settings
 
@@ -78,13 +77,16 @@ def ingest_inbox(settings: Settings, province: str, inbox: Path, agency: str | N
         raise ValueError(f"cơ quan không hợp lệ {agency!r}; hợp lệ: {', '.join(AGENCIES)}")
     result = IngestResult(new_batch_id(province), province)
     with store.writer(settings.province_db(province), settings.busy_timeout_s) as con:
-        for path in _inbox_files(Path(inbox)):
-            result.files.append(_ingest_file(con, settings, result.batch_id, province, path, agency))
+        files = _inbox_files(Path(inbox))
+        # Hash the files on a second thread while DuckDB loads the previous ones (both release the GIL).
+        with ThreadPoolExecutor(max_workers=1) as hasher:
+            hashes = [hasher.submit(_sha256, path) for path in files]
+            for path, sha in zip(files, hashes, strict=True):
+                result.files.append(_ingest_file(con, settings, result.batch_id, province, path, sha.result(), agency))
     return result
 
 
-def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Path, agency: str | None) -> FileOutcome:
-    sha = _sha256(path)
+def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Path, sha: str, agency: str | None) -> FileOutcome:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     base = {
         "batch_id": batch_id,
@@ -110,7 +112,7 @@ def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Pa
         _record(con, base, outcome, agency or DATASETS[seen[0]].agency, None, None)
         return outcome
     try:
-        read = read_file(path, settings.max_file_bytes)
+        read = read_file(con, path, settings.max_file_bytes)
         owner = DATASETS[read.dataset].agency
         if agency is not None and owner != agency:
             raise FileRejected(
@@ -119,36 +121,29 @@ def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Pa
                 kind="wrong_agency",
             )
     except FileRejected as e:
+        drop_temp(con)
         outcome = FileOutcome(path.name, None, "rejected", reason_vi=e.reason_vi, reason_en=e.reason_en)
         _keep_rejected(settings, province, batch_id, path, e)
         _record(con, base, outcome, agency, None, None)
         return outcome
 
-    lineage = [
-        pl.lit(batch_id).alias("_batch_id"),
-        pl.lit(DATASETS[read.dataset].agency).alias("_agency"),
-        pl.lit(path.name).alias("_source_file"),
-        pl.lit(sha).alias("_file_sha256"),
-        pl.lit(now).alias("_loaded_at"),
-    ]
-    staged = read.staged.with_columns(lineage)
-    quarantined = read.quarantined.rename({"_source_row": "source_row"}).with_columns(
-        pl.lit(batch_id).alias("batch_id"),
-        pl.lit(read.dataset).alias("dataset"),
-        pl.lit(path.name).alias("source_file"),
-        pl.lit(sha).alias("file_sha256"),
-        pl.lit(now).alias("loaded_at"),
-    )
-    outcome = FileOutcome(path.name, read.dataset, "loaded", read.rows_read, staged.height, quarantined.height)
+    owner = DATASETS[read.dataset].agency
+    outcome = FileOutcome(path.name, read.dataset, "loaded", read.rows_read, read.rows_staged, read.rows_quarantined)
     con.execute("BEGIN TRANSACTION")
     try:
-        store.insert_frame(con, staging_table(read.dataset), staged)
-        store.insert_frame(con, "quarantine_rows", quarantined)
-        _record(con, base, outcome, DATASETS[read.dataset].agency, read.encoding, read.file_format)
+        columns = [*DATASETS[read.dataset].column_names, "_source_row", "_nfc_fixed"]
+        lineage = {"_batch_id": batch_id, "_agency": owner, "_source_file": path.name, "_file_sha256": sha, "_loaded_at": now}
+        store.insert_select(con, staging_table(read.dataset), STAGED, {c: c for c in columns}, lineage)
+        kept = ["check_id", "column_name", "reason_vi", "reason_en", "raw_line"]
+        context = {"batch_id": batch_id, "dataset": read.dataset, "source_file": path.name, "file_sha256": sha, "loaded_at": now}
+        store.insert_select(con, "quarantine_rows", QUARANTINED, {"source_row": "_source_row", **{c: c for c in kept}}, context)
+        _record(con, base, outcome, owner, read.encoding, read.file_format)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        drop_temp(con)
     return outcome
 
 

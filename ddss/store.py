@@ -18,7 +18,16 @@ import polars as pl
 from ddss.schema import DATASETS, LINEAGE, staging_table
 from ddss.sql import ident
 
-__all__ = ["DatabaseBusy", "connect_readonly", "ensure_schema", "fetch_frame", "insert_frame", "write_findings", "writer"]
+__all__ = [
+    "DatabaseBusy",
+    "connect_readonly",
+    "ensure_schema",
+    "fetch_frame",
+    "insert_frame",
+    "insert_select",
+    "write_findings",
+    "writer",
+]
 
 _DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
 
@@ -107,6 +116,20 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
         con.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM _ddss_frame")  # noqa: S608 - identifiers only
     finally:
         con.unregister("_ddss_frame")
+
+
+def insert_select(
+    con: duckdb.DuckDBPyConnection, table: str, source: str, columns: dict[str, str], constants: dict[str, object]
+) -> None:
+    """Append ``source`` to ``table``: ``columns`` maps target to source column, ``constants``
+    (bound parameters) fill the rest, e.g. the lineage every row of a file shares."""
+    targets = [*columns, *constants]
+    values = [ident(c) for c in columns.values()] + ["?"] * len(constants)
+    con.execute(
+        f"INSERT INTO {ident(table)} ({', '.join(ident(c) for c in targets)}) "  # noqa: S608 - identifiers only
+        f"SELECT {', '.join(values)} FROM {ident(source)}",
+        list(constants.values()),
+    )
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, run_id: str, findings: pl.DataFrame) -> None:

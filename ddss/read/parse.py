@@ -1,141 +1,139 @@
-"""Text cells -> typed columns, exactly (batch-format.md): a cell that cannot be read is
-never guessed; its row is sent to quarantine with the column and the reason.
+"""Text cells -> typed columns, exactly, in DuckDB (batch-format.md): a cell that cannot
+be read is never guessed; its row is marked with the first such column and goes to
+quarantine with the column and the reason.
 
 Dates: ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (two-digit day and month), the day must exist.
 Timestamps: a date as above, optionally followed by ``HH:MM[:SS]``.
 Numbers: per column, the decimal convention of the majority of its values wins —
 decimal comma with dot thousands (``1.234,5``) or a plain dot (``1234.5``); a value
 written the other way is ambiguous and rejected (never reinterpreted).
+Text: kept as sent, except that empty or blank cells are NULL and values are composed
+to NFC; ``_nfc_fixed`` records that a row needed it (NFD input is itself a finding).
 """
 
 from __future__ import annotations
 
-import polars as pl
+import duckdb
 
 from ddss.schema import Dataset
+from ddss.sql import ident, str_literal
 
-__all__ = ["ParsedColumns", "parse_columns"]
+__all__ = ["CHECK_OF", "TYPED", "parse_cells"]
 
-_ISO = r"^\d{4}-\d{2}-\d{2}$"
-_VN = r"^\d{2}/\d{2}/\d{4}$"
-_TIME = r"(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
-_COMMA_NUM = r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
-_DOT_NUM = r"^-?\d+(?:\.\d+)?$"
-_INT = r"^-?\d+$"
+TYPED = "_ddss_typed"  # _source_row, the dataset's columns typed, _nfc_fixed, _bad_column
+CHECK_OF = {"date": "ingest.bad_date", "timestamp": "ingest.bad_date", "int": "ingest.bad_number", "float": "ingest.bad_number"}
+
+_DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
+_WHITESPACE = str_literal(" \t\r\n\u00a0")
+_ISO = r"\d{4}-\d{2}-\d{2}"
+_VN = r"\d{2}/\d{2}/\d{4}"
+_TIME = r"(?:[ T]\d{2}:\d{2}(?::\d{2})?)?"
+_COMMA_NUM = r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_DOT_NUM = r"-?\d+(?:\.\d+)?"
+_INT = r"-?\d+"
+# A dot followed by other than exactly three digits can only be a decimal point.
+_DOT_DECIMAL = r"\.\d{1,2}$|\.\d{4,}$"
 
 
-class ParsedColumns:
-    """Typed frame plus, per row, the first unreadable column (None when all read)."""
-
-    def __init__(self, frame: pl.DataFrame, bad: pl.DataFrame) -> None:
-        self.frame = frame
-        self.bad = bad  # columns: _row (0-based), check_id, column_name
-
-
-def _date(col: str) -> tuple[pl.Expr, pl.Expr]:
-    s = pl.col(col).str.strip_chars()
-    value = (
-        pl.when(s.str.contains(_ISO))
-        .then(s.str.to_date("%Y-%m-%d", strict=False))
-        .when(s.str.contains(_VN))
-        .then(s.str.to_date("%d/%m/%Y", strict=False))
+def _date(s: str) -> str:
+    return (
+        f"CASE WHEN regexp_full_match({s}, {str_literal(_ISO)}) THEN try_strptime({s}, '%Y-%m-%d')::DATE "
+        f"WHEN regexp_full_match({s}, {str_literal(_VN)}) THEN try_strptime({s}, '%d/%m/%Y')::DATE END"
     )
-    return value, s.is_not_null() & value.is_null()
 
 
-def _timestamp(col: str) -> tuple[pl.Expr, pl.Expr]:
-    s = pl.col(col).str.strip_chars()
-    date_part = s.str.slice(0, 10)
-    time_part = s.str.slice(10).str.strip_chars_start(" T")
-    hms = pl.when(time_part.str.len_chars() == 5).then(time_part + ":00").otherwise(time_part)
-    hms = pl.when(time_part == "").then(pl.lit("00:00:00")).otherwise(hms)
-    iso_ok = s.str.contains(_ISO[:-1] + _TIME)
-    vn_ok = s.str.contains(_VN[:-1] + _TIME)
-    value = (
-        pl.when(iso_ok)
-        .then((date_part + " " + hms).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"))
-        .when(vn_ok)
-        .then((date_part + " " + hms).str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="us"))
+def _timestamp(s: str) -> str:
+    iso = [f"%Y-%m-%d{sep}{t}" for t in ("%H:%M:%S", "%H:%M") for sep in (" ", "T")] + ["%Y-%m-%d"]
+    vn = [f.replace("%Y-%m-%d", "%d/%m/%Y") for f in iso]
+    return (
+        f"CASE WHEN regexp_full_match({s}, {str_literal(_ISO + _TIME)}) THEN try_strptime({s}, {_list(iso)}) "
+        f"WHEN regexp_full_match({s}, {str_literal(_VN + _TIME)}) THEN try_strptime({s}, {_list(vn)}) END"
     )
-    return value, s.is_not_null() & value.is_null()
 
 
-def _int(col: str) -> tuple[pl.Expr, pl.Expr]:
-    s = pl.col(col).str.strip_chars()
-    value = pl.when(s.str.contains(_INT)).then(s.cast(pl.Int64, strict=False))
-    return value, s.is_not_null() & value.is_null()
+def _list(items: list[str]) -> str:
+    return "[" + ", ".join(str_literal(i) for i in items) + "]"
 
 
-def _float(col: str, comma_column: bool) -> tuple[pl.Expr, pl.Expr]:
-    s = pl.col(col).str.strip_chars()
-    if comma_column:
-        value = pl.when(s.str.contains(_COMMA_NUM)).then(
-            s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-        )
-    else:
-        value = pl.when(s.str.contains(_DOT_NUM)).then(s.cast(pl.Float64, strict=False))
-    return value, s.is_not_null() & value.is_null()
+def _int(s: str) -> str:
+    return f"CASE WHEN regexp_full_match({s}, {str_literal(_INT)}) THEN TRY_CAST({s} AS BIGINT) END"
 
 
-def _comma_majority(text: pl.DataFrame, col: str) -> bool:
-    s = text[col].drop_nulls().str.strip_chars()
-    commas = int(s.str.contains(",", literal=True).sum())
-    # A dot followed by other than exactly three digits can only be a decimal point.
-    dots = int(s.str.contains(r"\.\d{1,2}$|\.\d{4,}$").sum())
-    return commas > dots
+def _float(s: str, comma: bool) -> str:
+    if comma:
+        plain = f"replace(replace({s}, '.', ''), ',', '.')"
+        return f"CASE WHEN regexp_full_match({s}, {str_literal(_COMMA_NUM)}) THEN TRY_CAST({plain} AS DOUBLE) END"
+    return f"CASE WHEN regexp_full_match({s}, {str_literal(_DOT_NUM)}) THEN TRY_CAST({s} AS DOUBLE) END"
 
 
-def parse_columns(text: pl.DataFrame, ds: Dataset) -> ParsedColumns:
-    """``text``: canonical column names, Utf8 cells (NULL = empty). Missing optional
-    columns become NULL. Strings keep their spaces; empty or blank cells are NULL."""
-    exprs, flags = [], []
+def _comma_columns(con: duckdb.DuckDBPyConnection, cells: str, columns: list[str]) -> set[str]:
+    """The float columns whose values mostly use the decimal comma."""
+    if not columns:
+        return set()
+    counts = []
+    for c in columns:
+        s = f"trim({ident(c)}::VARCHAR, {_WHITESPACE})"
+        counts += [f"count_if(contains({s}, ','))", f"count_if(regexp_matches({s}, {str_literal(_DOT_DECIMAL)}))"]
+    row = con.execute(f"SELECT {', '.join(counts)} FROM {ident(cells)}").fetchall()[0]
+    return {c for i, c in enumerate(columns) if row[2 * i] > row[2 * i + 1]}
+
+
+def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None:
+    """Create ``TYPED`` from the relation ``cells``: ``_source_row``, ``_maybe_nfd`` (false
+    when no value of the row can change under NFC, see nfc_quick) and the canonical
+    columns, text or already typed; missing optional columns become NULL.
+
+    Three levels, so each expression is computed once: text (blank -> NULL), values,
+    then the flags that compare them."""
+    types = {name: dtype for (name, dtype, *_) in con.execute(f"DESCRIBE {ident(cells)}").fetchall()}
+    floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
+    comma = _comma_columns(con, cells, floats)
+    texts, values, outer, nfc, bad = ["_source_row", "_maybe_nfd"], ["_source_row", "_maybe_nfd"], ["_source_row"], [], []
     for c in ds.columns:
-        if c.name not in text.columns:
-            exprs.append(pl.lit(None, dtype=_POLARS[c.dtype]).alias(c.name))
+        col, target = ident(c.name), _DUCK[c.dtype]
+        if c.name not in types:
+            outer.append(f"NULL::{target} AS {col}")
             continue
-        if text.schema[c.name] == _POLARS[c.dtype] and c.dtype != "str":
-            exprs.append(pl.col(c.name))  # already typed (Parquet)
+        if types[c.name] == target and c.dtype != "str":
+            texts.append(col)  # already typed (Parquet)
+            values.append(col)
+            outer.append(col)
             continue
+        t, v = ident(f"_t_{c.name}"), ident(f"_v_{c.name}")
+        text = f"{col}::VARCHAR"
+        texts.append(f"{_blank_is_null(text) if c.dtype == 'str' else _trimmed(text)} AS {t}")
+        values.append(t)
         if c.dtype == "str":
-            exprs.append(pl.col(c.name))
+            # nfc_normalize is slow: it runs only on rows holding a character that can change.
+            values.append(f"CASE WHEN _maybe_nfd THEN nfc_normalize({t}) ELSE {t} END AS {v}")
+            outer.append(f"{v} AS {col}")
+            nfc.append(f"coalesce(_maybe_nfd AND {v} <> {t}, false)")
             continue
-        if c.dtype == "date":
-            value, bad = _date(c.name)
-            check = "ingest.bad_date"
-        elif c.dtype == "timestamp":
-            value, bad = _timestamp(c.name)
-            check = "ingest.bad_date"
-        elif c.dtype == "int":
-            value, bad = _int(c.name)
-            check = "ingest.bad_number"
+        if c.dtype == "float":
+            value = _float(t, c.name in comma)
         else:
-            value, bad = _float(c.name, _comma_majority(text, c.name))
-            check = "ingest.bad_number"
-        exprs.append(value.alias(c.name))
-        flags.append((c.name, check, bad))
-    typed_text = text.with_columns(
-        pl.col(c).cast(pl.Utf8) for c in text.columns if text.schema[c] not in (pl.Utf8,) and _needs_text(ds, c, text)
-    ).with_columns(
-        # Empty or whitespace-only cells are "no value"; other spaces are kept as sent.
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in text.columns
-        if text.schema[c] == pl.Utf8
+            value = {"date": _date, "timestamp": _timestamp, "int": _int}[c.dtype](t)
+        values.append(f"{value} AS {v}")
+        outer.append(f"{v} AS {col}")
+        bad.append(f"WHEN {t} IS NOT NULL AND {v} IS NULL THEN {str_literal(c.name)}")
+    outer.append(f"{' OR '.join(nfc) if nfc else 'false'} AS _nfc_fixed")
+    outer.append(f"CASE {' '.join(bad)} END AS _bad_column" if bad else "NULL::VARCHAR AS _bad_column")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM "
+        f"(SELECT {', '.join(values)} FROM (SELECT {', '.join(texts)} FROM {ident(cells)}))",
     )
-    frame = typed_text.select(exprs)
-    if flags:
-        bad = typed_text.with_row_index("_row").select("_row", *(b.alias(f"_bad_{name}") for name, _, b in flags))
-        first = pl.coalesce(*(pl.when(pl.col(f"_bad_{name}")).then(pl.lit(name)) for name, _, _ in flags))
-        check_of = {name: check for name, check, _ in flags}
-        bad = bad.select("_row", first.alias("column_name")).filter(pl.col("column_name").is_not_null())
-        bad = bad.with_columns(pl.col("column_name").replace_strict(check_of, return_dtype=pl.Utf8).alias("check_id"))
-    else:
-        bad = pl.DataFrame(schema={"_row": pl.UInt32, "column_name": pl.Utf8, "check_id": pl.Utf8})
-    return ParsedColumns(frame, bad)
 
 
-def _needs_text(ds: Dataset, col: str, text: pl.DataFrame) -> bool:
-    c = next((x for x in ds.columns if x.name == col), None)
-    return c is not None and text.schema[col] != _POLARS[c.dtype]
+def _blank_is_null(x: str) -> str:
+    """Empty or whitespace-only cells are "no value"; other spaces are kept as sent."""
+    return f"CASE WHEN {x} = '' OR ({_edge_space(x)} AND trim({x}, {_WHITESPACE}) = '') THEN NULL ELSE {x} END"
 
 
-_POLARS = {"str": pl.Utf8, "date": pl.Date, "timestamp": pl.Datetime("us"), "int": pl.Int64, "float": pl.Float64}
+def _trimmed(x: str) -> str:
+    """A date or number cell without surrounding whitespace; NULL when nothing is left."""
+    return f"CASE WHEN {_edge_space(x)} THEN nullif(trim({x}, {_WHITESPACE}), '') ELSE nullif({x}, '') END"
+
+
+def _edge_space(x: str) -> str:
+    # trim() with a character list is slow; few cells start or end with whitespace.
+    return f"(ord({x}) IN (9, 10, 13, 32, 160) OR ord(right({x}, 1)) IN (9, 10, 13, 32, 160))"

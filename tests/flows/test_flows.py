@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ddss.evaluate import evaluate, is_perfect
-from ddss.read import read_file
+from ddss.read import preview_file
 from generators.province import DEFAULT_AS_OF, generate
 
 
@@ -35,7 +35,7 @@ def test_province_pipeline_runs_ingest_then_validate(prefect_harness, tmp_path):
     assert "| population |" in artifacts["validate-79"].data
 
     # Artifacts are stored in Prefect's database: they must carry no personal data.
-    staged = read_file(gen.inbox / "population.csv", 10**9).staged
+    staged = preview_file(gen.inbox / "population.csv", 10**9).staged
     text = str(ingest_rows) + artifacts["validate-79"].data
     assert not any(i in text for i in staged["person_id"].drop_nulls())
     assert not any(n in text for n in staged["full_name"].drop_nulls())

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from ddss.ingest import ingest_inbox
-from ddss.read import read_file
+from ddss.read import preview_file
 from ddss.settings import Settings
 from ddss.store import DatabaseBusy
 from generators.province import clean_frames, generate
@@ -42,8 +42,8 @@ def test_every_value_survives_the_round_trip(good, form):
     frames = clean_frames("79", GOOD_PERSONS, 3)
     for name, clean in frames.items():
         path = next(good[form].glob(f"{name}.*"))
-        read = read_file(path, 10**9)
-        assert read.dataset == name and read.quarantined.height == 0
+        read = preview_file(path, 10**9)
+        assert read.dataset == name and read.quarantined.height == 0 and read.result.rows_read == read.staged.height
         got = read.staged.select(clean.columns)
         assert got.equals(clean.cast(got.schema)), (form, name)
         assert not read.staged["_nfc_fixed"].any()
@@ -73,7 +73,7 @@ def test_nfd_input_is_normalised_and_remembered(tmp_path, good):
     inbox = tmp_path / "in"
     inbox.mkdir()
     (inbox / "population.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    read = read_file(inbox / "population.csv", 10**9)
+    read = preview_file(inbox / "population.csv", 10**9)
     assert read.staged["_nfc_fixed"].to_list()[:3] == [True, False, False]
     assert unicodedata.is_normalized("NFC", read.staged["full_name"][0])
 
@@ -113,12 +113,12 @@ KILL_SCRIPT = textwrap.dedent(
     from ddss import store
     from ddss.ingest import ingest_inbox
     from ddss.settings import Settings
-    real = store.insert_frame
-    def insert_then_die(con, table, df):
-        real(con, table, df)
+    real = store.insert_select
+    def insert_then_die(con, table, *args):
+        real(con, table, *args)
         if table.startswith("stg_"):  # staging rows written, transaction still open
             os.kill(os.getpid(), signal.SIGKILL)
-    store.insert_frame = insert_then_die
+    store.insert_select = insert_then_die
     root = Path(sys.argv[1])
     s = Settings.load(Path(sys.argv[3]), data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx")
     ingest_inbox(s, "79", Path(sys.argv[2]))

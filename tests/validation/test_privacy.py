@@ -21,9 +21,9 @@ def run(province_run):
 @pytest.fixture(scope="module")
 def personal(run) -> dict[str, set[str]]:
     """Raw IDs, full names and (old, so unambiguous) dates of birth from the batch files."""
-    from ddss.read import read_file
+    from ddss.read import preview_file
 
-    staged = read_file(run.generated.inbox / "population.csv", 10**9).staged
+    staged = preview_file(run.generated.inbox / "population.csv", 10**9).staged
     ids = {i for i in staged["person_id"].drop_nulls() if len(i) >= 9}
     names = {n for n in staged["full_name"].drop_nulls() if len(n.split()) >= 3}
     # Only births before 1990: no event date in the data (issue, registration, death) is

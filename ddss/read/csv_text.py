@@ -1,0 +1,172 @@
+"""CSV text -> DuckDB temp tables of text cells, one record per line (batch-format.md).
+
+Every line after the header is one record; its 1-based number is its source row. Two
+ways lead to the same cells, both inside DuckDB:
+
+- fast: DuckDB's strict CSV reader, accepted only when it returns exactly one record
+  per line (so the numbering cannot drift) and raises nothing;
+- exact: otherwise (a short or long row, an unclosed quote, a blank line, a quoted line
+  break), the lines are split in SQL and every line whose fields cannot be tokenised or
+  counted right is set aside with its field count, never dropped.
+
+Files that are not UTF-8 are transcoded (Windows-1258, composed to NFC) to a temporary
+UTF-8 copy first; DuckDB reads only UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import mmap
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ddss.read.detect import decode_text
+from ddss.read.errors import FileRejected
+from ddss.read.nfc_quick import MAYBE_NOT_NFC
+from ddss.sql import ident
+
+__all__ = ["BAD_LINES", "LINES", "CsvText", "csv_cells", "read_lines"]
+
+LINES = "_ddss_lines"  # line, maybe_nfd; one row per physical line, rowid = line index (0 = header)
+BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
+_FAST = "_ddss_csv"
+_SPLIT = "_ddss_split"
+# A line's fields: comma-prefixed so no match is empty; RFC 4180 quoting ("" inside quotes).
+_FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
+_TOKENS = r'(?:,(?:"(?:[^"]|"")*"|[^,"]*))*'
+_QUOTED = r'"(?:[^"]|"")*"'
+# Bytes a text file practically never holds; the first one absent from the file separates
+# "columns" when DuckDB reads each whole line as one value.
+_SEPARATORS = (b"\x1e", b"\x1f", b"\x1d", b"\x1c", b"\x1a", b"\x19", b"\x18", b"\x17")
+
+
+@dataclass(frozen=True)
+class CsvText:
+    header: list[str]
+    encoding: str
+    rows_read: int
+    source: Path  # the UTF-8 file DuckDB reads (the original, or a transcoded copy)
+
+
+@contextmanager
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
+    """Load the file's lines into ``LINES``; yields the header fields and the row count."""
+    with path.open("rb") as f:
+        head = f.read(65536)
+    if b"\x00" in head:
+        raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    transcoded = None
+    try:
+        try:
+            _load_lines(con, path)
+        except duckdb.InvalidInputException as e:
+            if "unicode" not in str(e).lower():
+                raise _unreadable(e) from None
+            text, encoding = decode_text(path.read_bytes())  # raises the encoding rejection
+            fd, name = tempfile.mkstemp(suffix=".csv", prefix="ddss-")
+            transcoded = Path(name)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            _load_lines(con, transcoded)
+        first = con.execute(f"SELECT line FROM {LINES} WHERE rowid = 0").fetchall()
+        if not first or first[0][0] is None or not first[0][0].strip():
+            raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
+        header = next(csv.reader([first[0][0]]))
+        total = con.execute(f"SELECT count(*) FROM {LINES}").fetchall()[0][0]
+        yield CsvText(header, encoding, total - 1, transcoded or path)
+    finally:
+        if transcoded is not None:
+            transcoded.unlink(missing_ok=True)
+
+
+def csv_cells(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str, *, exact: bool = False) -> None:
+    """Create the view ``cells`` (``_source_row`` + the canonical columns named in
+    ``columns``: field position -> name) and ``BAD_LINES`` (lines set aside)."""
+    n = len(text.header)
+    if not exact and _fast(con, text, n):
+        picks = ", ".join(f"c.{ident(f'c{i}')} AS {ident(name)}" for i, name in columns.items())
+        con.execute(
+            # The few rows to compose, as a semi-join: a positional join with the lines runs on one thread.
+            f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT c.rowid + 1 AS _source_row, "
+            f"c.rowid + 1 IN (SELECT rowid FROM {LINES} WHERE maybe_nfd) AS _maybe_nfd, {picks} FROM {_FAST} c"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
+        return
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {_SPLIT} AS
+        WITH s AS (
+            SELECT rowid AS _source_row, coalesce(line, '') AS line, contains(line, '"') AS q, maybe_nfd
+            FROM {LINES} WHERE rowid > 0
+        )
+        SELECT _source_row, line, maybe_nfd,
+            CASE WHEN q THEN regexp_full_match(',' || line, $tokens) ELSE true END AS tokenised,
+            CASE WHEN q THEN list_transform(regexp_extract_all(',' || line, $field, 1),
+                                            lambda x: CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END)
+                 ELSE string_split(line, ',') END AS f
+        FROM s""",
+        {"tokens": _TOKENS, "field": _FIELD},
+    )
+    ok = f"tokenised AND len(f) = {int(n)}"
+    picks = ", ".join(f"f[{int(i) + 1}] AS {ident(name)}" for i, name in columns.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS "
+        f"SELECT _source_row, maybe_nfd AS _maybe_nfd, {picks} FROM {_SPLIT} WHERE {ok}"
+    )
+    # A line that cannot be tokenised still gets a field count for its reason: commas
+    # outside balanced quotes, plus one.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {BAD_LINES} AS
+        SELECT _source_row,
+            CASE WHEN tokenised THEN len(f) ELSE length(u) - length(replace(u, ',', '')) + 1 END AS fields,
+            line AS raw_line
+        FROM (SELECT *, regexp_replace(line, $quoted, '', 'g') AS u FROM {_SPLIT})
+        WHERE NOT ({ok})""",
+        {"quoted": _QUOTED},
+    )
+
+
+def _fast(con: duckdb.DuckDBPyConnection, text: CsvText, n: int) -> bool:
+    columns = {f"c{i}": "VARCHAR" for i in range(n)}
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {_FAST} AS SELECT * FROM read_csv(?, columns = ?, header = true, delim = ',',
+                quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false)""",
+            [str(text.source), columns],
+        )
+    except duckdb.Error:
+        return False  # any irregular line: the exact path says which and why
+    return con.execute(f"SELECT count(*) FROM {_FAST}").fetchall()[0][0] == text.rows_read
+
+
+def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    sep = _absent_byte(path)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {LINES} AS
+            SELECT line, coalesce(regexp_matches(line, ?), false) AS maybe_nfd FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
+            header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false)""",
+        [MAYBE_NOT_NFC, str(path), sep.decode("ascii")],
+    )
+
+
+def _absent_byte(path: Path) -> bytes:
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        for b in _SEPARATORS:
+            if m.find(b) < 0:
+                return b
+    raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+
+
+def _unreadable(e: duckdb.Error) -> FileRejected:
+    # DuckDB's message quotes the offending line (personal data): only its kind goes out.
+    return FileRejected(
+        f"Không đọc được tệp như văn bản CSV ({type(e).__name__})",
+        f"cannot read the file as CSV text ({type(e).__name__})",
+        kind="corrupt",
+    )
