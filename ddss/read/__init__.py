@@ -74,7 +74,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
         headers = binary_cells(con, path, fmt)
         name, mapping = match_headers(headers, path.name)
         picks = ", ".join(f"{ident(h)} AS {ident(c)}" for h, c in mapping.items())
-        texts = ", ".join(f"coalesce({ident(h)}::VARCHAR, '')" for h in mapping)
+        # Only text columns can hold a decomposed value; concat skips NULLs.
+        texts = ", ".join(ident(h) for h, c in mapping.items() if DATASETS[name].column(c).dtype == "str") or "''"
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS "
             f"SELECT _source_row, regexp_matches(concat({texts}), {str_literal(MAYBE_NOT_NFC)}) AS _maybe_nfd, {picks} "

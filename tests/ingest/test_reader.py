@@ -1,0 +1,83 @@
+"""The reader's internals that speed depends on, held to the exact semantics (batch-format.md):
+DuckDB's CSV reader (fast path) and the SQL line splitter (exact path) give the same
+rows, numbers and reasons; the NFC pre-check never lets a decomposable value through."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ddss.read import QUARANTINED, STAGED, read_file
+from ddss.read.nfc_quick import MAYBE_NOT_NFC, build
+from ddss.store import fetch_frame
+
+
+def _read(path: Path, exact: bool) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    with duckdb.connect() as con:
+        r = read_file(con, path, 10**9, exact_csv=exact)
+        staged = fetch_frame(con, f"SELECT * FROM {STAGED} ORDER BY _source_row")
+        quarantined = fetch_frame(con, f"SELECT * FROM {QUARANTINED} ORDER BY _source_row, column_name")
+    assert r.rows_read == staged.height + quarantined.height
+    return staged, quarantined, r.rows_read
+
+
+@pytest.mark.parametrize(("form", "name"), [("csv", "population.csv"), ("vi", "parcel.csv"), ("vi", "certificate.csv")])
+def test_fast_and_exact_csv_paths_agree_on_clean_files(good, form, name):
+    """parcel.csv in the vi form quotes every line (decimal comma, addresses with commas)."""
+    fast = _read(good[form] / name, exact=False)
+    exact = _read(good[form] / name, exact=True)
+    assert fast[0].equals(exact[0]) and fast[1].equals(exact[1])
+    assert fast[1].height == 0 and fast[2] == fast[0].height
+
+
+def test_exact_path_sets_aside_irregular_lines_with_their_numbers(tmp_path, good):
+    lines = (good["vi"] / "parcel.csv").read_text(encoding="utf-8").splitlines()[:12]
+    lines[2] = lines[2] + ",thừa"  # an extra field
+    lines[4] = lines[4].replace('"', "", 1)  # an unclosed quote
+    lines[6] = ""  # a blank line
+    lines[8] = lines[8].replace(',"', ', "', 1)  # a space before a quote: not RFC 4180
+    path = tmp_path / "parcel.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    staged, quarantined, rows = _read(path, exact=False)  # the fast path fails and falls back
+    assert rows == 11
+    assert quarantined["_source_row"].to_list() == [2, 4, 6, 8]
+    assert set(quarantined["check_id"]) == {"ingest.bad_row"}
+    assert quarantined["raw_line"].to_list() == [lines[i] for i in (2, 4, 6, 8)]
+    assert staged["_source_row"].to_list() == [1, 3, 5, 7, 9, 10, 11]
+    assert staged.equals(_read(path, exact=True)[0])
+
+
+def test_a_value_holding_the_line_separator_byte_is_kept_whole(tmp_path, good):
+    lines = (good["csv"] / "population.csv").read_text(encoding="utf-8").splitlines()[:4]
+    fields = lines[1].split(",")
+    fields[1] = "Nguyễn\x1eVăn\x1fAn"
+    lines[1] = ",".join(fields)
+    path = tmp_path / "population.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    staged, _, rows = _read(path, exact=False)
+    assert rows == 3 and staged["full_name"][0] == "Nguyễn\x1eVăn\x1fAn"
+
+
+def test_nfc_class_is_derived_from_unicode_data():
+    assert build() == MAYBE_NOT_NFC
+
+
+def test_text_outside_the_nfc_class_is_already_nfc():
+    """The pre-check's promise, on Vietnamese in both forms and random code points."""
+    rng = random.Random(6)
+    samples = ["Nguyễn Thị Ánh", "Đặng Hữu Phước", "Ω", "\u2126", "e\u0301", "\u1100\u1161", "가", "ﬁ"]
+    samples += [unicodedata.normalize("NFD", s) for s in samples]
+    samples += ["".join(chr(rng.randrange(0x20, 0x30000)) for _ in range(6)) for _ in range(20000)]
+    samples = [s for s in samples if not any(0xD800 <= ord(c) <= 0xDFFF for c in s)]
+    with duckdb.connect() as con:
+        flagged = con.execute(
+            "SELECT list(regexp_matches(s, ?)) FROM (SELECT unnest(?) AS s)", [MAYBE_NOT_NFC, samples]
+        ).fetchall()[0][0]
+    unflagged_changed = [s for s, f in zip(samples, flagged, strict=True) if not f and unicodedata.normalize("NFC", s) != s]
+    assert unflagged_changed == []
+    assert any(flagged)  # the decomposed samples are caught
