@@ -125,11 +125,17 @@ def insert_select(
     (bound parameters) fill the rest, e.g. the lineage every row of a file shares."""
     targets = [*columns, *constants]
     values = [ident(c) for c in columns.values()] + ["?"] * len(constants)
-    con.execute(
-        f"INSERT INTO {ident(table)} ({', '.join(ident(c) for c in targets)}) "  # noqa: S608 - identifiers only
-        f"SELECT {', '.join(values)} FROM {ident(source)}",
-        list(constants.values()),
-    )
+    # Rows carry their order (_source_row); not keeping it lets DuckDB filter and write on
+    # every thread (measured: 1 M rows 0.72 s -> 0.46 s).
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute(
+            f"INSERT INTO {ident(table)} ({', '.join(ident(c) for c in targets)}) "  # noqa: S608 - identifiers only
+            f"SELECT {', '.join(values)} FROM {ident(source)}",
+            list(constants.values()),
+        )
+    finally:
+        con.execute("RESET preserve_insertion_order")
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, run_id: str, findings: pl.DataFrame) -> None:
