@@ -125,8 +125,11 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
 
 
 def _blank_is_null(x: str) -> str:
-    """Empty or whitespace-only cells are "no value"; other spaces are kept as sent."""
-    return f"CASE WHEN {x} = '' OR ({_edge_space(x)} AND trim({x}, {_WHITESPACE}) = '') THEN NULL ELSE {x} END"
+    """Empty or whitespace-only cells are "no value"; other spaces are kept as sent. A blank
+    string starts with whitespace: byte-order comparisons find those cheaply (a string
+    below '!' starts with a control or space; NBSP is the range [U+00A0, U+00A1))."""
+    starts_blank = f"({x} < '!' OR ({x} >= '\u00a0' AND {x} < '\u00a1'))"
+    return f"CASE WHEN {starts_blank} AND trim({x}, {_WHITESPACE}) = '' THEN NULL ELSE {x} END"
 
 
 def _trimmed(x: str) -> str:

@@ -81,3 +81,22 @@ def test_text_outside_the_nfc_class_is_already_nfc():
     unflagged_changed = [s for s, f in zip(samples, flagged, strict=True) if not f and unicodedata.normalize("NFC", s) != s]
     assert unflagged_changed == []
     assert any(flagged)  # the decomposed samples are caught
+
+
+def test_blank_cells_are_null_and_other_spaces_are_kept(tmp_path, good):
+    """batch-format.md: an empty or whitespace-only cell is no value; text is kept as sent;
+    dates and numbers may carry surrounding spaces."""
+    lines = (good["csv"] / "population.csv").read_text(encoding="utf-8").splitlines()[:6]
+    header = lines[0].split(",")
+    name, home, dob = header.index("full_name"), header.index("home_town"), header.index("date_of_birth")
+    cells = [r.split(",") for r in lines[1:]]
+    cells[0][home], cells[1][home], cells[2][home], cells[3][home] = "   ", "\t", "\u00a0\u00a0", ""
+    cells[4][name] = "  Lê Văn  An "
+    cells[4][dob] = " " + cells[4][dob] + "\u00a0"
+    path = tmp_path / "population.csv"
+    path.write_text("\n".join([lines[0], *(",".join(c) for c in cells)]) + "\n", encoding="utf-8")
+    staged, quarantined, _ = _read(path, exact=False)
+    assert quarantined.height == 0
+    assert staged["home_town"].to_list()[:4] == [None] * 4
+    assert staged["full_name"][4] == "  Lê Văn  An "
+    assert staged["date_of_birth"][4] is not None
