@@ -69,7 +69,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
             _require_rows(text.rows_read)
             positions = {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
             csv_cells(con, text, positions, _CELLS, exact=exact_csv)
-        encoding, raw_text = text.encoding, f"(SELECT l.line FROM {LINES} l WHERE l.rowid = t._source_row)"
+        encoding, raw = text.encoding, (f"{LINES} x ON x.rowid = t._source_row", "x.line")
     else:
         headers = binary_cells(con, path, fmt)
         name, mapping = match_headers(headers, path.name)
@@ -82,11 +82,11 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
             f"FROM {RAW}",
         )
         _require_rows(con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0])
-        encoding, raw_text = None, _joined_cells(mapping)
+        encoding, raw = None, (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
     ds = DATASETS[name]
     parse_cells(con, _CELLS, ds)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {TYPED} WHERE _bad_column IS NULL")
-    _quarantine(con, ds, len(text.header) if fmt == "csv" else 0, raw_text)
+    _quarantine(con, ds, len(text.header) if fmt == "csv" else 0, raw)
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
     ]
@@ -109,11 +109,12 @@ def _require_rows(rows: int) -> None:
 
 def _joined_cells(mapping: dict[str, str]) -> str:
     """A binary file's row as text (its raw line, for the steward), from the file's own columns."""
-    parts = ", ".join(f"coalesce(r.{ident(h)}::VARCHAR, '')" for h in mapping)
-    return f"(SELECT concat_ws(',', {parts}) FROM {RAW} r WHERE r._source_row = t._source_row)"
+    parts = ", ".join(f"coalesce(x.{ident(h)}::VARCHAR, '')" for h in mapping)
+    return f"concat_ws(',', {parts})"
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int, raw_text: str) -> None:
+def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int, raw: tuple[str, str]) -> None:
+    """``raw``: the join that finds a row's source (``x``) and the expression of its text."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_REASONS} (column_name VARCHAR, check_id VARCHAR, reason_vi VARCHAR, reason_en VARCHAR)"
     )
@@ -131,8 +132,8 @@ def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int,
                raw_line
         FROM {BAD_LINES if header_fields else "(SELECT NULL::BIGINT AS _source_row, 0 AS fields, '' AS raw_line LIMIT 0)"}
         UNION ALL
-        SELECT t._source_row, r.check_id, r.column_name, r.reason_vi, r.reason_en, {raw_text} AS raw_line
-        FROM {TYPED} t JOIN {_REASONS} r ON r.column_name = t._bad_column
+        SELECT t._source_row, r.check_id, r.column_name, r.reason_vi, r.reason_en, {raw[1]} AS raw_line
+        FROM {TYPED} t JOIN {_REASONS} r ON r.column_name = t._bad_column JOIN {raw[0]}
         ORDER BY _source_row""",
         {"n": header_fields, "vi": _ROW_REASON_VI, "en": _ROW_REASON_EN},
     )

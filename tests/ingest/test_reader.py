@@ -100,3 +100,18 @@ def test_blank_cells_are_null_and_other_spaces_are_kept(tmp_path, good):
     assert staged["home_town"].to_list()[:4] == [None] * 4
     assert staged["full_name"][4] == "  Lê Văn  An "
     assert staged["date_of_birth"][4] is not None
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_binary_rows_are_numbered_and_bad_cells_quarantined_with_their_text(tmp_path, good, fmt):
+    frame = pl.read_csv(good["csv"] / "population.csv", infer_schema=False).head(8)
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("31/04/2001")).otherwise(pl.col("date_of_birth")).alias("date_of_birth")
+    )
+    path = tmp_path / f"population.{fmt}"
+    frame.write_parquet(path) if fmt == "parquet" else frame.write_excel(path)
+    staged, quarantined, rows = _read(path, exact=False)
+    assert rows == 8 and staged["_source_row"].to_list() == [1, 2, 3, 4, 5, 7, 8]
+    assert quarantined["_source_row"].to_list() == [6]
+    assert quarantined["check_id"][0] == "ingest.bad_date" and quarantined["column_name"][0] == "date_of_birth"
+    assert quarantined["raw_line"][0] == ",".join(v or "" for v in frame.row(5))
