@@ -17,6 +17,7 @@ import polars as pl
 
 from ddss.read.binary import RAW, binary_cells
 from ddss.read.csv_text import BAD_LINES, LINES, csv_cells, read_lines
+from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
@@ -31,8 +32,8 @@ STAGED = "_ddss_staged"
 QUARANTINED = "_ddss_quarantined"
 _CELLS = "_ddss_cells"
 _REASONS = "_ddss_reasons"
-_TEMP_TABLES = (LINES, BAD_LINES, "_ddss_csv", "_ddss_split", RAW, TYPED, QUARANTINED, _REASONS)
-_TEMP_VIEWS = (_CELLS, STAGED)
+# What a read builds on the way; only TYPED (behind STAGED) and QUARANTINED outlive it.
+_WORK_TABLES = (*CSV_TABLES, RAW, _REASONS)
 _ROW_REASON_VI = "Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)"
 _ROW_REASON_EN = "row has {} fields, the header has {} (or an unclosed quote)"
 
@@ -90,15 +91,20 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
     ]
+    _drop(con, (_CELLS,), _WORK_TABLES)  # the lines and cells are no longer needed: free the memory
     rows_read = text.rows_read if fmt == "csv" else staged + quarantined
     return ReadResult(name, fmt, encoding, rows_read, staged, quarantined)
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    """Free what a previous read left on this connection."""
-    for view in _TEMP_VIEWS:
+    """Free what a read left on this connection."""
+    _drop(con, (_CELLS, STAGED), (*_WORK_TABLES, TYPED, QUARANTINED))
+
+
+def _drop(con: duckdb.DuckDBPyConnection, views: tuple[str, ...], tables: tuple[str, ...]) -> None:
+    for view in views:
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for table in _TEMP_TABLES:
+    for table in tables:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -31,12 +31,13 @@ from ddss.read.errors import FileRejected
 from ddss.read.nfc_quick import MAYBE_NOT_NFC
 from ddss.sql import ident
 
-__all__ = ["BAD_LINES", "LINES", "CsvText", "csv_cells", "read_lines"]
+__all__ = ["BAD_LINES", "LINES", "TABLES", "CsvText", "csv_cells", "read_lines"]
 
 LINES = "_ddss_lines"  # line, maybe_nfd; one row per physical line, rowid = line index (0 = header)
 BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
 _FAST = "_ddss_csv"
 _SPLIT = "_ddss_split"
+TABLES = (LINES, BAD_LINES, _FAST, _SPLIT)  # every temp table this module makes
 # A line's fields: comma-prefixed so no match is empty; RFC 4180 quoting ("" inside quotes).
 _FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
 _TOKENS = r'(?:,(?:"(?:[^"]|"")*"|[^,"]*))*'
