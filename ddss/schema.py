@@ -13,6 +13,7 @@ from typing import Literal
 __all__ = [
     "AGENCIES",
     "DATASETS",
+    "DUCKDB_TYPES",
     "LINEAGE",
     "Column",
     "Dataset",
@@ -21,6 +22,8 @@ __all__ = [
 ]
 
 DType = Literal["str", "date", "timestamp", "int", "float"]
+# How each column type is stored in the staging tables.
+DUCKDB_TYPES: dict[str, str] = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
 
 
 @dataclass(frozen=True)

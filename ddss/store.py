@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ddss.schema import DATASETS, LINEAGE, staging_table
+from ddss.schema import DATASETS, DUCKDB_TYPES, LINEAGE, staging_table
 from ddss.sql import ident
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "writer",
 ]
 
-_DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
 
 BATCHES_DDL = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -61,7 +60,7 @@ class DatabaseBusy(RuntimeError):
 
 
 def _staging_ddl(name: str) -> str:
-    cols = [f"{ident(c.name)} {_DUCK[c.dtype]}" for c in DATASETS[name].columns]
+    cols = [f"{ident(c.name)} {DUCKDB_TYPES[c.dtype]}" for c in DATASETS[name].columns]
     cols += [f"{ident(n)} {t}" for n, t in LINEAGE]
     return f"CREATE TABLE IF NOT EXISTS {ident(staging_table(name))} ({', '.join(cols)})"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ddss.schema import Dataset
+from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
 __all__ = ["CHECK_OF", "TYPED", "parse_cells"]
@@ -23,7 +23,6 @@ __all__ = ["CHECK_OF", "TYPED", "parse_cells"]
 TYPED = "_ddss_typed"  # _source_row, the dataset's columns typed, _nfc_fixed, _bad_column
 CHECK_OF = {"date": "ingest.bad_date", "timestamp": "ingest.bad_date", "int": "ingest.bad_number", "float": "ingest.bad_number"}
 
-_DUCK = {"str": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "float": "DOUBLE"}
 _WHITESPACE = str_literal(" \t\r\n\u00a0")
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _VN = r"\d{2}/\d{2}/\d{4}"
@@ -90,7 +89,7 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
     comma = _comma_columns(con, cells, floats)
     texts, values, outer, nfc, bad = ["_source_row", "_maybe_nfd"], ["_source_row", "_maybe_nfd"], ["_source_row"], [], []
     for c in ds.columns:
-        col, target = ident(c.name), _DUCK[c.dtype]
+        col, target = ident(c.name), DUCKDB_TYPES[c.dtype]
         if c.name not in types:
             outer.append(f"NULL::{target} AS {col}")
             continue
