@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ddss.read.detect import decode_text
+from ddss.read.detect import binary_content, decode_text
 from ddss.read.errors import FileRejected
 from ddss.read.nfc_quick import MAYBE_NOT_NFC
 from ddss.sql import ident
@@ -61,7 +61,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
     with path.open("rb") as f:
         head = f.read(65536)
     if b"\x00" in head:
-        raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+        raise binary_content()
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     transcoded = None
     try:
@@ -161,7 +161,7 @@ def _absent_byte(path: Path) -> bytes:
         for b in _SEPARATORS:
             if m.find(b) < 0:
                 return b
-    raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+    raise binary_content()
 
 
 def _unreadable(e: duckdb.Error) -> FileRejected:

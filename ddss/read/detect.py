@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ddss.read.errors import FileRejected
 
-__all__ = ["decode_text", "detect_format"]
+__all__ = ["binary_content", "decode_text", "detect_format"]
 
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 
@@ -36,10 +36,13 @@ def detect_format(path: Path, head: bytes) -> str:
     return actual
 
 
+def binary_content() -> FileRejected:
+    return FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text in NFC, encoding): UTF-8 with or without BOM, else Windows-1258."""
-    if b"\x00" in data[:65536]:
-        raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+    """(text in NFC, encoding): UTF-8 with or without BOM, else Windows-1258. The caller
+    has already refused files with NUL bytes (csv_text.read_lines)."""
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -58,7 +61,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     text = unicodedata.normalize("NFC", text)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
     if controls > 8:
-        raise FileRejected("Tệp chứa dữ liệu nhị phân, không phải văn bản CSV", "binary content, not CSV text", kind="binary")
+        raise binary_content()
     return text, "cp1258"
 
 
