@@ -127,7 +127,6 @@ def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Pa
         _record(con, base, outcome, agency, None, None)
         return outcome
 
-    owner = DATASETS[read.dataset].agency
     outcome = FileOutcome(path.name, read.dataset, "loaded", read.rows_read, read.rows_staged, read.rows_quarantined)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -70,7 +70,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
             _require_rows(text.rows_read)
             positions = {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
             csv_cells(con, text, positions, _CELLS, exact=exact_csv)
-        encoding, raw = text.encoding, (f"{LINES} x ON x.rowid = t._source_row", "x.line")
+        encoding, header_fields, rows_read = text.encoding, len(text.header), text.rows_read
+        raw = (f"{LINES} x ON x.rowid = t._source_row", "x.line")
     else:
         headers = binary_cells(con, path, fmt)
         name, mapping = match_headers(headers, path.name)
@@ -82,17 +83,18 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
             f"SELECT _source_row, regexp_matches(concat({texts}), {str_literal(MAYBE_NOT_NFC)}) AS _maybe_nfd, {picks} "
             f"FROM {RAW}",
         )
-        _require_rows(con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0])
-        encoding, raw = None, (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
+        rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
+        _require_rows(rows_read)
+        encoding, header_fields = None, 0
+        raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
     ds = DATASETS[name]
     parse_cells(con, _CELLS, ds)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {TYPED} WHERE _bad_column IS NULL")
-    _quarantine(con, ds, len(text.header) if fmt == "csv" else 0, raw)
+    _quarantine(con, ds, header_fields, raw)
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
     ]
     _drop(con, (_CELLS,), _WORK_TABLES)  # the lines and cells are no longer needed: free the memory
-    rows_read = text.rows_read if fmt == "csv" else staged + quarantined
     return ReadResult(name, fmt, encoding, rows_read, staged, quarantined)
 
 

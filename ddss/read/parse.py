@@ -124,18 +124,19 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
 
 
 def _blank_is_null(x: str) -> str:
-    """Empty or whitespace-only cells are "no value"; other spaces are kept as sent. A blank
-    string starts with whitespace: byte-order comparisons find those cheaply (a string
-    below '!' starts with a control or space; NBSP is the range [U+00A0, U+00A1))."""
-    starts_blank = f"({x} < '!' OR ({x} >= '\u00a0' AND {x} < '\u00a1'))"
-    return f"CASE WHEN {starts_blank} AND trim({x}, {_WHITESPACE}) = '' THEN NULL ELSE {x} END"
+    """Empty or whitespace-only cells are "no value"; other spaces are kept as sent."""
+    return f"CASE WHEN {_starts_blank(x)} AND trim({x}, {_WHITESPACE}) = '' THEN NULL ELSE {x} END"
 
 
 def _trimmed(x: str) -> str:
     """A date or number cell without surrounding whitespace; NULL when nothing is left."""
-    return f"CASE WHEN {_edge_space(x)} THEN nullif(trim({x}, {_WHITESPACE}), '') ELSE nullif({x}, '') END"
+    ends_blank = f"ord(right({x}, 1)) IN (9, 10, 13, 32, 160)"
+    return f"CASE WHEN {_starts_blank(x)} OR {ends_blank} THEN nullif(trim({x}, {_WHITESPACE}), '') ELSE nullif({x}, '') END"
 
 
-def _edge_space(x: str) -> str:
-    # trim() with a character list is slow; few cells start or end with whitespace.
-    return f"(ord({x}) IN (9, 10, 13, 32, 160) OR ord(right({x}, 1)) IN (9, 10, 13, 32, 160))"
+def _starts_blank(x: str) -> str:
+    """trim() with a character list is slow, so it runs only on cells that start with
+    whitespace (or, for dates and numbers, end with it). Byte-order comparisons find them
+    cheaply: a string below '!' starts with a control or space (or is empty); NBSP is the
+    range [U+00A0, U+00A1)."""
+    return f"({x} < '!' OR ({x} >= '\u00a0' AND {x} < '\u00a1'))"
