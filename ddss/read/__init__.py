@@ -170,12 +170,12 @@ class FilePreview:
         return self.result.dataset
 
 
-def preview_file(path: Path, max_bytes: int) -> FilePreview:
+def preview_file(path: Path, max_bytes: int, *, exact_csv: bool = False) -> FilePreview:
     """What ``read_file`` makes of a file, as frames, in a throwaway in-memory database."""
     from ddss.store import fetch_frame
 
     with duckdb.connect() as con:
-        result = read_file(con, path, max_bytes)
+        result = read_file(con, path, max_bytes, exact_csv=exact_csv)
         staged = fetch_frame(con, f"SELECT * FROM {STAGED} ORDER BY _source_row")
         quarantined = fetch_frame(con, f"SELECT * FROM {QUARANTINED} ORDER BY _source_row")
     return FilePreview(result, staged, quarantined)

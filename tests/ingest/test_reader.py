@@ -12,18 +12,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from ddss.read import QUARANTINED, STAGED, read_file
+from ddss.read import preview_file
 from ddss.read.nfc_quick import MAYBE_NOT_NFC, build
-from ddss.store import fetch_frame
 
 
 def _read(path: Path, exact: bool) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    with duckdb.connect() as con:
-        r = read_file(con, path, 10**9, exact_csv=exact)
-        staged = fetch_frame(con, f"SELECT * FROM {STAGED} ORDER BY _source_row")
-        quarantined = fetch_frame(con, f"SELECT * FROM {QUARANTINED} ORDER BY _source_row, column_name")
-    assert r.rows_read == staged.height + quarantined.height
-    return staged, quarantined, r.rows_read
+    p = preview_file(path, 10**9, exact_csv=exact)
+    assert p.result.rows_read == p.staged.height + p.quarantined.height
+    return p.staged, p.quarantined, p.result.rows_read
 
 
 @pytest.mark.parametrize(("form", "name"), [("csv", "population.csv"), ("vi", "parcel.csv"), ("vi", "certificate.csv")])
