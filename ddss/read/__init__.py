@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from ddss.read.binary import RAW, binary_cells
-from ddss.read.csv_text import BAD_LINES, LINES, csv_cells, read_lines
+from ddss.read.csv_text import BAD_LINES, LINES, csv_cells, no_bad_lines, read_lines
 from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
@@ -86,6 +86,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
         rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
         _require_rows(rows_read)
         encoding, header_fields = None, 0
+        no_bad_lines(con)
         raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
     ds = DATASETS[name]
     parse_cells(con, _CELLS, ds)
@@ -138,7 +139,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int,
         SELECT _source_row, 'ingest.bad_row' AS check_id, NULL::VARCHAR AS column_name,
                format($vi, fields, $n) AS reason_vi, format($en, fields, $n) AS reason_en,
                raw_line
-        FROM {BAD_LINES if header_fields else "(SELECT NULL::BIGINT AS _source_row, 0 AS fields, '' AS raw_line LIMIT 0)"}
+        FROM {BAD_LINES}
         UNION ALL
         SELECT t._source_row, r.check_id, r.column_name, r.reason_vi, r.reason_en, {raw[1]} AS raw_line
         FROM {TYPED} t JOIN {_REASONS} r ON r.column_name = t._bad_column JOIN {raw[0]}

@@ -31,7 +31,7 @@ from ddss.read.errors import FileRejected
 from ddss.read.nfc_quick import MAYBE_NOT_NFC
 from ddss.sql import ident
 
-__all__ = ["BAD_LINES", "LINES", "TABLES", "CsvText", "csv_cells", "read_lines"]
+__all__ = ["BAD_LINES", "LINES", "TABLES", "CsvText", "csv_cells", "no_bad_lines", "read_lines"]
 
 LINES = "_ddss_lines"  # line, maybe_nfd; one row per physical line, rowid = line index (0 = header)
 BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
@@ -98,7 +98,7 @@ def csv_cells(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, 
             f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT c.rowid + 1 AS _source_row, "
             f"c.rowid + 1 IN (SELECT rowid FROM {LINES} WHERE maybe_nfd) AS _maybe_nfd, {picks} FROM {_FAST} c"
         )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
+        no_bad_lines(con)
         return
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_SPLIT} AS
@@ -131,6 +131,11 @@ def csv_cells(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, 
         WHERE NOT ({ok})""",
         {"quoted": _QUOTED},
     )
+
+
+def no_bad_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty ``BAD_LINES``: every line (or row, in a binary file) is a record."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
 
 
 def _fast(con: duckdb.DuckDBPyConnection, text: CsvText, n: int) -> bool:
