@@ -10,7 +10,6 @@ to the province's quarantine folder; the rest of the batch still loads.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ddss import store
-from ddss.read import QUARANTINED, STAGED, FileRejected, drop_temp, read_file
+from ddss.read import QUARANTINED, STAGED, FileRejected, FileScan, drop_temp, read_file, scan_file
 from ddss.schema import AGENCIES, DATASETS, staging_table
 from ddss.settings import Settings
 
@@ -58,14 +57,6 @@ def new_batch_id(province: str) -> str:
     return f"{now}-{province}-{uuid.uuid4().hex[:6]}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _inbox_files(inbox: Path) -> list[Path]:
     if not inbox.is_dir():
         raise FileNotFoundError(f"Không tìm thấy thư mục inbox: {inbox} / inbox folder not found")
@@ -78,22 +69,24 @@ def ingest_inbox(settings: Settings, province: str, inbox: Path, agency: str | N
     result = IngestResult(new_batch_id(province), province)
     with store.writer(settings.province_db(province), settings.busy_timeout_s) as con:
         files = _inbox_files(Path(inbox))
-        # Hash the files on a second thread while DuckDB loads the previous ones (both release the GIL).
-        with ThreadPoolExecutor(max_workers=1) as hasher:
-            hashes = [hasher.submit(_sha256, path) for path in files]
-            for path, sha in zip(files, hashes, strict=True):
-                result.files.append(_ingest_file(con, settings, result.batch_id, province, path, sha.result(), agency))
+        # Scan (hash, count lines) on a second thread while DuckDB loads the previous files.
+        with ThreadPoolExecutor(max_workers=1) as scanner:
+            scans = [scanner.submit(scan_file, path) for path in files]
+            for path, scan in zip(files, scans, strict=True):
+                result.files.append(_ingest_file(con, settings, result.batch_id, province, path, scan.result(), agency))
     return result
 
 
-def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Path, sha: str, agency: str | None) -> FileOutcome:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def _ingest_file(
+    con, settings: Settings, batch_id: str, province: str, path: Path, scan: FileScan, agency: str | None
+) -> FileOutcome:
+    now, sha = dt.datetime.now(dt.UTC).replace(tzinfo=None), scan.sha256
     base = {
         "batch_id": batch_id,
         "province": province,
         "source_file": path.name,
         "file_sha256": sha,
-        "file_bytes": path.stat().st_size,
+        "file_bytes": scan.size,
         "loaded_at": now,
     }
     seen = con.execute(
@@ -112,7 +105,7 @@ def _ingest_file(con, settings: Settings, batch_id: str, province: str, path: Pa
         _record(con, base, outcome, agency or DATASETS[seen[0]].agency, None, None)
         return outcome
     try:
-        read = read_file(con, path, settings.max_file_bytes)
+        read = read_file(con, path, settings.max_file_bytes, scan=scan)
         owner = DATASETS[read.dataset].agency
         if agency is not None and owner != agency:
             raise FileRejected(

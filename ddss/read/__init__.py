@@ -16,17 +16,29 @@ import duckdb
 import polars as pl
 
 from ddss.read.binary import RAW, binary_cells
-from ddss.read.csv_text import BAD_LINES, LINES, csv_cells, no_bad_lines, read_lines
+from ddss.read.csv_text import BAD_LINES, LINES, CsvText, csv_view, load_lines, no_bad_lines, peek_csv, read_lines, split_lines
 from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
-from ddss.read.nfc_quick import MAYBE_NOT_NFC
-from ddss.read.parse import CHECK_OF, TYPED, parse_cells
+from ddss.read.nfc_quick import maybe_not_nfc
+from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells
+from ddss.read.scan import FileScan, scan_file
 from ddss.schema import DATASETS, Dataset
-from ddss.sql import ident, str_literal
+from ddss.sql import ident
 
-__all__ = ["QUARANTINED", "STAGED", "FilePreview", "FileRejected", "ReadResult", "drop_temp", "preview_file", "read_file"]
+__all__ = [
+    "QUARANTINED",
+    "STAGED",
+    "FilePreview",
+    "FileRejected",
+    "FileScan",
+    "ReadResult",
+    "drop_temp",
+    "scan_file",
+    "preview_file",
+    "read_file",
+]
 
 STAGED = "_ddss_staged"
 QUARANTINED = "_ddss_quarantined"
@@ -46,10 +58,14 @@ class ReadResult:
     rows_read: int
     rows_staged: int
     rows_quarantined: int
+    exact_path: bool = False  # a CSV file split line by line in SQL, not by DuckDB's CSV reader
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exact_csv: bool = False) -> ReadResult:
-    """``exact_csv`` forces the SQL line splitter even where DuckDB's reader would do."""
+def read_file(
+    con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, scan: FileScan | None = None, exact_csv: bool = False
+) -> ReadResult:
+    """``scan``: the file's scan, if the caller has made it (ingest does, on another thread).
+    ``exact_csv`` forces the SQL line splitter even where DuckDB's reader would do."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -65,43 +81,78 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, exa
     fmt = detect_format(path, head)
     drop_temp(con)
     if fmt == "csv":
-        with read_lines(con, path) as text:
-            name, mapping = match_headers(text.header, path.name)
-            _require_rows(text.rows_read)
-            positions = {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
-            csv_cells(con, text, positions, _CELLS, exact=exact_csv)
+        name, text, exact = _read_csv(con, path, scan, exact_csv)
         encoding, header_fields, rows_read = text.encoding, len(text.header), text.rows_read
         raw = (f"{LINES} x ON x.rowid = t._source_row", "x.line")
     else:
         headers = binary_cells(con, path, fmt)
         name, mapping = match_headers(headers, path.name)
         picks = ", ".join(f"{ident(h)} AS {ident(c)}" for h, c in mapping.items())
-        # Only text columns can hold a decomposed value; concat skips NULLs.
-        texts = ", ".join(ident(h) for h, c in mapping.items() if DATASETS[name].column(c).dtype == "str") or "''"
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS "
-            f"SELECT _source_row, regexp_matches(concat({texts}), {str_literal(MAYBE_NOT_NFC)}) AS _maybe_nfd, {picks} "
-            f"FROM {RAW}",
-        )
+        hint = maybe_not_nfc([ident(h) for h, c in mapping.items() if DATASETS[name].column(c).dtype == "str"])
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS SELECT _source_row, {hint} AS _maybe_nfd, {picks} FROM {RAW}")
         rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
         _require_rows(rows_read)
-        encoding, header_fields = None, 0
+        encoding, header_fields, exact = None, 0, False
+        parse_cells(con, _CELLS, DATASETS[name])
         no_bad_lines(con)
         raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
-    ds = DATASETS[name]
-    parse_cells(con, _CELLS, ds)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {TYPED} WHERE _bad_column IS NULL")
-    _quarantine(con, ds, header_fields, raw)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {PARSED} WHERE _bad_column IS NULL")
+    _quarantine(con, DATASETS[name], header_fields, raw)
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
     ]
     _drop(con, (_CELLS,), _WORK_TABLES)  # the lines and cells are no longer needed: free the memory
-    return ReadResult(name, fmt, encoding, rows_read, staged, quarantined)
+    return ReadResult(name, fmt, encoding, rows_read, staged, quarantined, exact)
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None, exact: bool) -> tuple[str, CsvText, bool]:
+    """TYPED, BAD_LINES and LINES (at least the lines of bad rows, for their raw text);
+    returns the dataset, the text and whether the exact path read it."""
+    scan = None if exact else (scan or scan_file(path))
+    text = peek_csv(path, scan.lines) if scan and scan.line_endings != "mixed" else None
+    if text is not None:
+        name, columns = _dataset(text, path)
+        if _read_fast(con, text, columns, DATASETS[name]):
+            bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
+            if bad:
+                load_lines(con, text.source, hint=False)
+            else:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
+            return name, text, False
+    tried = text is not None
+    with read_lines(con, path) as text:
+        name, columns = _dataset(text, path)
+        # A transcoded copy is new to the fast path; the original already failed it.
+        exact = exact or (tried and text.source == path) or not _read_fast(con, text, columns, DATASETS[name])
+        if exact:
+            split_lines(con, text, columns, _CELLS)
+            parse_cells(con, _CELLS, DATASETS[name])
+    return name, text, exact
+
+
+def _dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
+    """The file's dataset and its columns: field position -> canonical name."""
+    name, mapping = match_headers(text.header, path.name)
+    _require_rows(text.rows_read)
+    return name, {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
+
+
+def _read_fast(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], ds: Dataset) -> bool:
+    """TYPED straight from DuckDB's strict reader, if it reads one record per line."""
+    csv_view(con, text, columns, [c.name for c in ds.columns if c.dtype == "str"], _CELLS)
+    try:
+        parse_cells(con, _CELLS, ds)
+    except duckdb.Error:
+        return False  # any irregular line: the exact path says which and why
+    if con.execute(f"SELECT count(*) FROM {TYPED}").fetchall()[0][0] != text.rows_read:
+        return False
+    no_bad_lines(con)
+    return True
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Free what a read left on this connection."""
-    _drop(con, (_CELLS, STAGED), (*_WORK_TABLES, TYPED, QUARANTINED))
+    _drop(con, (_CELLS, STAGED, PARSED), (*_WORK_TABLES, TYPED, QUARANTINED))
 
 
 def _drop(con: duckdb.DuckDBPyConnection, views: tuple[str, ...], tables: tuple[str, ...]) -> None:
@@ -142,7 +193,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int,
         FROM {BAD_LINES}
         UNION ALL
         SELECT t._source_row, r.check_id, r.column_name, r.reason_vi, r.reason_en, {raw[1]} AS raw_line
-        FROM {TYPED} t JOIN {_REASONS} r ON r.column_name = t._bad_column JOIN {raw[0]}
+        FROM {PARSED} t JOIN {_REASONS} r ON r.column_name = t._bad_column JOIN {raw[0]}
         ORDER BY _source_row""",
         {"n": header_fields, "vi": _ROW_REASON_VI, "en": _ROW_REASON_EN},
     )

@@ -1,13 +1,15 @@
-"""CSV text -> DuckDB temp tables of text cells, one record per line (batch-format.md).
+"""CSV text -> DuckDB relations of text cells, one record per line (batch-format.md).
 
 Every line after the header is one record; its 1-based number is its source row. Two
 ways lead to the same cells, both inside DuckDB:
 
-- fast: DuckDB's strict CSV reader, accepted only when it returns exactly one record
-  per line (so the numbering cannot drift) and raises nothing;
-- exact: otherwise (a short or long row, an unclosed quote, a blank line, a quoted line
-  break), the lines are split in SQL and every line whose fields cannot be tokenised or
-  counted right is set aside with its field count, never dropped.
+- fast (``csv_view``): DuckDB's strict CSV reader over the file itself, accepted only when
+  it raises nothing and returns exactly one record per physical line (``scan_file``
+  counts them), so the numbering cannot drift; the caller materialises it in file order;
+- exact (``read_lines`` + ``split_lines``): otherwise (a short or long row, an unclosed
+  quote, a blank line, a quoted line break, a file that is not UTF-8), the lines are
+  loaded one value each and split in SQL, and every line whose fields cannot be tokenised
+  or counted right is set aside with its field count, never dropped.
 
 Files that are not UTF-8 are transcoded (Windows-1258, composed to NFC) to a temporary
 UTF-8 copy first; DuckDB reads only UTF-8.
@@ -28,16 +30,26 @@ import duckdb
 
 from ddss.read.detect import binary_content, decode_text
 from ddss.read.errors import FileRejected
-from ddss.read.nfc_quick import MAYBE_NOT_NFC
-from ddss.sql import ident
+from ddss.read.nfc_quick import MAYBE_NOT_NFC, maybe_not_nfc
+from ddss.sql import ident, str_literal
 
-__all__ = ["BAD_LINES", "LINES", "TABLES", "CsvText", "csv_cells", "no_bad_lines", "read_lines"]
+__all__ = [
+    "BAD_LINES",
+    "LINES",
+    "TABLES",
+    "CsvText",
+    "csv_view",
+    "load_lines",
+    "no_bad_lines",
+    "peek_csv",
+    "read_lines",
+    "split_lines",
+]
 
-LINES = "_ddss_lines"  # line, maybe_nfd; one row per physical line, rowid = line index (0 = header)
+LINES = "_ddss_lines"  # line[, maybe_nfd]; one row per physical line, rowid = line index (0 = header)
 BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
-_FAST = "_ddss_csv"
 _SPLIT = "_ddss_split"
-TABLES = (LINES, BAD_LINES, _FAST, _SPLIT)  # every temp table this module makes
+TABLES = (LINES, BAD_LINES, _SPLIT)  # every temp table this module makes
 # A line's fields: comma-prefixed so no match is empty; RFC 4180 quoting ("" inside quotes).
 _FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
 _TOKENS = r'(?:,(?:"(?:[^"]|"")*"|[^,"]*))*'
@@ -45,6 +57,7 @@ _QUOTED = r'"(?:[^"]|"")*"'
 # Bytes a text file practically never holds; the first one absent from the file separates
 # "columns" when DuckDB reads each whole line as one value.
 _SEPARATORS = (b"\x1e", b"\x1f", b"\x1d", b"\x1c", b"\x1a", b"\x19", b"\x18", b"\x17")
+_HEAD = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -55,18 +68,52 @@ class CsvText:
     source: Path  # the UTF-8 file DuckDB reads (the original, or a transcoded copy)
 
 
+def peek_csv(path: Path, lines: int) -> CsvText | None:
+    """Header and row count (``lines``: the file's physical lines, see scan.py) of a UTF-8
+    file without loading it, or None when only the exact path can tell (not UTF-8, NUL
+    bytes, no line break in the first 64 KiB, a blank first line)."""
+    with path.open("rb") as f:
+        head = f.read(_HEAD)
+    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+    if b"\x00" in head or end < 0:
+        return None
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        first = head[:end].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if not first.strip():
+        return None
+    return CsvText(next(csv.reader([first])), encoding, lines - 1, path)
+
+
+def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], texts: list[str], cells: str) -> None:
+    """The view ``cells`` over DuckDB's strict reader: ``_maybe_nfd`` and the canonical
+    columns named in ``columns`` (field position -> name; ``texts`` are the text ones).
+    Reading it raises duckdb.Error on any irregular line."""
+    fields = "{" + ", ".join(f"{str_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(text.header))) + "}"
+    picks = ", ".join(f"{ident(f'c{i}')} AS {ident(name)}" for i, name in columns.items())
+    hint = maybe_not_nfc([ident(f"c{i}") for i, name in columns.items() if name in texts])
+    # A view cannot take bound parameters: the path goes in through the one literal quoter.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT {hint} AS _maybe_nfd, {picks}
+        FROM read_csv({str_literal(str(text.source))}, columns = {fields}, header = true, delim = ',', quote = '"',
+                      escape = '"', auto_detect = false, strict_mode = true, null_padding = false)"""
+    )
+
+
 @contextmanager
 def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
     """Load the file's lines into ``LINES``; yields the header fields and the row count."""
     with path.open("rb") as f:
-        head = f.read(65536)
+        head = f.read(_HEAD)
     if b"\x00" in head:
         raise binary_content()
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     transcoded = None
     try:
         try:
-            _load_lines(con, path)
+            load_lines(con, path, hint=True)
         except duckdb.InvalidInputException as e:
             if "unicode" not in str(e).lower():
                 raise _unreadable(e) from None
@@ -75,7 +122,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
             transcoded = Path(name)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
-            _load_lines(con, transcoded)
+            load_lines(con, transcoded, hint=True)
         first = con.execute(f"SELECT line FROM {LINES} WHERE rowid = 0").fetchall()
         if not first or first[0][0] is None or not first[0][0].strip():
             raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
@@ -87,19 +134,10 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
             transcoded.unlink(missing_ok=True)
 
 
-def csv_cells(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str, *, exact: bool = False) -> None:
-    """Create the view ``cells`` (``_source_row`` + the canonical columns named in
-    ``columns``: field position -> name) and ``BAD_LINES`` (lines set aside)."""
+def split_lines(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str) -> None:
+    """The exact path: the view ``cells`` (``_source_row``, ``_maybe_nfd`` and the canonical
+    columns named in ``columns``) from ``LINES``, and ``BAD_LINES`` (lines set aside)."""
     n = len(text.header)
-    if not exact and _fast(con, text, n):
-        picks = ", ".join(f"c.{ident(f'c{i}')} AS {ident(name)}" for i, name in columns.items())
-        con.execute(
-            # The few rows to compose, as a semi-join: a positional join with the lines runs on one thread.
-            f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT c.rowid + 1 AS _source_row, "
-            f"c.rowid + 1 IN (SELECT rowid FROM {LINES} WHERE maybe_nfd) AS _maybe_nfd, {picks} FROM {_FAST} c"
-        )
-        no_bad_lines(con)
-        return
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_SPLIT} AS
         WITH s AS (
@@ -138,26 +176,16 @@ def no_bad_lines(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
 
 
-def _fast(con: duckdb.DuckDBPyConnection, text: CsvText, n: int) -> bool:
-    columns = {f"c{i}": "VARCHAR" for i in range(n)}
-    try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {_FAST} AS SELECT * FROM read_csv(?, columns = ?, header = true, delim = ',',
-                quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false)""",
-            [str(text.source), columns],
-        )
-    except duckdb.Error:
-        return False  # any irregular line: the exact path says which and why
-    return con.execute(f"SELECT count(*) FROM {_FAST}").fetchall()[0][0] == text.rows_read
-
-
-def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def load_lines(con: duckdb.DuckDBPyConnection, path: Path, *, hint: bool) -> None:
+    """``LINES`` from the file; ``hint`` adds ``maybe_nfd`` (see nfc_quick), which the
+    exact path needs and the raw text of a few bad rows does not."""
     sep = _absent_byte(path)
+    maybe = ", coalesce(regexp_matches(line, ?), false) AS maybe_nfd" if hint else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {LINES} AS
-            SELECT line, coalesce(regexp_matches(line, ?), false) AS maybe_nfd FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
+            SELECT line{maybe} FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
             header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false)""",
-        [MAYBE_NOT_NFC, str(path), sep.decode("ascii")],
+        [*([MAYBE_NOT_NFC] if hint else []), str(path), sep.decode("ascii")],
     )
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["MAYBE_NOT_NFC", "build"]
+from ddss.sql import str_literal
+
+__all__ = ["MAYBE_NOT_NFC", "build", "maybe_not_nfc"]
 
 
 def build() -> str:
@@ -81,3 +83,11 @@ MAYBE_NOT_NFC = (
     r"\x{1E008}-\x{1E018}\x{1E01B}-\x{1E021}\x{1E023}-\x{1E024}\x{1E026}-\x{1E02A}\x{1E130}-\x{1E136}"
     r"\x{1E2AE}\x{1E2EC}-\x{1E2EF}\x{1E8D0}-\x{1E8D6}\x{1E944}-\x{1E94A}\x{2F800}-\x{2FA1D}]"
 )
+
+
+def maybe_not_nfc(columns: list[str]) -> str:
+    """SQL: whether any of these (quoted) text columns holds a character of the class;
+    concat skips NULLs."""
+    if not columns:
+        return "false"
+    return f"coalesce(regexp_matches(concat({', '.join(columns)}), {str_literal(MAYBE_NOT_NFC)}), false)"

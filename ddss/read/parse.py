@@ -18,9 +18,10 @@ import duckdb
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
-__all__ = ["CHECK_OF", "TYPED", "parse_cells"]
+__all__ = ["CHECK_OF", "PARSED", "TYPED", "parse_cells"]
 
-TYPED = "_ddss_typed"  # _source_row, the dataset's columns typed, _nfc_fixed, _bad_column
+TYPED = "_ddss_typed"  # [_source_row,] the dataset's columns typed, _nfc_fixed, _bad_column
+PARSED = "_ddss_parsed"  # view: TYPED with _source_row first, whichever way it was numbered
 CHECK_OF = {"date": "ingest.bad_date", "timestamp": "ingest.bad_date", "int": "ingest.bad_number", "float": "ingest.bad_number"}
 
 _WHITESPACE = str_literal(" \t\r\n\u00a0")
@@ -78,16 +79,18 @@ def _comma_columns(con: duckdb.DuckDBPyConnection, cells: str, columns: list[str
 
 
 def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None:
-    """Create ``TYPED`` from the relation ``cells``: ``_source_row``, ``_maybe_nfd`` (false
-    when no value of the row can change under NFC, see nfc_quick) and the canonical
-    columns, text or already typed; missing optional columns become NULL.
+    """Create ``TYPED`` and its view ``PARSED`` from the relation ``cells``: ``_source_row``
+    (if absent, the cells are in file order, which TYPED keeps: source row = rowid + 1),
+    ``_maybe_nfd`` (false when no value of the row can change under NFC, see nfc_quick)
+    and the canonical columns, text or already typed; missing optional columns become NULL.
 
     Three levels, so each expression is computed once: text (blank -> NULL), values,
     then the flags that compare them."""
     types = {name: dtype for (name, dtype, *_) in con.execute(f"DESCRIBE {ident(cells)}").fetchall()}
     floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
     comma = _comma_columns(con, cells, floats)
-    texts, values, outer, nfc, bad = ["_source_row", "_maybe_nfd"], ["_source_row", "_maybe_nfd"], ["_source_row"], [], []
+    row = ["_source_row"] if "_source_row" in types else []
+    texts, values, outer, nfc, bad = [*row, "_maybe_nfd"], [*row, "_maybe_nfd"], row.copy(), [], []
     for c in ds.columns:
         col, target = ident(c.name), DUCKDB_TYPES[c.dtype]
         if c.name not in types:
@@ -121,6 +124,8 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
         f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM "
         f"(SELECT {', '.join(values)} FROM (SELECT {', '.join(texts)} FROM {ident(cells)}))",
     )
+    number = "" if row else "rowid + 1 AS _source_row, "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
 
 
 def _blank_is_null(x: str) -> str:

@@ -170,6 +170,8 @@ def test_bad_rows_are_quarantined_with_raw_text_row_and_reason(corpus, name, qua
             [name],
         ).fetchall()
     assert len(got) == quarantined
+    lines = (settings.data_dir.parent / "inbox" / name).read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
     for source_row, cid, reason, raw in got:
-        assert cid == check_id and source_row >= 1 and raw
+        assert cid == check_id and source_row >= 1
+        assert raw == lines[source_row]  # the line as sent, found by its number
         assert phrase in reason, reason

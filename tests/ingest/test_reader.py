@@ -12,7 +12,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from ddss.read import preview_file
+from ddss.read import preview_file, scan_file
+from ddss.read.csv_text import LINES, load_lines
 from ddss.read.nfc_quick import MAYBE_NOT_NFC, build
 
 
@@ -20,6 +21,50 @@ def _read(path: Path, exact: bool) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     p = preview_file(path, 10**9, exact_csv=exact)
     assert p.result.rows_read == p.staged.height + p.quarantined.height
     return p.staged, p.quarantined, p.result.rows_read
+
+
+@pytest.mark.parametrize(
+    ("content", "endings"),
+    [
+        (b"a\nb\n", "lf"),
+        (b"a\nb", "lf"),
+        (b"a\n\n", "lf"),
+        (b"\n\nb", "lf"),
+        (b"a\r\nb\r\n", "crlf"),
+        (b"a\r\n\r\nb", "crlf"),
+        (b"a\rb\r", "cr"),
+        (b"a\r\rb", "cr"),
+        (b"a", "none"),
+    ],
+)
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 1 << 22])
+def test_scan_counts_the_lines_duckdb_reads(tmp_path, content, endings, chunk_size):
+    """The fast path trusts this count (one record per line); a CRLF split across two
+    chunks must still count once."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    with duckdb.connect() as con:
+        load_lines(con, path, hint=False)
+        duckdb_lines = con.execute(f"SELECT count(*) FROM {LINES}").fetchall()[0][0]
+    scan = scan_file(path, chunk_size)
+    assert (scan.lines, scan.line_endings, scan.size) == (duckdb_lines, endings, len(content))
+
+
+@pytest.mark.parametrize("content", [b"a\n\r\nb", b"a\r\r\nb", b"a\r\nb\nc\rd\r\n"])
+def test_mixed_line_endings_are_named_so_only_the_exact_path_reads_them(tmp_path, content):
+    """DuckDB splits such files inconsistently ('a\\r\\r\\nb' gives 'a' and '\\nb')."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert scan_file(path, 2).line_endings == "mixed"
+
+
+def test_clean_files_take_the_fast_path_and_irregular_ones_the_exact(tmp_path, good):
+    assert not preview_file(good["vi"] / "parcel.csv", 10**9).result.exact_path
+    lines = (good["csv"] / "population.csv").read_text(encoding="utf-8").splitlines()[:5]
+    lines[3] += ",thừa"
+    path = tmp_path / "population.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert preview_file(path, 10**9).result.exact_path
 
 
 @pytest.mark.parametrize(("form", "name"), [("csv", "population.csv"), ("vi", "parcel.csv"), ("vi", "certificate.csv")])
