@@ -108,8 +108,10 @@ def read_file(
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None, exact: bool) -> tuple[str, CsvText, bool]:
     """TYPED, BAD_LINES and LINES (at least the lines of bad rows, for their raw text);
     returns the dataset, the text and whether the exact path read it."""
-    scan = None if exact else (scan or scan_file(path))
-    text = peek_csv(path, scan.lines) if scan and scan.line_endings != "mixed" else None
+    # DuckDB's two readers split mixed line endings differently: only the exact path may read them.
+    scan = scan or scan_file(path)
+    fast = not exact and scan.line_endings != "mixed"
+    text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
         name, columns = _dataset(text, path)
         if _read_fast(con, text, columns, DATASETS[name]):
@@ -119,15 +121,14 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
             else:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
             return name, text, False
-    tried = text is not None
     with read_lines(con, path) as text:
         name, columns = _dataset(text, path)
-        # A transcoded copy is new to the fast path; the original already failed it.
-        exact = exact or (tried and text.source == path) or not _read_fast(con, text, columns, DATASETS[name])
-        if exact:
-            split_lines(con, text, columns, _CELLS)
-            parse_cells(con, _CELLS, DATASETS[name])
-    return name, text, exact
+        # A transcoded copy is new to the fast path (the original failed it for its encoding).
+        if fast and text.source != path and _read_fast(con, text, columns, DATASETS[name]):
+            return name, text, False
+        split_lines(con, text, columns, _CELLS)
+        parse_cells(con, _CELLS, DATASETS[name])
+    return name, text, True
 
 
 def _dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:

@@ -13,11 +13,13 @@ GOOD_PERSONS = 1000  # enough that every dataset has rows (a header-only file is
 
 @pytest.fixture(scope="session")
 def good(tmp_path_factory) -> dict[str, Path]:
-    """fmt -> inbox folder of a clean small province (csv canonical, csv vi, parquet, xlsx)."""
+    """form -> inbox folder of a clean small province (csv canonical, csv vi, csv vi in
+    Windows-1258, parquet, xlsx)."""
     root = tmp_path_factory.mktemp("good")
     forms = {
         "csv": {},
         "vi": {"headers": "vi", "dates": "vn", "decimal_comma": True},
+        "cp1258": {"headers": "vi", "dates": "vn", "decimal_comma": True, "encoding": "cp1258"},
         "parquet": {"fmt": "parquet"},
         "xlsx": {"fmt": "xlsx"},
     }

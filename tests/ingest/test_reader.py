@@ -59,7 +59,15 @@ def test_mixed_line_endings_are_named_so_only_the_exact_path_reads_them(tmp_path
 
 
 def test_clean_files_take_the_fast_path_and_irregular_ones_the_exact(tmp_path, good):
-    assert not preview_file(good["vi"] / "parcel.csv", 10**9).result.exact_path
+    """Windows-1258 goes through a transcoded copy; CRLF endings count once per line."""
+    lf = preview_file(good["vi"] / "parcel.csv", 10**9)
+    crlf_path = tmp_path / "parcel.csv"
+    crlf_path.write_bytes((good["vi"] / "parcel.csv").read_bytes().replace(b"\n", b"\r\n"))
+    crlf = preview_file(crlf_path, 10**9)
+    cp1258 = preview_file(good["cp1258"] / "parcel.csv", 10**9)
+    assert not any(p.result.exact_path for p in (lf, crlf, cp1258))
+    assert lf.staged.equals(crlf.staged) and lf.staged.equals(cp1258.staged)
+    assert cp1258.result.encoding == "cp1258" and lf.staged.height == lf.result.rows_read
     lines = (good["csv"] / "population.csv").read_text(encoding="utf-8").splitlines()[:5]
     lines[3] += ",thừa"
     path = tmp_path / "population.csv"
@@ -67,7 +75,9 @@ def test_clean_files_take_the_fast_path_and_irregular_ones_the_exact(tmp_path, g
     assert preview_file(path, 10**9).result.exact_path
 
 
-@pytest.mark.parametrize(("form", "name"), [("csv", "population.csv"), ("vi", "parcel.csv"), ("vi", "certificate.csv")])
+@pytest.mark.parametrize(
+    ("form", "name"), [("csv", "population.csv"), ("vi", "parcel.csv"), ("vi", "certificate.csv"), ("cp1258", "population.csv")]
+)
 def test_fast_and_exact_csv_paths_agree_on_clean_files(good, form, name):
     """parcel.csv in the vi form quotes every line (decimal comma, addresses with commas)."""
     fast = _read(good[form] / name, exact=False)
