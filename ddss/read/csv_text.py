@@ -90,7 +90,8 @@ def peek_csv(path: Path, lines: int) -> CsvText | None:
 def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], texts: list[str], cells: str) -> None:
     """The view ``cells`` over DuckDB's strict reader: ``_maybe_nfd`` and the canonical
     columns named in ``columns`` (field position -> name; ``texts`` are the text ones).
-    Reading it raises duckdb.Error on any irregular line."""
+    Reading it raises duckdb.Error on most irregular lines; the others (a blank line, a
+    quoted line break) show as fewer records than lines, which the caller checks."""
     fields = "{" + ", ".join(f"{str_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(text.header))) + "}"
     picks = ", ".join(f"{ident(f'c{i}')} AS {ident(name)}" for i, name in columns.items())
     hint = maybe_not_nfc([ident(f"c{i}") for i, name in columns.items() if name in texts])
