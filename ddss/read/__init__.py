@@ -21,7 +21,6 @@ from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
-from ddss.read.nfc_quick import maybe_not_nfc
 from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells
 from ddss.read.scan import FileScan, scan_file
 from ddss.schema import DATASETS, Dataset
@@ -88,8 +87,7 @@ def read_file(
         headers = binary_cells(con, path, fmt)
         name, mapping = match_headers(headers, path.name)
         picks = ", ".join(f"{ident(h)} AS {ident(c)}" for h, c in mapping.items())
-        hint = maybe_not_nfc([ident(h) for h, c in mapping.items() if DATASETS[name].column(c).dtype == "str"])
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS SELECT _source_row, {hint} AS _maybe_nfd, {picks} FROM {RAW}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS SELECT _source_row, {picks} FROM {RAW}")
         rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
         _require_rows(rows_read)
         encoding, header_fields, exact = None, 0, False
@@ -109,15 +107,14 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
     """TYPED, BAD_LINES and LINES (at least the lines of bad rows, for their raw text);
     returns the dataset, the text and whether the exact path read it."""
     # DuckDB's two readers split mixed line endings differently: only the exact path may read them.
-    scan = scan or scan_file(path)
-    fast = not exact and scan.line_endings != "mixed"
+    fast = not exact and (scan := scan or scan_file(path)).line_endings != "mixed"
     text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
         name, columns = _dataset(text, path)
         if _read_fast(con, text, columns, DATASETS[name]):
             bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
             if bad:
-                load_lines(con, text.source, hint=False)
+                load_lines(con, text.source)
             else:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
             return name, text, False
@@ -140,7 +137,7 @@ def _dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
 
 def _read_fast(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], ds: Dataset) -> bool:
     """TYPED straight from DuckDB's strict reader, if it reads one record per line."""
-    csv_view(con, text, columns, [c.name for c in ds.columns if c.dtype == "str"], _CELLS)
+    csv_view(con, text, columns, _CELLS)
     try:
         parse_cells(con, _CELLS, ds)
     except duckdb.Error:

@@ -30,7 +30,6 @@ import duckdb
 
 from ddss.read.detect import binary_content, decode_text
 from ddss.read.errors import FileRejected
-from ddss.read.nfc_quick import MAYBE_NOT_NFC, maybe_not_nfc
 from ddss.sql import ident, str_literal
 
 __all__ = [
@@ -46,7 +45,7 @@ __all__ = [
     "split_lines",
 ]
 
-LINES = "_ddss_lines"  # line[, maybe_nfd]; one row per physical line, rowid = line index (0 = header)
+LINES = "_ddss_lines"  # line; one row per physical line, rowid = line index (0 = header)
 BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
 _SPLIT = "_ddss_split"
 TABLES = (LINES, BAD_LINES, _SPLIT)  # every temp table this module makes
@@ -87,17 +86,16 @@ def peek_csv(path: Path, lines: int) -> CsvText | None:
     return CsvText(next(csv.reader([first])), encoding, lines - 1, path)
 
 
-def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], texts: list[str], cells: str) -> None:
-    """The view ``cells`` over DuckDB's strict reader: ``_maybe_nfd`` and the canonical
-    columns named in ``columns`` (field position -> name; ``texts`` are the text ones).
+def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str) -> None:
+    """The view ``cells`` over DuckDB's strict reader: the canonical columns named in
+    ``columns`` (field position -> name), in file order.
     Reading it raises duckdb.Error on most irregular lines; the others (a blank line, a
     quoted line break) show as fewer records than lines, which the caller checks."""
     fields = "{" + ", ".join(f"{str_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(text.header))) + "}"
     picks = ", ".join(f"{ident(f'c{i}')} AS {ident(name)}" for i, name in columns.items())
-    hint = maybe_not_nfc([ident(f"c{i}") for i, name in columns.items() if name in texts])
     # A view cannot take bound parameters: the path goes in through the one literal quoter.
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT {hint} AS _maybe_nfd, {picks}
+        f"""CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT {picks}
         FROM read_csv({str_literal(str(text.source))}, columns = {fields}, header = true, delim = ',', quote = '"',
                       escape = '"', auto_detect = false, strict_mode = true, null_padding = false)"""
     )
@@ -114,7 +112,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
     transcoded = None
     try:
         try:
-            load_lines(con, path, hint=True)
+            load_lines(con, path)
         except duckdb.InvalidInputException as e:
             if "unicode" not in str(e).lower():
                 raise _unreadable(e) from None
@@ -123,7 +121,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
             transcoded = Path(name)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
-            load_lines(con, transcoded, hint=True)
+            load_lines(con, transcoded)
         first = con.execute(f"SELECT line FROM {LINES} WHERE rowid = 0").fetchall()
         if not first or first[0][0] is None or not first[0][0].strip():
             raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
@@ -136,16 +134,16 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
 
 
 def split_lines(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str) -> None:
-    """The exact path: the view ``cells`` (``_source_row``, ``_maybe_nfd`` and the canonical
+    """The exact path: the view ``cells`` (``_source_row`` and the canonical
     columns named in ``columns``) from ``LINES``, and ``BAD_LINES`` (lines set aside)."""
     n = len(text.header)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_SPLIT} AS
         WITH s AS (
-            SELECT rowid AS _source_row, coalesce(line, '') AS line, contains(line, '"') AS q, maybe_nfd
+            SELECT rowid AS _source_row, coalesce(line, '') AS line, contains(line, '"') AS q
             FROM {LINES} WHERE rowid > 0
         )
-        SELECT _source_row, line, maybe_nfd,
+        SELECT _source_row, line,
             CASE WHEN q THEN regexp_full_match(',' || line, $tokens) ELSE true END AS tokenised,
             CASE WHEN q THEN list_transform(regexp_extract_all(',' || line, $field, 1),
                                             lambda x: CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END)
@@ -155,10 +153,7 @@ def split_lines(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int
     )
     ok = f"tokenised AND len(f) = {int(n)}"
     picks = ", ".join(f"f[{int(i) + 1}] AS {ident(name)}" for i, name in columns.items())
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS "
-        f"SELECT _source_row, maybe_nfd AS _maybe_nfd, {picks} FROM {_SPLIT} WHERE {ok}"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT _source_row, {picks} FROM {_SPLIT} WHERE {ok}")
     # A line that cannot be tokenised still gets a field count for its reason: commas
     # outside balanced quotes, plus one.
     con.execute(
@@ -177,16 +172,14 @@ def no_bad_lines(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, path: Path, *, hint: bool) -> None:
-    """``LINES`` from the file; ``hint`` adds ``maybe_nfd`` (see nfc_quick), which the
-    exact path needs and the raw text of a few bad rows does not."""
+def load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """``LINES`` from the file, each whole line one value."""
     sep = _absent_byte(path)
-    maybe = ", coalesce(regexp_matches(line, ?), false) AS maybe_nfd" if hint else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {LINES} AS
-            SELECT line{maybe} FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
+            SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
             header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false)""",
-        [*([MAYBE_NOT_NFC] if hint else []), str(path), sep.decode("ascii")],
+        [str(path), sep.decode("ascii")],
     )
 
 

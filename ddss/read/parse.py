@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import duckdb
 
+from ddss.read.nfc_quick import maybe_not_nfc
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
@@ -81,8 +82,9 @@ def _comma_columns(con: duckdb.DuckDBPyConnection, cells: str, columns: list[str
 def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None:
     """Create ``TYPED`` and its view ``PARSED`` from the relation ``cells``: ``_source_row``
     (if absent, the cells are in file order, which TYPED keeps: source row = rowid + 1),
-    ``_maybe_nfd`` (false when no value of the row can change under NFC, see nfc_quick)
     and the canonical columns, text or already typed; missing optional columns become NULL.
+    ``_maybe_nfd`` is false when no text value of the row can change under NFC (see
+    nfc_quick): only the other rows are normalised.
 
     Three levels, so each expression is computed once: text (blank -> NULL), values,
     then the flags that compare them."""
@@ -90,7 +92,8 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
     floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
     comma = _comma_columns(con, cells, floats)
     row = ["_source_row"] if "_source_row" in types else []
-    texts, values, outer, nfc, bad = [*row, "_maybe_nfd"], [*row, "_maybe_nfd"], row.copy(), [], []
+    hint = maybe_not_nfc([ident(c.name) for c in ds.columns if c.dtype == "str" and c.name in types])
+    texts, values, outer, nfc, bad = [*row, f"{hint} AS _maybe_nfd"], [*row, "_maybe_nfd"], row.copy(), [], []
     for c in ds.columns:
         col, target = ident(c.name), DUCKDB_TYPES[c.dtype]
         if c.name not in types:

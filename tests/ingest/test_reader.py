@@ -44,7 +44,7 @@ def test_scan_counts_the_lines_duckdb_reads(tmp_path, content, endings, chunk_si
     path = tmp_path / "f.csv"
     path.write_bytes(content)
     with duckdb.connect() as con:
-        load_lines(con, path, hint=False)
+        load_lines(con, path)
         duckdb_lines = con.execute(f"SELECT count(*) FROM {LINES}").fetchall()[0][0]
     scan = scan_file(path, chunk_size)
     assert (scan.lines, scan.line_endings, scan.size) == (duckdb_lines, endings, len(content))
