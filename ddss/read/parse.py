@@ -19,7 +19,7 @@ from ddss.read.nfc_quick import maybe_not_nfc
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
-__all__ = ["CHECK_OF", "PARSED", "TYPED", "parse_cells"]
+__all__ = ["CHECK_OF", "PARSED", "TYPED", "parse_cells", "typed_select"]
 
 TYPED = "_ddss_typed"  # [_source_row,] the dataset's columns typed, _nfc_fixed, _bad_column
 PARSED = "_ddss_parsed"  # view: TYPED with _source_row first, whichever way it was numbered
@@ -82,13 +82,25 @@ def _comma_columns(con: duckdb.DuckDBPyConnection, cells: str, columns: list[str
 def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None:
     """Create ``TYPED`` and its view ``PARSED`` from the relation ``cells``: ``_source_row``
     (if absent, the cells are in file order, which TYPED keeps: source row = rowid + 1),
-    and the canonical columns, text or already typed; missing optional columns become NULL.
-    ``_maybe_nfd`` is false when no text value of the row can change under NFC (see
-    nfc_quick): only the other rows are normalised.
+    and the canonical columns, text or already typed; missing optional columns become NULL."""
+    select = typed_select(con, cells, ds)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {select}")
+    number = "" if "_source_row" in _types(con, TYPED) else "rowid + 1 AS _source_row, "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
+
+
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    return {name: dtype for (name, dtype, *_) in con.execute(f"DESCRIBE {ident(relation)}").fetchall()}
+
+
+def typed_select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> str:
+    """The query that types ``cells`` (see parse_cells): [``_source_row``,] the dataset's
+    columns, ``_nfc_fixed`` and ``_bad_column``. ``_maybe_nfd`` is false when no text value
+    of the row can change under NFC (see nfc_quick): only the other rows are normalised.
 
     Three levels, so each expression is computed once: text (blank -> NULL), values,
     then the flags that compare them."""
-    types = {name: dtype for (name, dtype, *_) in con.execute(f"DESCRIBE {ident(cells)}").fetchall()}
+    types = _types(con, cells)
     floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
     comma = _comma_columns(con, cells, floats)
     row = ["_source_row"] if "_source_row" in types else []
@@ -123,12 +135,7 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
         bad.append(f"WHEN {t} IS NOT NULL AND {v} IS NULL THEN {str_literal(c.name)}")
     outer.append(f"{' OR '.join(nfc) if nfc else 'false'} AS _nfc_fixed")
     outer.append(f"CASE {' '.join(bad)} END AS _bad_column" if bad else "NULL::VARCHAR AS _bad_column")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM "
-        f"(SELECT {', '.join(values)} FROM (SELECT {', '.join(texts)} FROM {ident(cells)}))",
-    )
-    number = "" if row else "rowid + 1 AS _source_row, "
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(values)} FROM (SELECT {', '.join(texts)} FROM {ident(cells)}))"
 
 
 def _blank_is_null(x: str) -> str:
