@@ -16,12 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from ddss import store
 from ddss.read import QUARANTINED, STAGED, FileRejected, FileScan, drop_temp, read_file, scan_file
 from ddss.schema import AGENCIES, DATASETS, staging_table
 from ddss.settings import Settings
 
-__all__ = ["FileOutcome", "IngestResult", "ingest_inbox", "new_batch_id"]
+__all__ = ["FileOutcome", "IngestResult", "OutOfMemory", "ingest_inbox", "new_batch_id"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,21 @@ class IngestResult:
         return sum(f.rows_staged for f in self.files)
 
 
+class OutOfMemory(RuntimeError):
+    """DuckDB ran out of its memory on a file: the machine's fault, not the file's. That
+    file's transaction is rolled back; the files before it stay loaded."""
+
+    def __init__(self, source_file: str, limit: str | None) -> None:
+        shown = limit or "80 % RAM"
+        super().__init__(
+            f"Hết bộ nhớ khi nạp tệp {source_file} (giới hạn của DuckDB: {shown}); tệp này không được ghi gì, "
+            "các tệp trước nó đã nạp xong. Hãy tăng duckdb_memory_limit trong [tool.ddss] của pyproject.toml "
+            f"rồi chạy lại: tệp đã nạp được bỏ qua. / out of memory loading {source_file} (DuckDB limit {shown}); "
+            "nothing of this file was written; raise duckdb_memory_limit and run again."
+        )
+        self.source_file = source_file
+
+
 def new_batch_id(province: str) -> str:
     """Unique and sortable by time."""
     now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -67,13 +84,17 @@ def ingest_inbox(settings: Settings, province: str, inbox: Path, agency: str | N
     if agency is not None and agency not in AGENCIES:
         raise ValueError(f"cơ quan không hợp lệ {agency!r}; hợp lệ: {', '.join(AGENCIES)}")
     result = IngestResult(new_batch_id(province), province)
-    with store.writer(settings.province_db(province), settings.busy_timeout_s) as con:
+    with store.writer(settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()) as con:
         files = _inbox_files(Path(inbox))
         # Scan (hash, count lines) on a second thread while DuckDB loads the previous files.
         with ThreadPoolExecutor(max_workers=1) as scanner:
             scans = [scanner.submit(scan_file, path) for path in files]
             for path, scan in zip(files, scans, strict=True):
-                result.files.append(_ingest_file(con, settings, result.batch_id, province, path, scan.result(), agency))
+                try:
+                    outcome = _ingest_file(con, settings, result.batch_id, province, path, scan.result(), agency)
+                except duckdb.OutOfMemoryException as e:
+                    raise OutOfMemory(path.name, settings.duckdb_memory_limit) from e
+                result.files.append(outcome)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -29,6 +30,9 @@ class Settings:
     freshness_days: dict[str, int] = field(default_factory=dict)
     # Reference date for "future" and freshness checks; None = the batch's own snapshot date.
     as_of: date | None = None
+    # DuckDB's own defaults when None: 80 % of RAM (beyond it, work spills to <db>.tmp) and every core.
+    duckdb_memory_limit: str | None = None
+    duckdb_threads: int | None = None
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -58,8 +62,15 @@ class Settings:
             max_file_bytes=int(cfg.get("max_file_mb", 2048)) * 1024 * 1024,
             busy_timeout_s=float(cfg.get("busy_timeout_s", 30)),
             freshness_days=dict(cfg.get("freshness_days", {})),
+            duckdb_memory_limit=_memory_limit(cfg.get("duckdb_memory_limit")),
+            duckdb_threads=_threads(cfg.get("duckdb_threads")),
         )
         return replace(s, **overrides) if overrides else s
+
+    def duckdb_config(self) -> dict[str, str]:
+        """Options for every DuckDB connection to a province file (only those set)."""
+        config = {"memory_limit": self.duckdb_memory_limit, "threads": self.duckdb_threads}
+        return {k: str(v) for k, v in config.items() if v is not None}
 
     def province_db(self, province: str) -> Path:
         """Staging database of one province (one DuckDB file per province)."""
@@ -78,3 +89,25 @@ class Settings:
             "PREFECT_LOGGING_LEVEL": "WARNING",
             "GX_ANALYTICS_ENABLED": "false",
         }
+
+
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", re.IGNORECASE)
+
+
+def _memory_limit(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _MEMORY.fullmatch(value.strip()):
+        raise ValueError(
+            f'[tool.ddss] duckdb_memory_limit = {value!r}: cần dạng như "4GB" hoặc "512MB" / '
+            'expected a size such as "4GB" or "512MB"'
+        )
+    return value.strip()
+
+
+def _threads(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"[tool.ddss] duckdb_threads = {value!r}: cần một số nguyên ≥ 1 / expected an integer ≥ 1")
+    return value

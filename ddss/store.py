@@ -71,14 +71,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def writer(path: Path, busy_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection to a province file, schema ensured."""
+def writer(path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection to a province file, schema ensured. ``config``: DuckDB
+    options for the connection (Settings.duckdb_config: memory limit, threads)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + busy_timeout_s
     while True:
         try:
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), config=config or {})
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
@@ -96,8 +97,8 @@ def writer(path: Path, busy_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPy
         con.close()
 
 
-def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+def connect_readonly(path: Path, config: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True, config=config or {})
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:

@@ -72,7 +72,9 @@ def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)  # no tqdm noise in logs
     db = settings.province_db(province)
     source = ctx.data_sources.add_sql(
-        f"province_{province}", connection_string=f"duckdb:///{db}", kwargs={"connect_args": {"read_only": True}}
+        f"province_{province}",
+        connection_string=f"duckdb:///{db}",
+        kwargs={"connect_args": {"read_only": True, "config": settings.duckdb_config()}},
     )
     out = settings.gx_dir / "uncommitted" / "validations" / run_id
     out.mkdir(parents=True, exist_ok=True)

@@ -55,13 +55,13 @@ def validate(settings: Settings, province: str, as_of: dt.date | None = None) ->
     db = settings.province_db(province)
     if not db.exists():
         raise FileNotFoundError(f"Chưa có dữ liệu của tỉnh {province} ({db}); hãy chạy 'ddss ingest' trước.")
-    with store.writer(db, settings.busy_timeout_s) as con:
+    with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
         views.refresh(con)
         reference.load(con)
 
     gx_counts, gx_dir = gx_run.run_suites(settings, province, run_id, as_of)
 
-    with store.connect_readonly(db) as con:
+    with store.connect_readonly(db, settings.duckdb_config()) as con:
         parts = [findings_mod.dataset_findings(con, d, settings, as_of, province) for d in DATASETS]
         parts.append(findings_mod.ingest_findings(con))
     found = pl.concat(parts).sort("dataset", "source_row", "check_id", nulls_last=True)
@@ -74,7 +74,7 @@ def validate(settings: Settings, province: str, as_of: dt.date | None = None) ->
     with_run = found.with_columns(pl.lit(run_id).alias("run_id")).select("run_id", *found.columns)
     with_run.write_parquet(report_dir / "findings.parquet")
     with_run.write_csv(report_dir / "findings.csv")
-    with store.writer(db, settings.busy_timeout_s) as con:
+    with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
         con.execute("BEGIN TRANSACTION")
         store.write_findings(con, run_id, found)
         con.execute(

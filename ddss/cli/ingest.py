@@ -19,6 +19,7 @@ def command(
 ) -> None:
     from ddss import admin_units
     from ddss.cli import summary
+    from ddss.ingest import OutOfMemory
     from ddss.settings import Settings
     from ddss.store import DatabaseBusy
 
@@ -41,6 +42,9 @@ def command(
     except DatabaseBusy as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(3) from None
+    except OutOfMemory as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(4) from None
     typer.echo(summary.batches(settings, province))
     typer.echo(f"CSDL: {settings.province_db(province)}")
     if rejected:

@@ -28,7 +28,7 @@ def table(headers: list[str], rows: list[list[object]], indent: int = 6) -> str:
 
 def batches(settings: Settings, province: str) -> str:
     """The files of the most recent ingest run, one line each."""
-    with connect_readonly(settings.province_db(province)) as con:
+    with connect_readonly(settings.province_db(province), settings.duckdb_config()) as con:
         rows = con.execute(
             """
             SELECT source_file, coalesce(dataset, '?'), status, rows_read, rows_staged,
@@ -44,7 +44,7 @@ def batches(settings: Settings, province: str) -> str:
 
 def latest_findings(settings: Settings, province: str) -> tuple[str, pl.DataFrame]:
     """(run_id, findings) of the province's latest validation run."""
-    with connect_readonly(settings.province_db(province)) as con:
+    with connect_readonly(settings.province_db(province), settings.duckdb_config()) as con:
         # From validation_runs: a run with no findings at all is still the latest run.
         ((run_id,),) = con.execute("SELECT run_id FROM validation_runs ORDER BY finished_at DESC LIMIT 1").fetchall()
         df = fetch_frame(con, "SELECT * FROM findings WHERE run_id = ?", [run_id])

@@ -13,8 +13,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from ddss.ingest import ingest_inbox
+from ddss.ingest import OutOfMemory, ingest_inbox
 from ddss.read import preview_file
+from ddss.schema import DATASETS, staging_table
 from ddss.settings import Settings
 from ddss.store import DatabaseBusy
 from generators.province import clean_frames, generate
@@ -111,7 +112,7 @@ KILL_SCRIPT = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from ddss import store
-    from ddss.ingest import ingest_inbox
+    from ddss.ingest import OutOfMemory, ingest_inbox
     from ddss.settings import Settings
     real = store.insert_select
     def insert_then_die(con, table, *args):
@@ -152,7 +153,7 @@ LOAD_SCRIPT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from ddss.ingest import ingest_inbox
+    from ddss.ingest import OutOfMemory, ingest_inbox
     from ddss.settings import Settings
     root, inbox, province, project = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     s = Settings.load(project, data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx")
@@ -200,3 +201,29 @@ def test_a_second_writer_gets_a_clear_message(tmp_path, good):
         holder.kill()
         holder.wait()
     assert _counts(s.province_db("79")) == before
+
+
+def test_out_of_memory_names_the_file_and_a_rerun_finishes_the_batch(tmp_path, good):
+    """duckdb_memory_limit reaches DuckDB (1 MB is too little for it to read any file): the
+    file it ran out on is named, nothing of it is written, files before it (if any) stay
+    loaded, and a run with enough memory loads the batch as a fresh load would."""
+    s = _settings(tmp_path, duckdb_memory_limit="1MB")
+    with pytest.raises(OutOfMemory, match="Hết bộ nhớ khi nạp tệp") as e:
+        ingest_inbox(s, "79", good["csv"])
+    files = sorted(p.name for p in good["csv"].iterdir())
+    failed = e.value.source_file
+    assert failed in files and "duckdb_memory_limit" in str(e.value) and "1MB" in str(e.value)
+    with duckdb.connect(str(s.province_db("79")), read_only=True) as con:
+        loaded = sorted(f for (f,) in con.execute("SELECT source_file FROM batches WHERE status = 'loaded'").fetchall())
+        sources = {
+            f for d in DATASETS for (f,) in con.execute(f"SELECT DISTINCT _source_file FROM {staging_table(d)}").fetchall()
+        }
+    assert loaded == files[: files.index(failed)]
+    assert failed not in sources
+
+    rerun = ingest_inbox(_settings(tmp_path), "79", good["csv"])
+    assert {f.source_file for f in rerun.files if f.status == "duplicate"} == set(loaded)
+    reference = tmp_path / "reference"
+    ingest_inbox(_settings(reference), "79", good["csv"])
+    staged = lambda db: {t: n for t, n in _counts(db).items() if t.startswith("stg_")}  # noqa: E731
+    assert staged(s.province_db("79")) == staged(_settings(reference).province_db("79"))
