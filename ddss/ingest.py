@@ -54,18 +54,22 @@ class IngestResult:
 
 
 class OutOfMemory(RuntimeError):
-    """DuckDB ran out of its memory on a file: the machine's fault, not the file's. That
-    file's transaction is rolled back; the files before it stay loaded."""
+    """DuckDB ran out of its memory on a file: the machine's fault, not the file's. Nothing
+    of that file is written (its read, and its transaction if begun, are undone); the files
+    before it stay loaded, and a rerun skips them."""
 
     def __init__(self, source_file: str, limit: str | None) -> None:
-        shown = limit or "80 % RAM"
-        super().__init__(
-            f"Hết bộ nhớ khi nạp tệp {source_file} (giới hạn của DuckDB: {shown}); tệp này không được ghi gì, "
+        super().__init__(source_file, limit)  # args rebuild the error when it is pickled (Prefect states)
+        self.source_file, self.limit = source_file, limit
+
+    def __str__(self) -> str:
+        shown = self.limit or "80 % RAM"
+        return (
+            f"Hết bộ nhớ khi nạp tệp {self.source_file} (giới hạn của DuckDB: {shown}); tệp này không được ghi gì, "
             "các tệp trước nó đã nạp xong. Hãy tăng duckdb_memory_limit trong [tool.ddss] của pyproject.toml "
-            f"rồi chạy lại: tệp đã nạp được bỏ qua. / out of memory loading {source_file} (DuckDB limit {shown}); "
+            f"rồi chạy lại: tệp đã nạp được bỏ qua. / out of memory loading {self.source_file} (DuckDB limit {shown}); "
             "nothing of this file was written; raise duckdb_memory_limit and run again."
         )
-        self.source_file = source_file
 
 
 def new_batch_id(province: str) -> str:

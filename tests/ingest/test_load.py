@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import subprocess
 import sys
@@ -213,6 +214,7 @@ def test_out_of_memory_names_the_file_and_a_rerun_finishes_the_batch(tmp_path, g
     files = sorted(p.name for p in good["csv"].iterdir())
     failed = e.value.source_file
     assert failed in files and "duckdb_memory_limit" in str(e.value) and "1MB" in str(e.value)
+    assert str(pickle.loads(pickle.dumps(e.value))) == str(e.value)  # Prefect may persist a failed state
     with duckdb.connect(str(s.province_db("79")), read_only=True) as con:
         loaded = sorted(f for (f,) in con.execute("SELECT source_file FROM batches WHERE status = 'loaded'").fetchall())
         sources = {
