@@ -63,7 +63,7 @@ import datetime as dt
 import duckdb
 from ddss import store
 from ddss.read.csv_text import csv_view, peek_csv
-from ddss.read.headers import match_headers
+from ddss.read import csv_dataset
 from ddss.read.parse import typed_select
 from ddss.read.scan import scan_file
 from ddss.schema import DATASETS, staging_table
@@ -77,8 +77,8 @@ store.ensure_schema(con)
 con.execute("SET preserve_insertion_order = false")
 for f in files:
     text = peek_csv(f, scans[f].lines)
-    name, mapping = match_headers(text.header, f.name)
-    csv_view(con, text, {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}, "cells")
+    name, columns = csv_dataset(text, f)
+    csv_view(con, text, columns, "cells")
     table, cols = ident(staging_table(name)), ", ".join(ident(c) for c in DATASETS[name].column_names)
     con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS _bad_column VARCHAR")
     con.execute(

@@ -33,6 +33,7 @@ __all__ = [
     "FileRejected",
     "FileScan",
     "ReadResult",
+    "csv_dataset",
     "drop_temp",
     "scan_file",
     "preview_file",
@@ -110,7 +111,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
     fast = not exact and (scan := scan or scan_file(path)).line_endings != "mixed"
     text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
-        name, columns = _dataset(text, path)
+        name, columns = csv_dataset(text, path)
         if _read_fast(con, text, columns, DATASETS[name]):
             bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
             if bad:
@@ -119,7 +120,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
             return name, text, False
     with read_lines(con, path) as text:
-        name, columns = _dataset(text, path)
+        name, columns = csv_dataset(text, path)
         # A transcoded copy is new to the fast path (the original failed it for its encoding).
         if fast and text.source != path and _read_fast(con, text, columns, DATASETS[name]):
             return name, text, False
@@ -128,7 +129,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
     return name, text, True
 
 
-def _dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
+def csv_dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
     """The file's dataset and its columns: field position -> canonical name."""
     name, mapping = match_headers(text.header, path.name)
     _require_rows(text.rows_read)

@@ -83,9 +83,9 @@ def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None
     """Create ``TYPED`` and its view ``PARSED`` from the relation ``cells``: ``_source_row``
     (if absent, the cells are in file order, which TYPED keeps: source row = rowid + 1),
     and the canonical columns, text or already typed; missing optional columns become NULL."""
-    select = typed_select(con, cells, ds)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {select}")
-    number = "" if "_source_row" in _types(con, TYPED) else "rowid + 1 AS _source_row, "
+    types = _types(con, cells)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {_select(con, cells, ds, types)}")
+    number = "" if "_source_row" in types else "rowid + 1 AS _source_row, "
     con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
 
 
@@ -95,12 +95,16 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
 
 def typed_select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> str:
     """The query that types ``cells`` (see parse_cells): [``_source_row``,] the dataset's
-    columns, ``_nfc_fixed`` and ``_bad_column``. ``_maybe_nfd`` is false when no text value
+    columns, ``_nfc_fixed`` and ``_bad_column``."""
+    return _select(con, cells, ds, _types(con, cells))
+
+
+def _select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, types: dict[str, str]) -> str:
+    """``types``: the column types of ``cells``. ``_maybe_nfd`` is false when no text value
     of the row can change under NFC (see nfc_quick): only the other rows are normalised.
 
     Three levels, so each expression is computed once: text (blank -> NULL), values,
     then the flags that compare them."""
-    types = _types(con, cells)
     floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
     comma = _comma_columns(con, cells, floats)
     row = ["_source_row"] if "_source_row" in types else []
