@@ -10,10 +10,12 @@ demo: $(STAMP)
 	$(VENV)/bin/ddss demo
 
 test: $(STAMP)
+	bash scripts/system_deps.sh
+	$(VENV)/bin/ruff check ddss generators flows tests bench scripts
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ddss generators flows tests bench
+	$(VENV)/bin/ruff check ddss generators flows tests bench scripts
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"

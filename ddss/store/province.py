@@ -1,4 +1,4 @@
-"""The only module that writes DuckDB: schema, one writer at a time, read-only readers.
+"""Province files: schema, one writer at a time, read-only readers.
 
 One file per province (Settings.province_db). DuckDB allows one read-write process per
 file; a second writer retries until ``busy_timeout_s`` and then fails with a clear

@@ -1,0 +1,28 @@
+"""The only package that writes databases.
+
+``province``: one DuckDB file per province (staging, quarantine, findings, runs).
+Further modules (the gate's tables, the national database behind one small interface)
+live beside it; everything else in ddss reads through read-only connections.
+"""
+
+from ddss.store.province import (
+    DatabaseBusy,
+    connect_readonly,
+    ensure_schema,
+    fetch_frame,
+    insert_frame,
+    insert_select,
+    write_findings,
+    writer,
+)
+
+__all__ = [
+    "DatabaseBusy",
+    "connect_readonly",
+    "ensure_schema",
+    "fetch_frame",
+    "insert_frame",
+    "insert_select",
+    "write_findings",
+    "writer",
+]
