@@ -1,0 +1,22 @@
+"""The steward's report of a run: HTML pages, agency downloads, charts (offline).
+
+``pages``: the run's pages under ``reports/<run_id>/``; ``inputs``: what they show;
+``exports``: XLSX/CSV of findings for an agency; ``charts``: inline SVG.
+"""
+
+from ddss.report.exports import neutralise_formula, to_csv_bytes, write_csv, write_xlsx
+from ddss.report.inputs import Scorecard, load_inputs, read_findings, scorecard_from_json
+from ddss.report.pages import build_report, data_docs_index
+
+__all__ = [
+    "Scorecard",
+    "build_report",
+    "data_docs_index",
+    "load_inputs",
+    "neutralise_formula",
+    "read_findings",
+    "scorecard_from_json",
+    "to_csv_bytes",
+    "write_csv",
+    "write_xlsx",
+]

@@ -1,0 +1,116 @@
+"""Findings as files a steward sends back to an agency: XLSX and CSV (UTF-8 with BOM).
+
+Vietnamese column names (Excel on Windows opens a BOM-marked CSV in the right encoding),
+values already masked by the findings step, and every text cell that Excel or
+LibreOffice would read as a formula (it begins with ``=``, ``+``, ``-``, ``@``, tab or
+CR) prefixed with an apostrophe, so a hostile batch cell cannot run when the agency
+opens the file. The findings browser's download uses the same writers.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
+from ddss.schema import AGENCIES
+
+__all__ = ["COLUMNS_VI", "export_frame", "neutralise_formula", "to_csv_bytes", "write_csv", "write_xlsx"]
+
+# Column of the findings contract -> the header an agency reads (Vietnamese / English).
+COLUMNS_VI: dict[str, str] = {
+    "agency": "Cơ quan / Agency",
+    "dataset": "Tập dữ liệu / Dataset",
+    "batch_id": "Lô / Batch",
+    "source_file": "Tệp nguồn / File",
+    "source_row": "Dòng trong tệp / Row",
+    "record_key": "Khoá bản ghi / Record key",
+    "check_id": "Mã kiểm tra / Check",
+    "check_title": "Tên kiểm tra / Check name",
+    "dimension": "Chiều chất lượng / Dimension",
+    "severity": "Mức độ / Severity",
+    "value": "Giá trị (đã che) / Value (masked)",
+    "message_vi": "Mô tả / Message",
+    "run_id": "Lượt kiểm tra / Run",
+}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"  # the same set, for whole columns
+
+
+def neutralise_formula(value: object) -> object:
+    """A text that a spreadsheet would evaluate gets a leading apostrophe; others pass."""
+    # The privacy issue may add the same helper to ddss.mask; until then it lives here.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _titles(check_ids: list[str]) -> dict[str, str]:
+    out = {}
+    for c in check_ids:
+        try:
+            out[c] = by_id(c).title_vi
+        except KeyError:
+            out[c] = ""
+    return out
+
+
+def export_frame(findings: pl.DataFrame) -> pl.DataFrame:
+    """Findings in the exported shape: readable labels, Vietnamese headers, formula-safe text."""
+    df = findings
+    titles = _titles(df["check_id"].unique().to_list()) if df.height else {}
+    df = df.with_columns(pl.col("check_id").replace_strict(titles, default="").alias("check_title"))
+    if "agency" in df.columns:
+        df = df.with_columns(pl.col("agency").replace_strict(AGENCIES, default=pl.col("agency")))
+    df = df.with_columns(
+        pl.col("dimension").replace_strict(DIMENSIONS, default=pl.col("dimension")),
+        pl.col("severity").replace_strict(SEVERITIES, default=pl.col("severity")),
+    )
+    keep = [c for c in COLUMNS_VI if c in df.columns]
+    text = [c for c in keep if df.schema[c] == pl.Utf8]
+    df = df.select(keep).with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_PATTERN)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text
+    )
+    return df.rename({c: COLUMNS_VI[c] for c in keep})
+
+
+def to_csv_bytes(findings: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM, every field quoted (a cell beginning with a tab or CR stays one cell)."""
+    buf = io.BytesIO()
+    export_frame(findings).write_csv(buf, include_bom=True, quote_style="always", line_terminator="\r\n")
+    return buf.getvalue()
+
+
+def write_csv(findings: pl.DataFrame, path: Path) -> Path:
+    path.write_bytes(to_csv_bytes(findings))
+    return path
+
+
+def write_xlsx(findings: pl.DataFrame, path: Path | io.BytesIO, sheet: str = "Phát hiện") -> Path | io.BytesIO:
+    """One sheet; text written as strings (xlsxwriter would otherwise turn '=…' into a formula)."""
+    import xlsxwriter
+
+    out = export_frame(findings)
+    book = xlsxwriter.Workbook(path, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for j, name in enumerate(out.columns):
+        ws.write_string(0, j, name, bold)
+        ws.set_column(j, j, 14 if j else 22)
+    for i, row in enumerate(out.iter_rows(), start=1):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            if isinstance(v, int | float):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v))
+    ws.freeze_panes(1, 0)
+    if out.height:
+        ws.autofilter(0, 0, out.height, len(out.columns) - 1)
+    book.close()
+    return path
