@@ -1,20 +1,89 @@
-"""The one settings object. Read explicitly (``Settings.load``), never at import."""
+"""The one settings object. Read explicitly (``Settings.load``), never at import.
+
+Every key of ``[tool.ddss]`` is a row of ``OPTIONS``: its name, the ``Settings`` field it
+fills, how it is checked and its default. ``Settings.load`` checks every key when a command
+starts and raises ``SettingsError`` (a ``ValueError``) whose message names the key and
+what is allowed, in Vietnamese then English; the CLI turns it into exit ``BAD_INPUT``.
+To add a setting: add a field to ``Settings`` and a row to ``OPTIONS`` (nothing else).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import errno
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 
-__all__ = ["Settings", "project_root"]
+__all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "StorageError", "project_root", "storage_error"]
+
+# Folders a run writes that the environment may move (a trial run, a test, a deployment).
+ENV_DIRS = ("data_dir", "reports_dir", "gx_dir", "prefect_home", "key_dir")
 
 
 def project_root() -> Path:
     """The repository root: the folder holding pyproject.toml above this package."""
     return Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    """A setting or argument is not allowed; the message names it and what is allowed."""
+
+    def __init__(self, where: str, value: object, allowed_vi: str, allowed_en: str) -> None:
+        self.where, self.value, self.allowed_vi, self.allowed_en = where, value, allowed_vi, allowed_en
+        super().__init__(where, value, allowed_vi, allowed_en)
+
+    def __str__(self) -> str:
+        return f"{self.where} = {self.value!r}: cần {self.allowed_vi} / expected {self.allowed_en}"
+
+
+class StorageError(OSError):
+    """A folder or file cannot be written: disk full, read-only, no permission (exit STORAGE)."""
+
+    def __init__(self, path: Path | str, cause: OSError | str) -> None:
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(self.path, str(cause))
+
+    def __str__(self) -> str:
+        vi, en = _CAUSES.get(getattr(self.cause, "errno", None), ("lỗi ghi", "write error"))
+        detail = self.cause.strerror if isinstance(self.cause, OSError) and self.cause.strerror else str(self.cause)
+        return f"Không ghi được vào {self.path}: {vi}. / Cannot write to {self.path}: {en} ({detail})."
+
+
+_CAUSES = {
+    errno.ENOSPC: ("đĩa đã đầy", "the disk is full"),
+    errno.EDQUOT: ("hết hạn mức đĩa", "disk quota exceeded"),
+    errno.EROFS: ("hệ thống tệp chỉ đọc", "the file system is read-only"),
+    errno.EACCES: ("không có quyền ghi", "permission denied"),
+    errno.EPERM: ("không có quyền ghi", "operation not permitted"),
+    errno.ENOTDIR: ("không phải thư mục", "not a folder"),
+}
+_STORAGE_ERRNOS = frozenset(_CAUSES) | {errno.EIO, errno.EFBIG}
+_STORAGE_TEXT = {
+    "no space left": errno.ENOSPC,
+    "read-only file system": errno.EROFS,
+    "permission denied": errno.EACCES,
+    "disk quota": errno.EDQUOT,
+}
+
+
+def storage_error(exc: BaseException, path: Path | str) -> StorageError | None:
+    """``exc`` as a StorageError about ``path`` if it is a storage fault (an OSError with a
+    storage errno, or a DuckDB IO error saying so), else None."""
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS:
+        return StorageError(exc.filename or path, exc)
+    text = str(exc).lower()
+    for needle, code in _STORAGE_TEXT.items():
+        if needle in text:
+            return StorageError(path, OSError(code, os.strerror(code)))
+    return None
 
 
 @dataclass(frozen=True)
@@ -25,46 +94,41 @@ class Settings:
     gx_dir: Path
     prefect_home: Path
     expectations_dir: Path
+    # Where the pseudonym secret lives (ddss.keys): outside the repo and the reports.
+    key_dir: Path = field(default_factory=lambda: _default_key_dir())
     max_file_bytes: int = 2048 * 1024 * 1024
     busy_timeout_s: float = 30.0
     freshness_days: dict[str, int] = field(default_factory=dict)
     # Reference date for "future" and freshness checks; None = the batch's own snapshot date.
-    as_of: date | None = None
+    as_of: dt.date | None = None
     # DuckDB's own defaults when None: 80 % of RAM (beyond it, work spills to <db>.tmp) and every core.
     duckdb_memory_limit: str | None = None
     duckdb_threads: int | None = None
+    # Decree 13/2023: quarantined raw rows and files are kept this long, then `ddss purge` removes them.
+    retention_days: int = 90
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
-        """Read ``[tool.ddss]`` from pyproject.toml; ``DDSS_DATA_DIR``, ``DDSS_REPORTS_DIR`` and
-        ``DDSS_GX_DIR`` may relocate the folders a run writes (a trial run, a test).
-
-        Environment variables are read here, when a command starts, and nowhere else.
-        """
+        """Read and check ``[tool.ddss]`` from pyproject.toml. ``DDSS_DATA_DIR``,
+        ``DDSS_REPORTS_DIR``, ``DDSS_GX_DIR``, ``DDSS_PREFECT_HOME`` and ``DDSS_KEY_DIR`` may
+        relocate folders (relative to the current folder). Environment variables are read
+        here, when a command starts, and nowhere else."""
         root = (root or project_root()).resolve()
         cfg: dict = {}
         pyproject = root / "pyproject.toml"
         if pyproject.exists():
             cfg = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("ddss", {})
-
-        def path(key: str, default: str) -> Path:
-            env = os.environ.get(f"DDSS_{key.upper()}")
-            p = Path(env) if env else Path(cfg.get(key, default))
-            return p if p.is_absolute() else root / p
-
-        s = cls(
-            root=root,
-            data_dir=path("data_dir", "data"),
-            reports_dir=path("reports_dir", "reports"),
-            gx_dir=path("gx_dir", "gx"),
-            prefect_home=path("prefect_home", ".prefect"),
-            expectations_dir=root / "expectations",
-            max_file_bytes=int(cfg.get("max_file_mb", 2048)) * 1024 * 1024,
-            busy_timeout_s=float(cfg.get("busy_timeout_s", 30)),
-            freshness_days=dict(cfg.get("freshness_days", {})),
-            duckdb_memory_limit=_memory_limit(cfg.get("duckdb_memory_limit")),
-            duckdb_threads=_threads(cfg.get("duckdb_threads")),
-        )
+        _refuse_unknown(cfg, {o.key for o in OPTIONS}, "[tool.ddss]")
+        values: dict[str, object] = {}
+        for opt in OPTIONS:
+            env = os.environ.get(f"DDSS_{opt.key.upper()}") if opt.key in ENV_DIRS else None
+            if env is not None:
+                values[opt.attr] = _env_dir(f"DDSS_{opt.key.upper()}", env)
+            elif opt.key in cfg:
+                values[opt.attr] = opt.check(f"[tool.ddss] {opt.key}", cfg[opt.key], root)
+            elif opt.default is not None:
+                values[opt.attr] = opt.check(f"[tool.ddss] {opt.key}", opt.default, root)
+        s = cls(root=root, expectations_dir=root / "expectations", **values)
         return replace(s, **overrides) if overrides else s
 
     def duckdb_config(self) -> dict[str, str]:
@@ -79,6 +143,23 @@ class Settings:
     def quarantine_dir(self, province: str) -> Path:
         return self.data_dir / "quarantine" / province
 
+    def require_writable(self, *attrs: str) -> None:
+        """Check, when a command starts, that the named folders (e.g. ``"data_dir"``) can be
+        written: created if missing, then a probe file written and removed. Raises
+        StorageError naming the folder and the cause (read-only, full, no permission)."""
+        for attr in attrs:
+            folder: Path = getattr(self, attr)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe = folder / f".ddss-probe-{os.getpid()}"
+                with open(probe, "wb") as f:
+                    f.write(b"x" * 4096)  # a few bytes: a full disk fails here, not mid-run
+                    f.flush()
+                    os.fsync(f.fileno())
+                probe.unlink()
+            except OSError as e:
+                raise StorageError(folder, e) from None
+
     def prefect_env(self) -> dict[str, str]:
         """Environment for Prefect: local home, no telemetry, patient ephemeral server."""
         return {
@@ -91,23 +172,126 @@ class Settings:
         }
 
 
+# ---- the table of keys ----
+
+Check = Callable[[str, object, Path], object]
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # name in [tool.ddss]
+    attr: str  # Settings field it fills
+    check: Check  # (where, raw value, project root) -> value for the field; raises SettingsError
+    default: object = None  # raw default, checked like a configured value (None: the field's default)
+    help: str = ""
+
+
+def _default_key_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME")
+    return (Path(base) if base else Path.home() / ".config") / "ddss"
+
+
+def _refuse_unknown(cfg: dict, known: set[str], where: str) -> None:
+    for key in cfg:
+        if key not in known:
+            near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            vi = f"một khoá đã biết ({', '.join(sorted(known))})"
+            en = "a known key" + (f"; did you mean {near[0]!r}?" if near else f" ({', '.join(sorted(known))})")
+            if near:
+                vi = f"một khoá đã biết; có phải ý bạn là {near[0]!r}?"
+            raise SettingsError(f"{where} {key}", cfg[key], vi, en)
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def positive_int(where: str, v: object, _root: Path) -> int:
+    if not _is_int(v) or v <= 0:
+        raise SettingsError(where, v, "một số nguyên > 0", "an integer > 0")
+    return v
+
+
+def _mb(where: str, v: object, root: Path) -> int:
+    return positive_int(where, v, root) * 1024 * 1024
+
+
+def _seconds(where: str, v: object, _root: Path) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0 or v == float("inf"):
+        raise SettingsError(where, v, "một số giây ≥ 0", "a number of seconds ≥ 0")
+    return float(v)
+
+
+def _folder(where: str, v: object, root: Path) -> Path:
+    if not isinstance(v, str) or not v.strip():
+        raise SettingsError(where, v, "một đường dẫn thư mục", "a folder path")
+    p = Path(v).expanduser()
+    p = p if p.is_absolute() else root / p
+    return _existing_is_folder(where, v, p)
+
+
+def _env_dir(name: str, v: str) -> Path:
+    if not v.strip():
+        raise SettingsError(name, v, "một đường dẫn thư mục", "a folder path")
+    p = Path(v).expanduser()
+    p = p if p.is_absolute() else Path.cwd() / p  # a shell's relative path means the current folder
+    return _existing_is_folder(name, v, p)
+
+
+def _existing_is_folder(where: str, v: object, p: Path) -> Path:
+    if p.exists() and not p.is_dir():
+        raise SettingsError(where, v, "một thư mục (đây là một tệp)", "a folder (this is a file)")
+    return p
+
+
+def _freshness(where: str, v: object, root: Path) -> dict[str, int]:
+    from ddss.schema import DATASETS
+
+    if not isinstance(v, dict):
+        raise SettingsError(where, v, "một bảng tập dữ liệu = số ngày", "a table of dataset = days")
+    _refuse_unknown(v, set(DATASETS), where)
+    return {k: positive_int(f"{where}.{k}", n, root) for k, n in v.items()}
+
+
+def _date(where: str, v: object, _root: Path) -> dt.date:
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    try:
+        return dt.date.fromisoformat(v) if isinstance(v, str) else _bad_date(where, v)
+    except ValueError:
+        return _bad_date(where, v)
+
+
+def _bad_date(where: str, v: object) -> dt.date:
+    raise SettingsError(where, v, "một ngày YYYY-MM-DD", "a date YYYY-MM-DD")
+
+
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", re.IGNORECASE)
 
 
-def _memory_limit(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _MEMORY.fullmatch(value.strip()):
-        raise ValueError(
-            f'[tool.ddss] duckdb_memory_limit = {value!r}: cần dạng như "4GB" hoặc "512MB" / '
-            'expected a size such as "4GB" or "512MB"'
-        )
-    return value.strip()
+def _memory_limit(where: str, v: object, _root: Path) -> str:
+    if not isinstance(v, str) or not _MEMORY.fullmatch(v.strip()) or float(re.match(r"[\d.]+", v.strip())[0]) <= 0:
+        raise SettingsError(where, v, 'dạng như "4GB" hoặc "512MB"', 'a size such as "4GB" or "512MB"')
+    return v.strip()
 
 
-def _threads(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"[tool.ddss] duckdb_threads = {value!r}: cần một số nguyên ≥ 1 / expected an integer ≥ 1")
-    return value
+def _threads(where: str, v: object, root: Path) -> int:
+    if not _is_int(v) or v < 1:
+        raise SettingsError(where, v, "một số nguyên ≥ 1", "an integer ≥ 1")
+    return v
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("data_dir", "data_dir", _folder, "data", "DuckDB files per province, quarantine"),
+    Option("reports_dir", "reports_dir", _folder, "reports", "findings files per run"),
+    Option("gx_dir", "gx_dir", _folder, "gx", "GX project folder (results under uncommitted/)"),
+    Option("prefect_home", "prefect_home", _folder, ".prefect", "Prefect's local home"),
+    Option("key_dir", "key_dir", _folder, None, "pseudonym secret (default ~/.config/ddss); shared by one deployment"),
+    Option("max_file_mb", "max_file_bytes", _mb, 2048, "a batch file larger than this is rejected whole"),
+    Option("busy_timeout_s", "busy_timeout_s", _seconds, 30, "how long a second writer waits for the lock"),
+    Option("freshness_days", "freshness_days", _freshness, None, "sống: how old updated_at may be, per dataset"),
+    Option("as_of", "as_of", _date, None, "reference date for future/freshness checks"),
+    Option("duckdb_memory_limit", "duckdb_memory_limit", _memory_limit, None, "per DuckDB connection"),
+    Option("duckdb_threads", "duckdb_threads", _threads, None, "per DuckDB connection"),
+    Option("retention_days", "retention_days", positive_int, 90, "days quarantined raw rows and files are kept"),
+)

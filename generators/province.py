@@ -19,7 +19,6 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
-from ddss.mask import pseudonym
 from ddss.schema import DATASETS
 from generators import civil, land, population
 from generators.defects import inject
@@ -71,7 +70,9 @@ def clean_frames(province: str, persons: int, seed: int, as_of: dt.date = DEFAUL
 def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> list[str]:
     picked = df[rows.to_list()] if rows.len() else df.clear()
     if name == "population":
-        return [pseudonym(p) if p else "" for p in picked["person_id"].to_list()]
+        # Ground truth sits beside the raw files it describes; ddss's own record_key is keyed
+        # (ddss.keys) and cannot be made without the deployment's secret.
+        return [p or "" for p in picked["person_id"].to_list()]
     key = DATASETS[name].key
     return picked.select(pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in key], separator="|")).to_series().to_list()
 

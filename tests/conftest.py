@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Tests must never phone home, whatever the developer's shell says, and never write into
 # a developer's relocated folders.
-for _k in ("DDSS_DATA_DIR", "DDSS_REPORTS_DIR", "DDSS_GX_DIR"):
+for _k in ("DDSS_DATA_DIR", "DDSS_REPORTS_DIR", "DDSS_GX_DIR", "DDSS_PREFECT_HOME"):
     os.environ.pop(_k, None)
+# The pseudonym secret of the test session (ddss.keys), never the developer's ~/.config/ddss.
+os.environ["DDSS_KEY_DIR"] = tempfile.mkdtemp(prefix="ddss-test-keys-")
 for _k, _v in Settings.load(ROOT).prefect_env().items():
     os.environ[_k] = _v
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from ddss.checks.render import current_view, fails_sql
 from ddss.checks.views import CURRENT_FILES_SQL
+from ddss.keys import current_key
 from ddss.mask import sql_mask, sql_pseudonym
 from ddss.rules.catalog import Check, by_id, for_dataset
 from ddss.schema import DATASETS
@@ -37,9 +38,9 @@ FINDINGS_SCHEMA = {
 }
 
 
-def _record_key(dataset: str) -> str:
+def _record_key(dataset: str, settings: Settings) -> str:
     if dataset == "population":
-        return sql_pseudonym("t.person_id")
+        return sql_pseudonym("t.person_id", current_key(settings))
     parts = ", ".join(f"coalesce(CAST(t.{ident(k)} AS VARCHAR), '')" for k in DATASETS[dataset].key)
     return f"concat_ws('|', {parts})"
 
@@ -60,7 +61,7 @@ def dataset_findings(
     flags = ", ".join(f"({fails_sql(c, settings, as_of, province)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
     values = ", ".join(f"CAST({_value(c)} AS VARCHAR) AS {ident('v' + str(i))}" for i, c in enumerate(checks))
     scan = (
-        f"SELECT t._source_file, t._source_row, {_record_key(dataset)} AS record_key, {flags}, {values} "  # noqa: S608
+        f"SELECT t._source_file, t._source_row, {_record_key(dataset, settings)} AS record_key, {flags}, {values} "  # noqa: S608
         f"FROM {ident(current_view(dataset))} AS t"
     )
     arms = " UNION ALL ".join(

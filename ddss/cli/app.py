@@ -26,9 +26,17 @@ app.command("demo", help=demo.HELP)(demo.command)
 
 
 def main() -> None:
+    from ddss.cli.errors import handled
     from ddss.settings import Settings
 
+    # Every setting is checked here, when any command starts: a bad one exits BAD_INPUT
+    # with a message naming it, before anything is done.
+    try:
+        with handled():
+            settings = Settings.load()
+    except typer.Exit as e:
+        raise SystemExit(e.exit_code) from None
     # Telemetry off and Prefect kept local before anything imports Prefect or GX.
-    for key, value in Settings.load().prefect_env().items():
+    for key, value in settings.prefect_env().items():
         os.environ.setdefault(key, value)
     app()

@@ -19,17 +19,21 @@ def command(
 ) -> None:
     from ddss import admin_units
     from ddss.cli import summary
-    from ddss.ingest import OutOfMemory
-    from ddss.settings import Settings
-    from ddss.store import DatabaseBusy
+    from ddss.cli.errors import handled
+    from ddss.exit_codes import ExitCode
+    from ddss.schema import AGENCIES
+    from ddss.settings import Settings, SettingsError
 
-    try:
-        admin_units.province(province)
-    except ValueError as e:
-        typer.echo(f"Lỗi: {e}", err=True)
-        raise typer.Exit(2) from None
-    settings = Settings.load()
-    try:
+    with handled():
+        try:
+            admin_units.province(province)
+        except ValueError as e:
+            raise SettingsError("--province", province, "mã tỉnh hợp lệ", str(e)) from None
+        if agency is not None and agency not in AGENCIES:
+            raise SettingsError("--agency", agency, f"một trong {', '.join(AGENCIES)}", f"one of {', '.join(AGENCIES)}")
+        settings = Settings.load()
+    with handled(settings.data_dir):
+        settings.require_writable("data_dir")
         if flow:
             from flows.ingest import ingest_flow
 
@@ -39,14 +43,8 @@ def command(
             from ddss.ingest import ingest_inbox
 
             rejected = ingest_inbox(settings, province, inbox, agency=agency).rejected
-    except DatabaseBusy as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(3) from None
-    except OutOfMemory as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(4) from None
-    typer.echo(summary.batches(settings, province))
+        typer.echo(summary.batches(settings, province))
     typer.echo(f"CSDL: {settings.province_db(province)}")
     if rejected:
         typer.echo(f"{rejected} tệp bị từ chối; bản gốc và lý do ở {settings.quarantine_dir(province)}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.ACTION_NEEDED))

@@ -16,22 +16,33 @@ def command(
     as_of: str = typer.Option(None, help="Ngày tham chiếu YYYY-MM-DD (mặc định: hôm nay hoặc [tool.ddss] as_of)."),
     flow: bool = typer.Option(False, "--flow", help="Chạy qua Prefect flow (ghi artifact) thay vì gọi hàm trực tiếp."),
 ) -> None:
+    from ddss import admin_units
     from ddss.cli import summary
-    from ddss.settings import Settings
-    from ddss.store import DatabaseBusy
+    from ddss.cli.errors import handled
+    from ddss.exit_codes import ExitCode
+    from ddss.settings import Settings, SettingsError
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        typer.echo(f"Ngày tham chiếu không hợp lệ: {as_of!r} (cần YYYY-MM-DD)", err=True)
-        raise typer.Exit(2) from None
-    settings = Settings.load()
+    with handled():
+        try:
+            admin_units.province(province)
+        except ValueError as e:
+            raise SettingsError("--province", province, "mã tỉnh sau 01/07/2025", str(e)) from None
+        try:
+            day = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise SettingsError("--as-of", as_of, "một ngày YYYY-MM-DD", "a date YYYY-MM-DD") from None
+        settings = Settings.load()
     if not settings.province_db(province).exists():
         typer.echo(
-            f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest --province {province} --inbox …' trước.", err=True
+            f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest --province {province} --inbox …' trước. / "
+            f"No data for province {province} yet; run 'ddss ingest' first.",
+            err=True,
         )
-        raise typer.Exit(2)
-    try:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    with handled(settings.reports_dir):
+        # Every folder the run writes, checked before GX starts (a full or read-only disk
+        # is named now, not after minutes of validation).
+        settings.require_writable("data_dir", "reports_dir", "gx_dir")
         if flow:
             from flows.validate import validate_flow
 
@@ -40,9 +51,6 @@ def command(
             from ddss.checks.run import validate
 
             validate(settings, province, as_of=day)
-    except DatabaseBusy as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(3) from None
-    run_id, findings = summary.latest_findings(settings, province)
+        run_id, findings = summary.latest_findings(settings, province)
     typer.echo(summary.dimensions(findings))
     typer.echo(f"Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id / 'findings.csv'}")

@@ -5,7 +5,9 @@ Further modules (the gate's tables, the national database behind one small inter
 live beside it; everything else in ddss reads through read-only connections.
 """
 
+from ddss.store.guard import province_lock
 from ddss.store.province import (
+    DamagedDatabase,
     DatabaseBusy,
     connect_readonly,
     ensure_schema,
@@ -17,12 +19,14 @@ from ddss.store.province import (
 )
 
 __all__ = [
+    "DamagedDatabase",
     "DatabaseBusy",
     "connect_readonly",
     "ensure_schema",
     "fetch_frame",
     "insert_frame",
     "insert_select",
+    "province_lock",
     "write_findings",
     "writer",
 ]

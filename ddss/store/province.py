@@ -16,9 +16,12 @@ import duckdb
 import polars as pl
 
 from ddss.schema import DATASETS, DUCKDB_TYPES, LINEAGE, staging_table
+from ddss.settings import StorageError, storage_error
 from ddss.sql import ident
+from ddss.store.guard import DamagedDatabase, DatabaseBusy, check_file, province_lock
 
 __all__ = [
+    "DamagedDatabase",
     "DatabaseBusy",
     "connect_readonly",
     "ensure_schema",
@@ -55,10 +58,6 @@ CREATE TABLE IF NOT EXISTS validation_runs (
 )"""
 
 
-class DatabaseBusy(RuntimeError):
-    pass
-
-
 def _staging_ddl(name: str) -> str:
     cols = [f"{ident(c.name)} {DUCKDB_TYPES[c.dtype]}" for c in DATASETS[name].columns]
     cols += [f"{ident(n)} {t}" for n, t in LINEAGE]
@@ -73,16 +72,44 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 @contextmanager
 def writer(path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one read-write connection to a province file, schema ensured. ``config``: DuckDB
-    options for the connection (Settings.duckdb_config: memory limit, threads)."""
+    options for the connection (Settings.duckdb_config: memory limit, threads). Holds the
+    province lock (store.guard) and refuses a damaged file before writing anything."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise (storage_error(e, path.parent) or StorageError(path.parent, e)) from None
+    with province_lock(path, busy_timeout_s):
+        check_file(path)
+        con = _connect(path, busy_timeout_s, config, read_only=False)
+        try:
+            ensure_schema(con)
+            yield con
+        finally:
+            con.close()
+
+
+def connect_readonly(path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; waits while another process writes (then DatabaseBusy)."""
+    check_file(Path(path))
+    return _connect(Path(path), busy_timeout_s, config, read_only=True)
+
+
+_DAMAGED = ("corrupt", "checksum", "not a valid duckdb", "invalid database", "unable to read", "failed to read")
+
+
+def _connect(path: Path, busy_timeout_s: float, config: dict[str, str] | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + busy_timeout_s
     while True:
         try:
-            con = duckdb.connect(str(path), config=config or {})
-            break
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except duckdb.Error as e:
+            text = str(e).lower()
+            if "lock" not in text:
+                if (storage := storage_error(e, path.parent)) is not None:
+                    raise storage from None
+                if any(w in text for w in _DAMAGED):
+                    raise DamagedDatabase(path, "DuckDB không mở được tệp", f"DuckDB cannot open it ({e})") from None
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
@@ -90,15 +117,6 @@ def writer(path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | No
                     f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."
                 ) from None
             time.sleep(0.2)
-    try:
-        ensure_schema(con)
-        yield con
-    finally:
-        con.close()
-
-
-def connect_readonly(path: Path, config: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True, config=config or {})
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +52,85 @@ def test_bad_duckdb_limits_are_refused_when_settings_load(tmp_path: Path, line: 
     with pytest.raises(ValueError, match=key) as e:
         Settings.load(tmp_path)
     assert "cần" in str(e.value) and "expected" in str(e.value)
+
+
+BAD_SETTINGS = [
+    ("max_file_mb = -1", "max_file_mb"),
+    ("max_file_mb = 0", "max_file_mb"),
+    ('max_file_mb = "big"', "max_file_mb"),
+    ("max_fle_mb = 3", "did you mean 'max_file_mb'"),
+    ("busy_timeout_s = -5", "busy_timeout_s"),
+    ('as_of = "2025-13-01"', "as_of"),
+    ("retention_days = 0", "retention_days"),
+    ("data_dir = 5", "data_dir"),
+    ('data_dir = "pyproject.toml"', "data_dir"),
+    ("[tool.ddss.freshness_days]\npopulation = 0", "freshness_days.population"),
+    ("[tool.ddss.freshness_days]\npopulaton = 30", "did you mean 'population'"),
+    ('[tool.ddss.freshness_days]\nbirth = "x"', "freshness_days.birth"),
+]
+
+
+@pytest.mark.parametrize(("line", "named"), BAD_SETTINGS)
+def test_every_bad_setting_is_named_and_refused_without_traceback(tmp_path: Path, line: str, named: str) -> None:
+    """Each bad value: SettingsError naming the key and what is allowed (Vietnamese and
+    English); through the CLI, exit BAD_INPUT and no traceback."""
+    from ddss.exit_codes import ExitCode
+    from ddss.settings import SettingsError
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.ddss]\n{line}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=re.escape(named)) as e:
+        Settings.load(tmp_path)
+    assert "cần" in str(e.value) and "expected" in str(e.value)
+    code = (
+        "import sys; from pathlib import Path; import ddss.settings as m; "
+        f"m.project_root = lambda: Path({str(tmp_path)!r}); sys.argv = ['ddss', 'suites', '--check']; "
+        "from ddss.cli.app import main; main()"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == ExitCode.BAD_INPUT, r.stderr
+    assert "Traceback" not in r.stderr and named.split("'")[0].split(".")[0] in r.stderr
+
+
+def test_a_lawful_settings_table_loads(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ddss]\nmax_file_mb = 1\nbusy_timeout_s = 0.5\nas_of = "2026-11-01"\nretention_days = 30\n'
+        "[tool.ddss.freshness_days]\nbirth = 10\n",
+        encoding="utf-8",
+    )
+    s = Settings.load(tmp_path)
+    assert (s.max_file_bytes, s.busy_timeout_s, s.retention_days, s.freshness_days) == (2**20, 0.5, 30, {"birth": 10})
+    assert str(s.as_of) == "2026-11-01"
+
+
+def _ddss(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ddss", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_env_folders_are_relative_to_the_current_folder_and_checked(tmp_path: Path) -> None:
+    env = {**os.environ, "DDSS_DATA_DIR": "rel/data"}
+    code = "from ddss.settings import Settings; print(Settings.load().data_dir)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    assert out.stdout.strip() == str(tmp_path / "rel" / "data")
+    (tmp_path / "afile").write_text("x")
+    r = _ddss(["validate", "--province", "79"], {**os.environ, "DDSS_REPORTS_DIR": "afile"}, tmp_path)
+    assert r.returncode == 2 and "DDSS_REPORTS_DIR" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["ingest", "--province", "79", "--inbox", ".", "--agency", "cong an"], "--agency"),
+        (["ingest", "--province", "99", "--inbox", "."], "--province"),
+        (["validate", "--province", "99"], "--province"),
+        (["validate", "--province", "79", "--as-of", "2026-02-30"], "--as-of"),
+    ],
+)
+def test_bad_arguments_exit_bad_input_naming_the_argument(tmp_path: Path, args: list[str], named: str) -> None:
+    env = {**os.environ, "DDSS_DATA_DIR": str(tmp_path / "d"), "DDSS_REPORTS_DIR": str(tmp_path / "r")}
+    r = _ddss(args, env, ROOT)
+    assert r.returncode == 2, r.stderr
+    assert named in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "d").exists()  # nothing was done
 
 
 def test_help_is_fast_and_lazy() -> None:
