@@ -208,9 +208,9 @@ def _from_province_db(settings: Settings, province: str, run_id: str) -> tuple[p
     db = settings.province_db(province)
     if not db.exists():
         return pl.DataFrame(), {}
-    try:
-        con = connect_readonly(db, settings.duckdb_config())
-    except duckdb.Error:
+    try:  # a report must not wait long for a writer: the pages then go without these
+        con = connect_readonly(db, settings.duckdb_config(), busy_timeout_s=2.0)
+    except (RuntimeError, duckdb.Error):  # busy (DatabaseBusy) or damaged
         return pl.DataFrame(), {}
     try:
         run = fetch_frame(

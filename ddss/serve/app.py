@@ -1,0 +1,178 @@
+"""The findings browser: a local, read-only web app over the report folders.
+
+``/`` lists the runs; ``/reports/<run>/…`` serves each run's pages as written;
+``/runs/<run>/findings`` lists every finding with filters (agency, dataset, dimension,
+severity, check), sorting and paging; ``…/findings.csv|.xlsx`` downloads the filtered
+list (masked, formula-safe). Nothing here opens a province database (``query``).
+
+An access token, when configured, is required on every request: as
+``Authorization: Bearer <token>``, or once as ``?token=`` (then kept in an HttpOnly
+cookie). ``ddss serve`` refuses to bind beyond loopback without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+from ddss.report import exports
+from ddss.rules.catalog import DIMENSIONS, SEVERITIES
+from ddss.schema import DATASETS
+from ddss.serve import query
+from ddss.settings import Settings
+
+__all__ = ["create_app"]
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+_COOKIE = "ddss_token"
+_PROVINCE = re.compile(r"^[0-9T]+-(\d{2})-")
+
+
+def _env() -> Environment:
+    from ddss.report.pages import DIMENSION_EN, SEVERITY_EN
+
+    env = Environment(
+        loader=ChoiceLoader([PackageLoader("ddss.serve", "templates"), PackageLoader("ddss.report", "templates")]),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v: "—" if v is None else f"{int(v):,}".replace(",", ".")
+    env.globals.update(DIMENSIONS=DIMENSIONS, DIMENSION_EN=DIMENSION_EN, SEVERITIES=SEVERITIES, SEVERITY_EN=SEVERITY_EN)
+    return env
+
+
+def _titles() -> dict[str, str]:
+    from ddss.rules.catalog import all_checks
+
+    return {c.check_id: c.title_vi for c in all_checks()}
+
+
+def _query_of(request: Request) -> query.FindingsQuery:
+    p = request.query_params
+    filters = {"check_id" if k == "check" else k: p.get(k, "") for k in ("agency", "dataset", "dimension", "severity", "check")}
+
+    def number(name: str, default: int) -> int:
+        try:
+            return int(p.get(name, default))
+        except ValueError:
+            return default
+
+    return query.FindingsQuery(
+        filters, p.get("sort", "dataset"), p.get("order") == "desc", number("page", 1), number("size", 100)
+    ).normalised()
+
+
+def _params(q: query.FindingsQuery, **changes: object) -> str:
+    base = {("check" if k == "check_id" else k): v for k, v in q.filters.items()}
+    base.update({"sort": q.sort, "order": "desc" if q.descending else "asc", "page": q.page, "size": q.size})
+    base.update({k: v for k, v in changes.items()})
+    return urlencode({k: v for k, v in base.items() if v not in (None, "")})
+
+
+def create_app(settings: Settings, token: str | None = None) -> FastAPI:
+    """The browser over ``settings.reports_dir``; ``token`` (if any) guards every request."""
+    app = FastAPI(title="ddss", docs_url=None, redoc_url=None, openapi_url=None)
+    env = _env()
+    reports = settings.reports_dir
+    titles = _titles()
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):  # noqa: ANN202 - Starlette's middleware signature
+        given = None
+        if token:
+            auth = request.headers.get("authorization", "")
+            given = (
+                auth[7:]
+                if auth.lower().startswith("bearer ")
+                else request.cookies.get(_COOKIE) or request.query_params.get("token")
+            )
+            if not given or not secrets.compare_digest(given.encode(), token.encode()):
+                return Response(
+                    "Cần mã truy cập / access token required\n", status_code=401, media_type="text/plain; charset=utf-8"
+                )
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if token and given and request.query_params.get("token"):
+            response.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    def folder(run_id: str) -> Path:
+        try:
+            return query.run_dir(reports, run_id)
+        except (ValueError, FileNotFoundError):
+            raise HTTPException(404, "Không có lượt kiểm tra này / no such run") from None
+
+    def common(run_id: str) -> dict:
+        m = _PROVINCE.match(run_id)
+        return {
+            "province": {"code": m.group(1) if m else "", "name": ""},
+            "run_id": run_id,
+            "run": {},
+            "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+
+    @app.get("/", response_class=HTMLResponse)
+    def runs() -> str:
+        items = []
+        if reports.is_dir():
+            for d in sorted(reports.iterdir(), reverse=True):
+                if (d / "findings.parquet").is_file():
+                    items.append({"run_id": d.name, "report": (d / "index.html").is_file()})
+        return env.get_template("runs.html.j2").render(runs=items, **common(""))
+
+    @app.get("/runs/{run_id}/findings", response_class=HTMLResponse)
+    def findings(run_id: str, request: Request) -> str:
+        parquet = folder(run_id) / "findings.parquet"
+        q = _query_of(request)
+        result = query.page(parquet, q)
+        return env.get_template("findings.html.j2").render(
+            **common(run_id),
+            page=result,
+            q=q,
+            facets=query.facets(parquet),
+            titles=titles,
+            datasets=DATASETS,
+            params=lambda **c: _params(q, **c),
+            has_report=(parquet.parent / "index.html").is_file(),
+            sortable=query.SORTABLE,
+        )
+
+    @app.get("/api/runs/{run_id}/findings")
+    def findings_json(run_id: str, request: Request) -> JSONResponse:
+        result = query.page(folder(run_id) / "findings.parquet", _query_of(request))
+        return JSONResponse({"total": result.total, "page": result.query.page, "pages": result.pages, "rows": result.rows})
+
+    @app.get("/runs/{run_id}/findings.{fmt}")
+    def download(run_id: str, fmt: str, request: Request) -> Response:
+        if fmt not in ("csv", "xlsx"):
+            raise HTTPException(404)
+        rows = query.select_all(folder(run_id) / "findings.parquet", _query_of(request))
+        name = f"phat-hien-{run_id}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if fmt == "csv":
+            return Response(exports.to_csv_bytes(rows), media_type="text/csv; charset=utf-8", headers=headers)
+        buf = io.BytesIO()
+        exports.write_xlsx(rows, buf)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(buf.getvalue(), media_type=media, headers=headers)
+
+    # The pages as written (index, agency pages, downloads, guide), and GX's Data Docs,
+    # where the report's relative link points when gx/ sits beside reports/.
+    app.mount("/reports", StaticFiles(directory=reports, html=True, check_dir=False), name="reports")
+    docs = settings.gx_dir / "uncommitted" / "data_docs"
+    app.mount(
+        f"/{settings.gx_dir.name}/uncommitted/data_docs", StaticFiles(directory=docs, html=True, check_dir=False), name="docs"
+    )
+    return app
