@@ -1,33 +1,147 @@
-"""One province's straight data path as plain functions: inbox -> staging -> findings.
+"""One province's path as ONE list of steps: settle → ingest → validate → score → report → gate.
 
-Prefect's ``flows/pipeline.py`` wires the same steps as sub-flows; this module is what a
-steward's command (``ddss demo --no-prefect``) and the tests call without an orchestrator.
-Scorecard, report and gate (issue #6) will be appended here as further steps.
+``STEPS`` is the only definition of the order; ``run`` (the CLI, ``ddss demo --no-prefect``,
+tests) walks it with plain calls and Prefect's ``flows/pipeline.py`` walks the same list,
+wrapping each step in a task with retries on the step's transient errors. A step is a
+function of the ``Run`` so far; its result is kept under its name for the steps after it.
+Steps whose module has not landed yet are simply not in the list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ddss.settings import Settings
+from ddss.store import DatabaseBusy
 
-__all__ = ["PipelineResult", "run"]
+__all__ = [
+    "STEPS",
+    "FileStillBeingWritten",
+    "PipelineResult",
+    "Run",
+    "Step",
+    "changing_files",
+    "default_inbox",
+    "nothing_new",
+    "run",
+]
+
+
+class FileStillBeingWritten(RuntimeError):
+    """A file in the inbox is still growing (an agency's upload in progress): try again later."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(names)
+        self.names = names
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.names)
+        return f"Tệp đang được ghi dở (kích thước còn thay đổi): {shown}; sẽ thử lại. / still being written: {shown}"
+
+
+@dataclass
+class Run:
+    """What a step sees: the inputs and the results of the steps before it."""
+
+    settings: Settings
+    province: str
+    inbox: Path
+    as_of: date | None = None
+    settle_s: float = 2.0  # how long a file's size must stay still before it is read
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title_vi: str
+    func: Callable[[Run], Any]
+    transient: tuple[type[BaseException], ...] = ()  # worth retrying later (busy database, upload in progress)
 
 
 @dataclass(frozen=True)
 class PipelineResult:
     province: str
-    ingest: Any  # ddss.ingest.IngestResult
-    validation: Any  # ddss.checks.run.ValidationResult
+    results: dict[str, Any]
+
+    @property
+    def ingest(self) -> Any:  # ddss.ingest.IngestResult
+        return self.results.get("ingest")
+
+    @property
+    def validation(self) -> Any:  # ddss.checks.run.ValidationResult
+        return self.results.get("validate")
 
 
-def run(settings: Settings, province: str, inbox: Path, as_of: date | None = None) -> PipelineResult:
-    from ddss.checks.run import validate
+def default_inbox(settings: Settings, province: str) -> Path:
+    """Where a province's agencies drop their files: ``<data_dir>/inbox/<province>/``."""
+    return settings.data_dir / "inbox" / province
+
+
+def changing_files(inbox: Path, interval_s: float = 2.0) -> list[str]:
+    """Files whose size or modification time changes within ``interval_s`` (still being written)."""
+    if not inbox.is_dir():
+        return []
+
+    def sizes() -> dict[str, tuple[int, int]]:
+        out = {}
+        for p in inbox.iterdir():
+            try:
+                if p.is_file() and not p.name.startswith("."):
+                    st = p.stat()
+                    out[p.name] = (st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:  # renamed away mid-listing (an atomic upload finishing)
+                continue
+        return out
+
+    before = sizes()
+    time.sleep(interval_s)
+    after = sizes()
+    return sorted(n for n in after if before.get(n) != after[n])
+
+
+def nothing_new(ingested: Any) -> bool:
+    """No file loaded or rejected this time (empty inbox, or every file already loaded)."""
+    return all(f.status == "duplicate" for f in ingested.files)
+
+
+def _settle(r: Run) -> list[str]:
+    busy = changing_files(r.inbox, r.settle_s)
+    if busy:
+        raise FileStillBeingWritten(busy)
+    return sorted(p.name for p in r.inbox.iterdir()) if r.inbox.is_dir() else []
+
+
+def _ingest(r: Run) -> Any:
     from ddss.ingest import ingest_inbox
 
-    ingested = ingest_inbox(settings, province, Path(inbox))
-    validated = validate(settings, province, as_of=as_of)
-    return PipelineResult(province, ingested, validated)
+    r.inbox.mkdir(parents=True, exist_ok=True)  # a deployed province whose agencies sent nothing yet
+    return ingest_inbox(r.settings, r.province, r.inbox)
+
+
+def _validate(r: Run) -> Any:
+    from ddss.checks.run import validate
+
+    return validate(r.settings, r.province, as_of=r.as_of)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("settle", "Chờ tệp ghi xong", _settle, (FileStillBeingWritten,)),
+    Step("ingest", "Nạp lô tệp", _ingest, (DatabaseBusy,)),
+    Step("validate", "Kiểm tra GX", _validate, (DatabaseBusy,)),
+)
+
+
+def run(
+    settings: Settings, province: str, inbox: Path | None = None, as_of: date | None = None, settle_s: float = 2.0
+) -> PipelineResult:
+    """Every step, in order, with plain calls (no orchestrator, no retries)."""
+    r = Run(settings, province, Path(inbox) if inbox else default_inbox(settings, province), as_of, settle_s)
+    for step in STEPS:
+        r.results[step.name] = step.func(r)
+    return PipelineResult(province, r.results)

@@ -12,9 +12,17 @@ from ddss.settings import Settings
 __all__ = ["flow_settings"]
 
 
-def flow_settings(data_dir: str | None = None, reports_dir: str | None = None, gx_dir: str | None = None) -> Settings:
-    """Settings from pyproject.toml, with folders overridden when a run asks for it."""
+def flow_settings(
+    data_dir: str | None = None,
+    reports_dir: str | None = None,
+    gx_dir: str | None = None,
+    busy_timeout_s: float | None = None,
+) -> Settings:
+    """Settings from pyproject.toml, with folders (and the writer's wait) overridden when a run asks."""
     from pathlib import Path
 
     given = {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir}
-    return Settings.load(**{k: Path(v) for k, v in given.items() if v})
+    overrides: dict[str, object] = {k: Path(v) for k, v in given.items() if v}
+    if busy_timeout_s is not None:
+        overrides["busy_timeout_s"] = float(busy_timeout_s)
+    return Settings.load(**overrides)

@@ -12,7 +12,7 @@ from ddss.checks.run import ValidationResult, validate
 from ddss.rules.catalog import DIMENSIONS
 from flows import flow_settings
 
-__all__ = ["validate_flow"]
+__all__ = ["publish_validation", "validate_flow"]
 
 
 @task(name="kiểm tra GX", cache_policy=NO_CACHE)
@@ -36,6 +36,16 @@ def _markdown(result: ValidationResult) -> str:
     return "\n".join(lines)
 
 
+def publish_validation(result: ValidationResult) -> None:
+    """Markdown artifact of counts; raises when GX and the row listing disagree (they come
+    from one predicate, so a disagreement is a bug, not a data problem)."""
+    create_markdown_artifact(
+        key=f"validate-{result.province}", markdown=_markdown(result), description="Phát hiện theo chiều chất lượng"
+    )
+    if not result.counts_agree:
+        raise RuntimeError(f"GX counts differ from listed findings: {result.mismatches}")
+
+
 @flow(name="ddss-validate", flow_run_name="validate-{province}")
 def validate_flow(
     province: str,
@@ -45,9 +55,5 @@ def validate_flow(
     gx_dir: str | None = None,
 ) -> dict:
     result = run_checks(province, as_of, {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir})
-    create_markdown_artifact(
-        key=f"validate-{province}", markdown=_markdown(result), description="Phát hiện theo chiều chất lượng"
-    )
-    if not result.counts_agree:  # GX and the row listing come from one predicate; disagreement is a bug
-        raise RuntimeError(f"GX counts differ from listed findings: {result.mismatches}")
+    publish_validation(result)
     return {"run_id": result.run_id, "findings": result.findings.height, "report_dir": str(result.report_dir)}

@@ -1,6 +1,10 @@
-"""The Prefect flows, run for real against a temporary Prefect API (issue #4, #5)."""
+"""The Prefect flows, run for real against a temporary Prefect API (issues #4, #5, #20)."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import polars as pl
 
@@ -9,14 +13,33 @@ from ddss.read import preview_file
 from generators.province import DEFAULT_AS_OF, generate
 
 
-def test_province_pipeline_runs_ingest_then_validate(prefect_harness, tmp_path):
+def _dirs(tmp_path) -> dict[str, str]:
+    return {k: str(tmp_path / k) for k in ("data_dir", "reports_dir", "gx_dir")}
+
+
+def _flow_run(client, name: str):
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
+    return max(runs, key=lambda r: r.created)
+
+
+def _task_states(client, flow_run_id) -> dict[str, list[str]]:
+    """Task name -> every state type it went through (from Prefect's own history)."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return {t.name: [s.name for s in client.read_task_run_states(t.id)] for t in tasks}
+
+
+def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
     from prefect.client.orchestration import get_client
 
+    from ddss.pipeline import STEPS
     from flows.pipeline import province_pipeline
 
     gen = generate(province="79", persons=1000, seed=11, defect_rate=0.01, out=tmp_path / "batch", headers="vi", dates="vn")
-    dirs = {k: str(tmp_path / k) for k in ("data_dir", "reports_dir", "gx_dir")}
-    out = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **dirs)
+    out = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **_dirs(tmp_path), settle_s=0.2)
 
     assert out["ingest"]["rejected"] == 0 and out["ingest"]["files"] == 6
     findings = pl.read_parquet(f"{out['validate']['report_dir']}/findings.parquet")
@@ -24,13 +47,16 @@ def test_province_pipeline_runs_ingest_then_validate(prefect_harness, tmp_path):
     assert is_perfect(evaluate(findings, pl.read_csv(gen.manifest_path, infer_schema=False)))
 
     with get_client(sync_client=True) as client:
-        runs = {r.name: r for r in client.read_flow_runs()}
-        assert {"province-79", "ingest-79", "validate-79"} <= set(runs)
-        assert all(runs[n].state.is_completed() for n in ("province-79", "ingest-79", "validate-79"))
+        run = _flow_run(client, "province-79")
+        assert run.state.is_completed()
+        tasks = _task_states(client, run.id)
         artifacts = {a.key: a for a in client.read_artifacts() if a.key in ("ingest-79", "validate-79")}
+    # one task per step of the one shared list, each completed once
+    assert {t.split(" (")[0] for t in tasks} == {s.title_vi for s in STEPS}
+    assert all(states[-1] == "Completed" for states in tasks.values())
     assert set(artifacts) == {"ingest-79", "validate-79"}
     ingest_rows = artifacts["ingest-79"].data
-    ingest_rows = ingest_rows if isinstance(ingest_rows, list) else __import__("json").loads(ingest_rows)
+    ingest_rows = ingest_rows if isinstance(ingest_rows, list) else json.loads(ingest_rows)
     assert {r["tệp"] for r in ingest_rows} == {p.name for p in gen.inbox.iterdir()}
     assert "| population |" in artifacts["validate-79"].data
 
@@ -39,6 +65,60 @@ def test_province_pipeline_runs_ingest_then_validate(prefect_harness, tmp_path):
     text = str(ingest_rows) + artifacts["validate-79"].data
     assert not any(i in text for i in staged["person_id"].drop_nulls())
     assert not any(n in text for n in staged["full_name"].drop_nulls())
+
+    # The same inbox again: every file already loaded, so the run ends without validating.
+    again = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **_dirs(tmp_path), settle_s=0.2)
+    assert "validate" not in again and again["ingest"]["rows_staged"] == 0
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE IF NOT EXISTS held_by_test (a INTEGER)")
+con.execute("CHECKPOINT")
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+KEEP_WRITING = """
+import sys, time
+with open(sys.argv[1], "ab") as f:
+    for _ in range(int(float(sys.argv[2]) / 0.2)):
+        f.write(b"x" * 100); f.flush(); time.sleep(0.2)
+"""
+
+
+def test_pipeline_retries_a_busy_database_and_a_file_still_being_written(prefect_harness, tmp_path):
+    """Another process holds the province file's lock for 9 s and an upload grows a file for
+    3 s: the steps retry with backoff (AwaitingRetry in Prefect's history) and the run completes."""
+    from prefect.client.orchestration import get_client
+
+    from flows.pipeline import province_pipeline
+
+    gen = generate(province="79", persons=300, seed=3, defect_rate=0.0, out=tmp_path / "batch")
+    dirs = _dirs(tmp_path)
+    db = tmp_path / "data_dir" / "province_79.duckdb"
+    db.parent.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "9"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    upload = gen.inbox / "zz_upload.csv"
+    writer = subprocess.Popen([sys.executable, "-c", KEEP_WRITING, str(upload), "3"])
+    try:
+        out = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **dirs, busy_timeout_s=0.3, settle_s=0.5)
+    finally:
+        writer.wait(30)
+        holder.wait(30)
+    assert holder.returncode == 0
+    assert out["ingest"]["rows_staged"] == sum(gen.rows.values())
+    with get_client(sync_client=True) as client:
+        run = _flow_run(client, "province-79")
+        assert run.state.is_completed()
+        tasks = _task_states(client, run.id)
+    by_step = {name.split(" (")[0]: states for name, states in tasks.items()}
+    assert "AwaitingRetry" in by_step["Chờ tệp ghi xong"], by_step
+    assert "AwaitingRetry" in by_step["Nạp lô tệp"], by_step
+    assert by_step["Nạp lô tệp"][-1] == "Completed"
 
 
 def test_ingest_flow_reports_rejected_files_without_failing(prefect_harness, tmp_path):
