@@ -10,6 +10,7 @@ aliases, so a renamed field degrades to "—" on the page instead of a crash.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,8 +209,11 @@ def _from_province_db(settings: Settings, province: str, run_id: str) -> tuple[p
     db = settings.province_db(province)
     if not db.exists():
         return pl.DataFrame(), {}
-    try:  # a report must not wait long for a writer: the pages then go without these
-        con = connect_readonly(db, settings.duckdb_config(), busy_timeout_s=2.0)
+    # A report must not wait long for a writer: the pages then go without these.
+    # (busy_timeout_s arrives with the store's province lock; older stores fail fast anyway.)
+    wait = {"busy_timeout_s": 2.0} if "busy_timeout_s" in inspect.signature(connect_readonly).parameters else {}
+    try:
+        con = connect_readonly(db, settings.duckdb_config(), **wait)
     except (RuntimeError, duckdb.Error):  # busy (DatabaseBusy) or damaged
         return pl.DataFrame(), {}
     try:

@@ -1,0 +1,170 @@
+"""The report pages and the findings browser in a real browser (Debian's Chromium).
+
+Every page opens from ``file://`` with every other request aborted and counted; the
+findings browser runs in uvicorn on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import polars as pl
+import pytest
+
+from tests.report.conftest import FORMULA, SCRIPT
+
+DIMENSION_NAMES = ("Đúng", "Đủ", "Sạch", "Sống")
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """A page whose every non-file: request is aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    attempts: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            attempts.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.attempts = attempts  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def _open(page, path, shots, name):
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    return page
+
+
+def test_index_shows_scorecard_dimensions_and_verdict_offline(report_run, page, tmp_path):
+    _open(page, report_run.index, tmp_path, "index")
+    text = page.inner_text("body")
+    assert "Bảng điểm" in text
+    for name in DIMENSION_NAMES:
+        assert page.locator("table.scorecard th", has_text=name).count() == 1, name
+    # The hand-made scorecard fails the run on parcel × đúng: the verdict and the reason show.
+    assert page.locator(".badge.verdict.fail").inner_text() == "KHÔNG ĐẠT"
+    assert "dưới ngưỡng 95,0 %" in text
+    assert page.locator("table.scorecard td.fail").count() >= 2  # the failing cell and its dataset's verdict
+    assert page.locator("table.scorecard td.pass").count() > 10
+    # A trend chart per agency × dimension (3 agencies × 4 dimensions), drawn as SVG.
+    assert page.locator("svg.trend").count() == 12
+    # Checks that fail most, with their legal basis.
+    assert page.locator("#kiem-tra tbody tr").count() >= 5
+    assert "domain.md" in page.inner_text("#kiem-tra")
+    assert page.attempts == []  # type: ignore[attr-defined]
+    assert (tmp_path / "index.png").stat().st_size > 10_000
+
+
+def test_agency_page_lists_findings_and_downloads_offline(report_run, page, tmp_path):
+    _open(page, report_run.run_dir / "agency-nnmt.html", tmp_path, "agency-nnmt")
+    assert page.locator(".badge.verdict").inner_text() == "KHÔNG ĐẠT"
+    for name in DIMENSION_NAMES:
+        assert page.locator("table.scorecard th", has_text=name).count() == 1
+    findings = pl.read_parquet(report_run.run_dir / "findings.parquet")
+    land = findings.filter(pl.col("dataset").is_in(["parcel", "certificate"]))
+    # One group per (check, dataset) of this agency; each group names its count.
+    groups = land.group_by("check_id", "dataset").len()
+    assert page.locator("details[id]").count() == groups.height
+    shown_rows = page.locator("details table tbody tr").count()
+    assert shown_rows == min(land.height, shown_rows) and shown_rows == land.height  # 300 persons: all fit
+    for link in ("exports/nnmt-phat-hien.xlsx", "exports/nnmt-phat-hien.csv"):
+        assert page.locator(f'a[href="{link}"]').count() == 1
+        assert (report_run.run_dir / link).stat().st_size > 0
+    assert page.attempts == []  # type: ignore[attr-defined]
+
+
+def test_hostile_cells_render_as_text(report_run, page, tmp_path):
+    _open(page, report_run.run_dir / "agency-nnmt.html", tmp_path, "agency-hostile")
+    text = page.inner_text("body")
+    assert SCRIPT in text  # shown literally: it was escaped, not parsed as a tag
+    assert FORMULA in text
+    assert page.evaluate("typeof window.__ddss_pwned") == "undefined"
+    assert page.locator("script").count() == 0  # no script element anywhere on the page
+    html = (report_run.run_dir / "agency-nnmt.html").read_text(encoding="utf-8")
+    assert SCRIPT not in html and "&lt;script&gt;window.__ddss_pwned" in html
+
+
+def test_guide_page_opens_offline(report_run, page, tmp_path):
+    guide = report_run.run_dir / "huong-dan.html"
+    assert guide.exists(), "the index links the guide rendered from docs/huong-dan.md"
+    _open(page, guide, tmp_path, "guide")
+    text = page.inner_text("body")
+    assert "Hướng dẫn" in text and "đạt" in text
+    assert page.attempts == []  # type: ignore[attr-defined]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(report_run):
+    import uvicorn
+
+    from ddss.serve import create_app
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(report_run.settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_findings_browser_pages_filters_and_sorts(report_run, server, browser, tmp_path):
+    findings = pl.read_parquet(report_run.run_dir / "findings.parquet")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    elsewhere: list[str] = []
+    context.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(server) else (elsewhere.append(r.request.url), r.abort())
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/runs/{report_run.run_id}/findings?size=25")
+        assert page.locator("#summary strong").first.inner_text().replace(".", "") == str(findings.height)
+        assert page.locator("#findings tbody tr").count() == 25
+        page.click("#next")
+        assert page.locator("#page-no").inner_text() == "2"
+        # Filter by agency and severity through the form, as a steward would.
+        page.select_option("#f-agency", "nnmt")
+        page.select_option("#f-severity", "blocking")
+        page.click("#apply")
+        expected = findings.filter(pl.col("dataset").is_in(["parcel", "certificate"]), pl.col("severity") == "blocking")
+        assert page.locator("#summary strong").first.inner_text().replace(".", "") == str(expected.height)
+        datasets = set(page.locator("#findings tbody tr td:nth-child(2)").all_inner_texts())
+        assert datasets <= {"parcel", "certificate"}
+        assert page.locator("#page-no").inner_text() == "1"
+        # Sort by row, descending: the first row shown is the largest row number.
+        page.select_option("#f-sort", "source_row")
+        page.select_option("#f-order", "desc")
+        page.click("#apply")
+        first_row = int(page.locator("#findings tbody tr").first.locator("td:nth-child(4)").inner_text())
+        assert first_row == expected["source_row"].max()
+        page.screenshot(path=str(tmp_path / "browser.png"), full_page=True)
+        # The hostile cells are text here too.
+        page.goto(f"{server}/runs/{report_run.run_id}/findings?check=parcel.land_use_unknown")
+        assert SCRIPT in page.inner_text("#findings")
+        assert page.evaluate("typeof window.__ddss_pwned") == "undefined"
+        # The report pages are served as written.
+        page.goto(f"{server}/reports/{report_run.run_id}/index.html")
+        assert page.locator(".badge.verdict").inner_text() == "KHÔNG ĐẠT"
+    finally:
+        context.close()
+    assert elsewhere == []

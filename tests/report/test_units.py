@@ -1,0 +1,210 @@
+"""Small table-driven tests of the report's parts: formula-safe exports, the scorecard
+reader, the SVG charts, the findings query and the server's access rules."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import polars as pl
+import pytest
+
+from ddss.report import exports
+from ddss.report.charts import trend
+from ddss.report.inputs import scorecard_from_json
+from ddss.serve import query
+
+HOSTILE = '=HYPERLINK("#x";"y")'
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("ODT", "ODT"),  # lawful: untouched
+        ("Nguyễn V. A.", "Nguyễn V. A."),
+        ("079******345", "079******345"),
+        ("a=b", "a=b"),  # only a leading sign is dangerous
+        (HOSTILE, "'" + HOSTILE),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        (None, None),
+        (12, 12),
+    ],
+)
+def test_neutralise_formula(cell, expected):
+    assert exports.neutralise_formula(cell) == expected
+
+
+def _findings(values: list[str | None]) -> pl.DataFrame:
+    n = len(values)
+    return pl.DataFrame(
+        {
+            "run_id": ["r"] * n,
+            "dataset": ["parcel"] * n,
+            "source_file": ["parcel.csv"] * n,
+            "source_row": list(range(1, n + 1)),
+            "record_key": [f"25747|{i}|1" for i in range(n)],
+            "check_id": ["parcel.land_use_unknown"] * n,
+            "dimension": ["sach"] * n,
+            "severity": ["blocking"] * n,
+            "value": values,
+            "message_vi": ["Mã mục đích sử dụng sai danh mục"] * n,
+        },
+        schema_overrides={"source_row": pl.Int64},
+    )
+
+
+def test_csv_export_has_bom_vietnamese_headers_and_neutralised_cells():
+    data = exports.to_csv_bytes(_findings(["ODT", HOSTILE, "+1"]))
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    header = text.splitlines()[0]
+    assert "Tập dữ liệu" in header and "Giá trị (đã che)" in header and "Chiều chất lượng" in header
+    assert '"\'=HYPERLINK(""#x"";""y"")"' in text
+    assert '"\'+1"' in text and '"ODT"' in text
+    assert '"Sạch"' in text and '"Chặn"' in text  # labels, not codes
+    read = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    assert read.height == 3
+
+
+def test_xlsx_export_writes_text_never_formulas(tmp_path):
+    path = exports.write_xlsx(_findings(["ODT", HOSTILE]), tmp_path / "f.xlsx")
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula cell at all
+    ws = openpyxl.load_workbook(path).active
+    headers = [c.value for c in ws[1]]
+    assert "Giá trị (đã che) / Value (masked)" in headers
+    col = headers.index("Giá trị (đã che) / Value (masked)") + 1
+    assert ws.cell(2, col).value == "ODT"
+    assert ws.cell(3, col).value == "'" + HOSTILE
+    assert ws.cell(3, col).data_type == "s"
+
+
+def test_scorecard_reader_accepts_aliases_and_verdict_words():
+    sc = scorecard_from_json(
+        {
+            "verdict": "không đạt",
+            "reasons": [{"vi": "Tập parcel dưới ngưỡng"}, "Lý do hai"],
+            "cells": [
+                {"dataset": "parcel", "dimension": "dung", "score_pct": 80, "threshold": 0.95, "status": "khong_dat"},
+                {"dataset": "birth", "dimension": "du", "score": 1.0, "passed": True},
+                {"dataset": "birth", "dimension": "overall", "score": 1.0},  # not a dimension: left out
+            ],
+            "history": [{"run_id": "a", "at": "2026-11-01", "dataset": "parcel", "dimension": "dung", "score": 0.9}],
+        }
+    )
+    assert sc.passed is False
+    assert sc.reasons == ("Tập parcel dưới ngưỡng", "Lý do hai")
+    assert [(c.agency, c.dataset, c.score, c.passed) for c in sc.cells] == [
+        ("nnmt", "parcel", 0.8, False),
+        ("tu_phap", "birth", 1.0, True),
+    ]
+    assert sc.history[0].agency == "nnmt"
+    assert scorecard_from_json({"passed": True}).passed is True
+    assert scorecard_from_json({}).passed is None
+
+
+def test_trend_chart_is_inline_svg_with_escaped_labels():
+    svg = str(trend({"<b>x</b>": [("r1", 0.9), ("r2", 0.97)]}, threshold=0.95, title="<script>t</script>"))
+    assert svg.startswith("<svg") and svg.count("<circle") == 2 and "<polyline" in svg
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;x&lt;/b&gt;" in svg
+    assert "http" not in svg
+    assert "chưa có dữ liệu" in str(trend({}))
+
+
+@pytest.fixture
+def run_folder(tmp_path):
+    df = _findings(["ODT", HOSTILE, None, "LUA"]).vstack(
+        _findings(["x"]).with_columns(
+            pl.lit("population").alias("dataset"),
+            pl.lit("population.stale").alias("check_id"),
+            pl.lit("song").alias("dimension"),
+            pl.lit("warning").alias("severity"),
+        )
+    )
+    folder = tmp_path / "20261101T000000-79-abcdef"
+    folder.mkdir()
+    df.write_parquet(folder / "findings.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("filters", "total"),
+    [
+        ({}, 5),
+        ({"agency": "nnmt"}, 4),
+        ({"agency": "cong_an"}, 1),
+        ({"severity": "warning", "dataset": "population"}, 1),
+        ({"check_id": "parcel.land_use_unknown", "dimension": "song"}, 0),
+        ({"agency": "x' OR '1'='1"}, 0),  # a bound parameter, not SQL
+        ({"not_a_column": "x"}, 5),  # unknown filters are dropped
+    ],
+)
+def test_query_filters(run_folder, filters, total):
+    assert query.page(run_folder / "findings.parquet", query.FindingsQuery(filters)).total == total
+
+
+def test_query_sorts_and_pages(run_folder):
+    parquet = run_folder / "findings.parquet"
+    first = query.page(parquet, query.FindingsQuery({"agency": "nnmt"}, sort="source_row", descending=True, size=3))
+    assert [r["source_row"] for r in first.rows] == [4, 3, 2] and first.pages == 2
+    second = query.page(parquet, query.FindingsQuery({"agency": "nnmt"}, sort="source_row", descending=True, size=3, page=2))
+    assert [r["source_row"] for r in second.rows] == [1]
+    bad_sort = query.page(parquet, query.FindingsQuery(sort="value; DROP TABLE x"))
+    assert bad_sort.query.sort == "dataset" and bad_sort.total == 5
+    assert dict(query.facets(parquet)["agency"]) == {"cong_an": 1, "nnmt": 4}
+
+
+@pytest.mark.parametrize("run_id", ["..", "../x", "a/b", "", "x" * 200, "nope"])
+def test_run_dir_refuses_anything_but_a_run(run_folder, run_id):
+    with pytest.raises((ValueError, FileNotFoundError)):
+        query.run_dir(run_folder.parent, run_id)
+
+
+def test_server_token_and_downloads(run_folder, settings):
+    from fastapi.testclient import TestClient
+
+    from ddss.serve import create_app
+
+    s = type(settings)(**{**settings.__dict__, "reports_dir": run_folder.parent})
+    run = run_folder.name
+    token = "t" * 20
+    guarded = TestClient(create_app(s, token=token))
+    assert guarded.get("/").status_code == 401
+    assert guarded.get("/", headers={"Authorization": "Bearer wrong-token-xxxxxxx"}).status_code == 401
+    assert guarded.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert guarded.get(f"/?token={token}").status_code == 200
+    assert guarded.get(f"/runs/{run}/findings").status_code == 200  # the cookie set above
+
+    open_ = TestClient(create_app(s))
+    r = open_.get(f"/runs/{run}/findings.csv?agency=nnmt")
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    assert r.content.decode("utf-8-sig").count("\r\n") == 5  # header + 4 rows
+    assert "'=HYPERLINK" in r.content.decode("utf-8-sig")
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    x = open_.get(f"/runs/{run}/findings.xlsx?severity=warning")
+    assert x.status_code == 200 and openpyxl.load_workbook(io.BytesIO(x.content)).active.max_row == 2
+    assert open_.get("/runs/..%2F..%2Fetc/findings").status_code == 404
+    j = open_.get(f"/api/runs/{run}/findings?dataset=parcel&size=2&page=2").json()
+    assert (j["total"], j["page"], j["pages"], len(j["rows"])) == (4, 2, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.0.0.5", False)]
+)
+def test_serve_binds_wider_only_with_token(host, loopback):
+    from typer.testing import CliRunner
+
+    from ddss.cli.app import app
+    from ddss.cli.serve import is_loopback
+
+    assert is_loopback(host) is loopback
+    if not loopback:
+        result = CliRunner().invoke(app, ["serve", "--host", host, "--port", "1"], env={"DDSS_SERVE_TOKEN": ""})
+        assert result.exit_code == 2
+        assert "mã truy cập" in result.output
