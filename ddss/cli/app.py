@@ -7,8 +7,10 @@ import os
 import typer
 
 from ddss.cli import demo, evaluate, generate, ingest, suites, validate
+from ddss.cli import deployments as deployments_cli
 from ddss.cli import report as report_cli
 from ddss.cli import serve as serve_cli
+from ddss.cli import server as server_cli
 
 __all__ = ["app", "main"]
 
@@ -27,6 +29,8 @@ app.command("suites", help=suites.HELP)(suites.command)
 app.command("demo", help=demo.HELP)(demo.command)
 app.command("report", help=report_cli.HELP)(report_cli.command)
 app.command("serve", help=serve_cli.HELP)(serve_cli.command)
+app.command("deployments", help=deployments_cli.HELP)(deployments_cli.command)
+app.add_typer(server_cli.app, name="server", help=server_cli.HELP)
 
 
 def main() -> None:
