@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 UV := $(PYTHON) -m uv
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean serve serve-stop
 demo: $(STAMP)
 	$(VENV)/bin/ddss demo
 
@@ -13,6 +13,13 @@ test: $(STAMP)
 	bash scripts/system_deps.sh
 	$(VENV)/bin/ruff check ddss generators flows tests bench scripts
 	$(VENV)/bin/python -m pytest
+
+# Local Prefect server (127.0.0.1, free port) + process work pool + all 34 deployments + a worker.
+serve: $(STAMP)
+	$(VENV)/bin/ddss server start
+
+serve-stop: $(STAMP)
+	$(VENV)/bin/ddss server stop
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ddss generators flows tests bench scripts
