@@ -26,6 +26,8 @@ from ddss.store import fetch_frame
 __all__ = ["FINDINGS_SCHEMA", "dataset_findings", "ingest_findings"]
 
 FINDINGS_SCHEMA = {
+    "agency": pl.Utf8,
+    "batch_id": pl.Utf8,
     "dataset": pl.Utf8,
     "source_file": pl.Utf8,
     "source_row": pl.Int64,
@@ -61,11 +63,12 @@ def dataset_findings(
     flags = ", ".join(f"({fails_sql(c, settings, as_of, province)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
     values = ", ".join(f"CAST({_value(c)} AS VARCHAR) AS {ident('v' + str(i))}" for i, c in enumerate(checks))
     scan = (
-        f"SELECT t._source_file, t._source_row, {_record_key(dataset, settings)} AS record_key, {flags}, {values} "  # noqa: S608
+        f"SELECT t._batch_id, t._source_file, t._source_row, {_record_key(dataset, settings)} AS record_key, {flags}, {values} "  # noqa: S608
         f"FROM {ident(current_view(dataset))} AS t"
     )
     arms = " UNION ALL ".join(
-        f"SELECT _source_file, _source_row, record_key, {str_literal(c.check_id)} AS check_id, {ident('v' + str(i))} AS value "  # noqa: S608
+        f"SELECT _batch_id, _source_file, _source_row, record_key, {str_literal(c.check_id)} AS check_id, "  # noqa: S608
+        f"{ident('v' + str(i))} AS value "
         f"FROM s WHERE {ident('f' + str(i))}"
         for i, c in enumerate(checks)
     )
@@ -81,6 +84,8 @@ def dataset_findings(
     return (
         rows.join(meta, on="check_id", how="left")
         .select(
+            pl.lit(DATASETS[dataset].agency).alias("agency"),
+            pl.col("_batch_id").alias("batch_id"),
             pl.lit(dataset).alias("dataset"),
             pl.col("_source_file").alias("source_file"),
             pl.col("_source_row").alias("source_row"),
@@ -100,15 +105,17 @@ def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     quarantined = fetch_frame(
         con,
         f"""
-        SELECT q.dataset, q.source_file, q.source_row, q.check_id, q.reason_vi
+        SELECT b.agency, q.batch_id, q.dataset, q.source_file, q.source_row, q.check_id, q.reason_vi
         FROM quarantine_rows q JOIN ({CURRENT_FILES_SQL}) c
           ON q.batch_id = c.batch_id AND q.file_sha256 = c.file_sha256
+        LEFT JOIN (SELECT DISTINCT batch_id, file_sha256, agency FROM batches) b
+          ON b.batch_id = q.batch_id AND b.file_sha256 = q.file_sha256
         """,  # noqa: S608 - constant SQL
     )
     rejected = fetch_frame(
         con,
         """
-        SELECT coalesce(dataset, '*') AS dataset, source_file, CAST(NULL AS BIGINT) AS source_row,
+        SELECT agency, batch_id, coalesce(dataset, '*') AS dataset, source_file, CAST(NULL AS BIGINT) AS source_row,
                'ingest.file_rejected' AS check_id, reason_vi
         FROM batches WHERE status = 'rejected' AND batch_id = (SELECT max(batch_id) FROM batches)
         """,
@@ -123,6 +130,8 @@ def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return (
         both.join(meta, on="check_id")
         .select(
+            "agency",
+            "batch_id",
             "dataset",
             "source_file",
             "source_row",

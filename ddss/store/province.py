@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS quarantine_rows (
 FINDINGS_DDL = """
 CREATE TABLE IF NOT EXISTS findings (
     run_id VARCHAR, dataset VARCHAR, source_file VARCHAR, source_row BIGINT, record_key VARCHAR,
-    check_id VARCHAR, dimension VARCHAR, severity VARCHAR, value VARCHAR, message_vi VARCHAR
+    check_id VARCHAR, dimension VARCHAR, severity VARCHAR, value VARCHAR, message_vi VARCHAR,
+    agency VARCHAR, batch_id VARCHAR
 )"""
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS validation_runs (
@@ -65,8 +66,18 @@ def _staging_ddl(name: str) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create a new file's tables or migrate an older file in place (ddss.store.migrate)."""
+    from ddss.store import migrate
+
+    migrate.migrate(con, "province", migrate.PROVINCE_STEPS, "batches", _create_tables)
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    from ddss.store.gate import ensure_gate_schema
+
     for ddl in (BATCHES_DDL, QUARANTINE_DDL, FINDINGS_DDL, RUNS_DDL, *(_staging_ddl(n) for n in DATASETS)):
         con.execute(ddl)
+    ensure_gate_schema(con)
 
 
 @contextmanager

@@ -1,0 +1,432 @@
+"""Scorecards: per run, agency, dataset and dimension, from a validation run's findings.
+
+Score of a dataset in a dimension = share of the records checked that have **no blocking
+finding in that dimension** (a record failing two checks of one dimension counts once;
+warnings never lower a score; a waived finding counts as a warning). The overall score
+of a dataset is the share of records with no blocking finding in any dimension.
+Records checked = the rows of the dataset's current file, staged or quarantined at
+ingestion (a quarantined row is a record with a blocking finding).
+
+A dataset is đạt when every dimension meets its threshold (ddss.thresholds) and every
+check on it could run; an agency when all its datasets are; a run when all its agencies
+are and no file was rejected. The JSON written to ``reports/<run_id>/scorecard.json`` is
+documented in docs/scorecard.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ddss import land_groups
+from ddss.rules.catalog import DIMENSIONS, all_checks, for_dataset
+from ddss.schema import AGENCIES, DATASETS
+from ddss.store import fetch_frame
+from ddss.thresholds import POLICIES, Thresholds
+
+__all__ = [
+    "DATASET_LABELS",
+    "AgencyScore",
+    "DatasetScore",
+    "DimensionScore",
+    "NotRun",
+    "RunFile",
+    "Scorecard",
+    "catalogue_version",
+    "checks_not_run",
+    "compute_scorecard",
+    "effective_findings",
+    "run_files",
+]
+
+DATASET_LABELS: dict[str, tuple[str, str]] = {
+    "population": ("Dân cư", "population"),
+    "birth": ("Khai sinh", "births"),
+    "death": ("Khai tử", "deaths"),
+    "marriage": ("Kết hôn", "marriages"),
+    "parcel": ("Thửa đất", "parcels"),
+    "certificate": ("Giấy chứng nhận", "certificates"),
+}
+DIMENSIONS_EN = {"dung": "correct", "du": "complete", "sach": "clean", "song": "current"}
+VERDICTS = {"dat": ("đạt", "pass"), "khong_dat": ("không đạt", "fail")}
+
+
+def catalogue_version(dataset: str | None = None, dimension: str | None = None) -> str:
+    """Fingerprint of the rules that decide a score: every check's id, severity and SQL.
+    A rule added or changed between two runs changes it, so their scores are not compared."""
+    lines = sorted(
+        f"{c.check_id}|{c.dimension}|{c.severity}|{c.predicate.fails_sql() if c.predicate else c.stage}"
+        for c in all_checks()
+        if (dataset is None or c.dataset == dataset) and (dimension is None or c.dimension == dimension)
+    )
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """The file of a dataset a validation run checked."""
+
+    dataset: str
+    agency: str
+    batch_id: str
+    source_file: str
+    file_sha256: str
+    rows_staged: int
+    rows_quarantined: int
+
+    @property
+    def checked(self) -> int:
+        return self.rows_staged + self.rows_quarantined
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A check that could not run because a dataset it compares with was not loaded."""
+
+    check_id: str
+    dataset: str
+    dimension: str
+    missing: tuple[str, ...]
+    title_vi: str
+
+    def reason(self) -> tuple[str, str]:
+        vi = ", ".join(DATASET_LABELS[m][0].lower() for m in self.missing)
+        en = ", ".join(DATASET_LABELS[m][1] for m in self.missing)
+        return (
+            f"Chưa kiểm tra được '{self.title_vi}' ({self.check_id}) vì chưa nạp dữ liệu {vi}.",
+            f"Check {self.check_id} could not run: {en} not loaded.",
+        )
+
+
+@dataclass
+class DimensionScore:
+    dimension: str
+    checked: int
+    blocking: int
+    warning_only: int
+    waived: int
+    score: float
+    threshold: float
+    policy: str
+    verdict: str
+    catalogue_version: str
+    previous_run: str | None = None
+    previous_score: float | None = None
+    change: float | None = None
+    comparable: bool | None = None
+    dropped: bool = False
+
+
+@dataclass
+class DatasetScore:
+    dataset: str
+    agency: str
+    file: RunFile
+    dimensions: list[DimensionScore]
+    overall: DimensionScore
+    verdict: str
+    blocks_batch: bool
+    reasons: list[tuple[str, str]]
+    not_run: list[NotRun]
+
+
+@dataclass
+class AgencyScore:
+    agency: str
+    datasets: list[DatasetScore]
+    verdict: str
+    checked: int
+    clean: int
+
+    @property
+    def score(self) -> float:
+        return self.clean / self.checked if self.checked else 1.0
+
+
+@dataclass
+class Scorecard:
+    run_id: str
+    province: str
+    as_of: dt.date
+    computed_at: dt.datetime
+    catalogue_version: str
+    thresholds_version: str
+    thresholds_file: str
+    drop_margin: float
+    agencies: list[AgencyScore]
+    verdict: str
+    reasons: list[tuple[str, str]]
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)
+    land_groups: dict | None = None
+    # Earlier runs' scores from the province's history: (run_id, computed_at, agency, dataset, dimension, score).
+    history: list[tuple] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "dat"
+
+    def datasets(self) -> list[DatasetScore]:
+        return [d for a in self.agencies for d in a.datasets]
+
+    def dataset(self, name: str) -> DatasetScore | None:
+        return next((d for d in self.datasets() if d.dataset == name), None)
+
+    @property
+    def checked(self) -> int:
+        return sum(a.checked for a in self.agencies)
+
+    @property
+    def score(self) -> float:
+        return sum(a.clean for a in self.agencies) / self.checked if self.checked else 1.0
+
+
+def run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, RunFile]:
+    """The current file of each dataset when ``run_id`` started (what it validated)."""
+    rows = con.execute(
+        """
+        SELECT dataset, agency, batch_id, source_file, file_sha256, rows_staged, rows_quarantined FROM (
+            SELECT *, row_number() OVER (PARTITION BY dataset ORDER BY batch_id DESC, source_file) AS k
+            FROM batches
+            WHERE status = 'loaded' AND loaded_at <= (SELECT started_at FROM validation_runs WHERE run_id = ?)
+        ) WHERE k = 1 ORDER BY dataset
+        """,
+        [run_id],
+    ).fetchall()
+    return {r[0]: RunFile(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0), int(r[6] or 0)) for r in rows}
+
+
+def checks_not_run(loaded: set[str]) -> list[NotRun]:
+    """Checks on a loaded dataset whose SQL reads another dataset that was not loaded."""
+    out = []
+    for dataset in sorted(loaded):
+        for c in for_dataset(dataset):
+            text = c.predicate.fails_sql() if c.predicate else ""
+            missing = tuple(d for d in DATASETS if d != dataset and "{" + d + "}" in text and d not in loaded)
+            if missing:
+                out.append(NotRun(c.check_id, dataset, c.dimension, missing, c.title_vi))
+    return out
+
+
+def effective_findings(
+    con: duckdb.DuckDBPyConnection, run_id: str, files: dict[str, RunFile], not_run: list[NotRun]
+) -> pl.DataFrame:
+    """Row-level findings of the run on its files, without checks that could not run, each
+    marked ``waived`` (a steward accepted it) and ``blocking`` (blocking and not waived)."""
+    frame = pl.DataFrame(
+        {"dataset": list(files), "source_file": [f.source_file for f in files.values()]},
+        schema={"dataset": pl.Utf8, "source_file": pl.Utf8},
+    )
+    con.register("_ddss_files", frame.to_arrow())
+    skip = [n.check_id for n in not_run] or [""]
+    try:
+        found = fetch_frame(
+            con,
+            """
+            SELECT f.dataset, f.source_row, f.record_key, f.check_id, f.dimension, f.severity, f.message_vi,
+                   EXISTS (SELECT 1 FROM waivers w WHERE w.dataset = f.dataset AND w.record_key = f.record_key
+                           AND w.check_id = f.check_id) AS waived
+            FROM findings f JOIN _ddss_files c ON f.dataset = c.dataset AND f.source_file = c.source_file
+            WHERE f.run_id = ? AND f.source_row IS NOT NULL AND NOT list_contains(?, f.check_id)
+            """,
+            [run_id, skip],
+        )
+    finally:
+        con.unregister("_ddss_files")
+    return found.with_columns(blocking=(pl.col("severity") == "blocking") & ~pl.col("waived"))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}".replace(".", ",") + " %"
+
+
+def _previous(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[tuple[str, str], tuple]:
+    rows = con.execute(
+        """
+        SELECT dataset, dimension, run_id, score, catalogue_version FROM (
+            SELECT *, row_number() OVER (PARTITION BY dataset, dimension ORDER BY run_id DESC) AS k
+            FROM scores WHERE run_id < ?
+        ) WHERE k = 1
+        """,
+        [run_id],
+    ).fetchall()
+    return {(d, m): (r, s, v) for d, m, r, s, v in rows}
+
+
+def _with_history(s: DimensionScore, dataset: str, previous: dict, margin: float) -> DimensionScore:
+    prev = previous.get((dataset, s.dimension))
+    if prev:
+        s.previous_run, s.previous_score = prev[0], prev[1]
+        s.change = round(s.score - prev[1], 6)
+        s.comparable = prev[2] == s.catalogue_version
+        s.dropped = bool(s.comparable and prev[1] - s.score > margin)
+    return s
+
+
+def _dataset_score(
+    f: RunFile, eff: pl.DataFrame, thresholds: Thresholds, not_run: list[NotRun], previous: dict, margin: float
+) -> DatasetScore:
+    mine = eff.filter(pl.col("dataset") == f.dataset)
+    per_dim = (
+        mine.group_by("dimension", "source_row")
+        .agg(pl.col("blocking").any().alias("b"), pl.col("waived").any().alias("w"))
+        .group_by("dimension")
+        .agg(
+            pl.col("b").sum().alias("blocking"),
+            (~pl.col("b")).sum().alias("warning_only"),
+            (pl.col("w") & ~pl.col("b")).sum().alias("waived"),
+        )
+    )
+    counts = {r[0]: r[1:] for r in per_dim.iter_rows()}
+    dims, reasons = [], []
+    label_vi, label_en = DATASET_LABELS[f.dataset]
+    agency_vi = AGENCIES[f.agency]
+    blocks_batch = False
+    for dim in DIMENSIONS:
+        blocking, warning_only, waived = (int(x) for x in counts.get(dim, (0, 0, 0)))
+        score = (f.checked - blocking) / f.checked if f.checked else 1.0
+        t = thresholds.get(f.dataset, dim)
+        ok = score >= t.threshold
+        d = DimensionScore(
+            dim, f.checked, blocking, warning_only, waived, score, t.threshold, t.policy,
+            "dat" if ok else "khong_dat", catalogue_version(f.dataset, dim),
+        )  # fmt: skip
+        dims.append(_with_history(d, f.dataset, previous, margin))
+        if not ok:
+            blocks_batch |= t.policy == "block_batch"
+            what_vi = (
+                "không bản ghi nào của tập này được chuyển lên"
+                if t.policy == "block_batch"
+                else "các bản ghi có lỗi chặn bị giữ lại, các bản ghi khác được chuyển lên"
+            )
+            what_en = (
+                "nothing of this dataset goes on"
+                if t.policy == "block_batch"
+                else "records with blocking findings are held, the others go on"
+            )
+            reasons.append(
+                (
+                    f"{agency_vi} — {label_vi}: chiều {DIMENSIONS[dim]} đạt {_pct(score)}, dưới ngưỡng {_pct(t.threshold)}"
+                    f" ({blocking} trên {f.checked} bản ghi có lỗi chặn); theo chính sách '{POLICIES[t.policy][0]}',"
+                    f" {what_vi}.",
+                    f"{label_en}: {DIMENSIONS_EN[dim]} is {100 * score:.1f} %, below the threshold {100 * t.threshold:.1f} %"
+                    f" ({blocking} of {f.checked} records with blocking findings); policy '{POLICIES[t.policy][1]}':"
+                    f" {what_en}.",
+                )
+            )
+    mine_not_run = [n for n in not_run if n.dataset == f.dataset]
+    for n in mine_not_run:
+        vi, en = n.reason()
+        reasons.append((f"{agency_vi} — {label_vi}: {vi} Các bản ghi của tập này bị giữ lại.", f"{label_en}: {en} Held."))
+    rows = mine.group_by("source_row").agg(pl.col("blocking").any().alias("b"), pl.col("waived").any().alias("w"))
+    blocked = int(rows["b"].sum()) if rows.height else 0
+    overall = DimensionScore(
+        "overall", f.checked, blocked, rows.height - blocked, int((rows["w"] & ~rows["b"]).sum()) if rows.height else 0,
+        (f.checked - blocked) / f.checked if f.checked else 1.0, 0.0, "", "", catalogue_version(f.dataset),
+    )  # fmt: skip
+    overall = _with_history(overall, f.dataset, previous, margin)
+    ok = all(d.verdict == "dat" for d in dims) and not mine_not_run
+    overall.verdict = "dat" if ok else "khong_dat"
+    return DatasetScore(f.dataset, f.agency, f, dims, overall, overall.verdict, blocks_batch, reasons, mine_not_run)
+
+
+def _rejected(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str]]:
+    rows = con.execute(
+        "SELECT source_file, message_vi FROM findings WHERE run_id = ? AND check_id = 'ingest.file_rejected' ORDER BY 1",
+        [run_id],
+    ).fetchall()
+    return [
+        (f"Tệp {name} bị từ chối khi nạp: {why}", f"File {name} was rejected at ingestion (see its .reason.txt).")
+        for name, why in rows
+    ]
+
+
+def compute_scorecard(
+    con: duckdb.DuckDBPyConnection, run_id: str, thresholds: Thresholds, drop_margin: float = 0.02
+) -> Scorecard:
+    """The scorecard of one validation run, from the province file (``con`` may be read-only)."""
+    found = con.execute("SELECT province, as_of FROM validation_runs WHERE run_id = ?", [run_id]).fetchall()
+    if not found:
+        raise KeyError(f"Không có lượt kiểm tra {run_id!r} / no validation run {run_id!r}")
+    province, as_of = found[0]
+    files = run_files(con, run_id)
+    not_run = checks_not_run(set(files))
+    eff = effective_findings(con, run_id, files, not_run)
+    previous = _previous(con, run_id)
+    datasets = [_dataset_score(f, eff, thresholds, not_run, previous, drop_margin) for f in files.values()]
+    agencies = []
+    for code in AGENCIES:
+        mine = [d for d in datasets if d.agency == code]
+        if mine:
+            verdict = "dat" if all(d.verdict == "dat" for d in mine) else "khong_dat"
+            checked = sum(d.overall.checked for d in mine)
+            agencies.append(AgencyScore(code, mine, verdict, checked, checked - sum(d.overall.blocking for d in mine)))
+    rejected = _rejected(con, run_id)
+    reasons = [r for d in datasets for r in d.reasons] + rejected
+    verdict = "dat" if all(a.verdict == "dat" for a in agencies) and not rejected else "khong_dat"
+    card = Scorecard(
+        run_id, province, as_of, dt.datetime.now(dt.UTC).replace(tzinfo=None), catalogue_version(),
+        thresholds.version, thresholds.path, drop_margin, agencies, verdict, reasons, rejected,
+    )  # fmt: skip
+    if "parcel" in files:
+        card.land_groups = _land(con, files, eff, not_run)
+    card.history = con.execute(
+        "SELECT run_id, computed_at, agency, dataset, dimension, score FROM scores WHERE run_id < ? ORDER BY run_id, dataset",
+        [run_id],
+    ).fetchall()
+    return card
+
+
+def _land(con: duckdb.DuckDBPyConnection, files: dict[str, RunFile], eff: pl.DataFrame, not_run: list[NotRun]) -> dict:
+    cert = files.get("certificate")
+    owners_checked = cert is not None and not any(n.dataset == "certificate" for n in not_run)
+    blocking = eff.filter(pl.col("blocking")).select("dataset", "source_row").unique()
+    p = files["parcel"]
+    groups = land_groups.parcel_groups(
+        con, (p.batch_id, p.source_file), (cert.batch_id, cert.source_file) if cert else None, blocking, owners_checked
+    )
+    counts = land_groups.count_groups(groups)
+    total = sum(counts.values())
+    notes = []
+    if not land_groups.THREE_COMPONENTS_APPLIED:
+        notes.append(
+            (
+                "Chưa áp dụng điều kiện đủ ba thành phần dữ liệu (thuộc tính, không gian, bản quét) cho nhóm 1:"
+                " lô dữ liệu chưa có các cột này.",
+                "The three-components rule for group 1 is not applied: batches do not carry those columns yet.",
+            )
+        )
+    if not owners_checked:
+        notes.append(
+            (
+                "Chưa xác thực được chủ sử dụng với CSDL dân cư (thiếu dữ liệu dân cư hoặc giấy chứng nhận):"
+                " không thửa nào vào nhóm 1.",
+                "Owners could not be authenticated (population or certificates not loaded): no parcel is in group 1.",
+            )
+        )
+    return {
+        "parcels": total,
+        "groups": [
+            {
+                "group": g,
+                "label_vi": land_groups.GROUPS[g][0],
+                "label_en": land_groups.GROUPS[g][1],
+                "rule_vi": land_groups.RULES[g][0],
+                "rule_en": land_groups.RULES[g][1],
+                "parcels": n,
+                "share": n / total if total else 0.0,
+            }
+            for g, n in counts.items()
+        ],
+        "three_components_applied": land_groups.THREE_COMPONENTS_APPLIED,
+        "owners_checked": owners_checked,
+        "notes": [{"vi": vi, "en": en} for vi, en in notes],
+    }
+
+
+def write_path(reports_dir: Path, run_id: str) -> Path:
+    return Path(reports_dir) / run_id

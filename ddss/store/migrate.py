@@ -1,0 +1,87 @@
+"""Schema versions: every ddss database file says which schema it has and is migrated in place.
+
+A ``schema_version`` table per file (one row per migration applied). A file made before
+versions existed has no such table: it is version 1 if it holds ddss tables, else new.
+Each step is idempotent DDL, so a step interrupted half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+__all__ = ["NATIONAL_STEPS", "PROVINCE_STEPS", "SchemaTooNew", "migrate", "schema_version"]
+
+VERSION_DDL = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    component VARCHAR, version INTEGER, applied_at TIMESTAMP, note VARCHAR
+)"""
+
+# version -> (what changed, idempotent statements). Version 1 is the file as it was before
+# issue #17 (no schema_version table).
+PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
+    2: (
+        "findings carry agency and batch_id; gate tables (scores, holds, waivers)",
+        (
+            "ALTER TABLE findings ADD COLUMN IF NOT EXISTS agency VARCHAR",
+            "ALTER TABLE findings ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
+        ),
+    ),
+}
+NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer ddss; this one must not touch it."""
+
+
+def schema_version(con: duckdb.DuckDBPyConnection, component: str, legacy_table: str) -> int:
+    """The file's schema version: recorded, else 1 if ``legacy_table`` exists, else 0 (new file)."""
+    has_versions = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version' AND table_schema = 'main'"
+    ).fetchall()[0][0]
+    if has_versions:
+        (row,) = con.execute("SELECT max(version) FROM schema_version WHERE component = ?", [component]).fetchall()
+        if row[0] is not None:
+            return int(row[0])
+    legacy = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'", [legacy_table]
+    ).fetchall()[0][0]
+    return 1 if legacy else 0
+
+
+def migrate(
+    con: duckdb.DuckDBPyConnection, component: str, steps: dict[int, tuple[str, tuple[str, ...]]], legacy_table: str, create
+) -> int:
+    """Bring the file to the newest version. ``create(con)`` makes the current tables of a new
+    file (CREATE … IF NOT EXISTS); old files get ``create`` too (new tables) after their steps."""
+    latest = max(steps, default=1)
+    found = schema_version(con, component, legacy_table)
+    if found > latest:
+        raise SchemaTooNew(
+            f"Tệp được tạo bởi phiên bản ddss mới hơn (lược đồ {component} v{found} > v{latest}). / "
+            f"The file was written by a newer ddss ({component} schema v{found} > v{latest})."
+        )
+    if found == latest:
+        create(con)  # idempotent: tables a newer module added without a version step
+        return found
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(VERSION_DDL)
+        if found >= 1:
+            for version in sorted(v for v in steps if v > found):
+                for statement in steps[version][1]:
+                    con.execute(statement)
+        create(con)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        if found == 0:
+            con.execute("INSERT INTO schema_version VALUES (?, ?, ?, ?)", [component, latest, now, "created"])
+        else:
+            for version in sorted(v for v in steps if v > found):
+                con.execute("INSERT INTO schema_version VALUES (?, ?, ?, ?)", [component, version, now, steps[version][0]])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return latest

@@ -1,0 +1,320 @@
+"""The national database behind one small interface: DuckDB by default, a server later.
+
+One table per promoted dataset (``nat_<dataset>``: birth, death, marriage, parcel,
+certificate; population is the reference the checks use, never promoted), keyed by the
+record's natural key ``_key`` (NATIONAL_KEYS) and carrying its lineage back to province,
+agency, batch, file, SHA-256 and source row, the run that promoted it and its version.
+A key promoted again replaces its row; the replaced version moves to
+``nat_<dataset>_history`` with the run that superseded it, so ``revert(run)`` can put it back.
+``audit_log`` holds the gate's hash-chained entries (ddss.audit), written in the same
+transaction as the promotion they record.
+
+Every method that writes runs inside ``with store.transaction():``; leaving the block by an
+exception (or the process dying) leaves the database as it was. Rows arrive as one Arrow
+table per dataset (``promote``), so a backend needs no access to the province file; bulk
+SQL only, never row by row.
+
+A backend implements ``NationalStore``; ``tests/gate/conftest.py``'s ``national_store``
+fixture lists the backends the gate's invariant tests run on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from ddss.schema import DATASETS, DUCKDB_TYPES
+from ddss.sql import ident
+from ddss.store.province import DatabaseBusy
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "NATIONAL_KEYS",
+    "PROMOTED_DATASETS",
+    "DuckDBNationalStore",
+    "NationalStore",
+    "PromoteCounts",
+    "RevertBlocked",
+    "history_table",
+    "incoming_columns",
+    "national_columns",
+    "national_table",
+    "open_national",
+]
+
+PROMOTED_DATASETS = ("birth", "death", "marriage", "parcel", "certificate")
+# The record's natural key in the national database (issue #17): register place + book +
+# entry number; commune + map sheet + parcel number; certificate serial + parcel + holder.
+NATIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "birth": ("registering_commune_code", "register_book", "entry_no"),
+    "death": ("registering_commune_code", "register_book", "entry_no"),
+    "marriage": ("registering_commune_code", "register_book", "entry_no"),
+    "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
+    "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
+}
+# Lineage every incoming row carries (set by the gate from the province file).
+INCOMING_LINEAGE = (
+    ("_province", "VARCHAR"),
+    ("_agency", "VARCHAR"),
+    ("_batch_id", "VARCHAR"),
+    ("_source_file", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+)
+# Added by the store when a row is promoted.
+PROMOTION = (("_version", "INTEGER"), ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP"))
+SUPERSEDED = (("_superseded_by", "VARCHAR"), ("_superseded_at", "TIMESTAMP"))
+AUDIT_COLUMNS = (
+    ("seq", "BIGINT"),
+    ("at", "TIMESTAMP"),
+    ("kind", "VARCHAR"),
+    ("province", "VARCHAR"),
+    ("run_id", "VARCHAR"),
+    ("body", "VARCHAR"),
+    ("prev_sha256", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+)
+
+
+def national_table(dataset: str) -> str:
+    return f"nat_{dataset}"
+
+
+def history_table(dataset: str) -> str:
+    return f"nat_{dataset}_history"
+
+
+def incoming_columns(dataset: str) -> list[tuple[str, str]]:
+    """Columns of the Arrow table ``promote`` takes, in order, with DuckDB types."""
+    cols = [("_key", "VARCHAR")] + [(c.name, DUCKDB_TYPES[c.dtype]) for c in DATASETS[dataset].columns]
+    return cols + list(INCOMING_LINEAGE)
+
+
+def national_columns(dataset: str) -> list[tuple[str, str]]:
+    """Columns of ``nat_<dataset>`` (DuckDB types; a server backend maps them)."""
+    return incoming_columns(dataset) + list(PROMOTION)
+
+
+@dataclass(frozen=True)
+class PromoteCounts:
+    inserted: int  # keys new to the national database
+    updated: int  # keys already there: new version current, old one in history
+
+
+class RevertBlocked(RuntimeError):
+    """A later gate replaced records of the run to revert; revert that one first."""
+
+
+class NationalStore(ABC):
+    """What the gate needs from a national database. Write methods require ``transaction()``."""
+
+    @abstractmethod
+    def transaction(self) -> Iterator[None]:
+        """Context manager: everything inside commits together or not at all."""
+
+    @abstractmethod
+    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+        """Upsert ``rows`` (``incoming_columns(dataset)``) as promoted by ``run_id``."""
+
+    @abstractmethod
+    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
+        """Undo ``run_id``'s promotions: per dataset (rows removed, previous versions restored)."""
+
+    @abstractmethod
+    def current(self, dataset: str) -> pl.DataFrame:
+        """The current rows of a dataset."""
+
+    @abstractmethod
+    def history(self, dataset: str) -> pl.DataFrame:
+        """The superseded versions of a dataset."""
+
+    @abstractmethod
+    def promoted_by(self, dataset: str, run_id: str) -> int:
+        """Current rows of ``dataset`` promoted by ``run_id``."""
+
+    @abstractmethod
+    def duplicate_keys(self, dataset: str) -> int:
+        """Keys with more than one current row (the invariant says 0)."""
+
+    @abstractmethod
+    def append_audit(self, entry: dict) -> None:
+        """Append one audit row (AUDIT_COLUMNS); never update or delete."""
+
+    @abstractmethod
+    def audit_rows(self) -> list[dict]:
+        """Every audit row, by ``seq``."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def last_audit(self) -> dict | None:
+        rows = self.audit_rows()
+        return rows[-1] if rows else None
+
+    def __enter__(self) -> NationalStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {ident(table)} ({', '.join(f'{ident(n)} {t}' for n, t in columns)})"
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    for d in PROMOTED_DATASETS:
+        con.execute(_ddl(national_table(d), national_columns(d)))
+        con.execute(_ddl(history_table(d), national_columns(d) + list(SUPERSEDED)))
+    con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
+
+
+class DuckDBNationalStore(NationalStore):
+    """The national database as one DuckDB file (default ``data/national.duckdb``)."""
+
+    def __init__(self, path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> None:
+        from ddss.store import migrate
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + busy_timeout_s
+        while True:
+            try:
+                self.con = duckdb.connect(str(self.path), config=config or {})
+                break
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"CSDL quốc gia {self.path.name} đang được tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. / "
+                        f"National database {self.path.name} is locked by another writer."
+                    ) from None
+                time.sleep(0.2)
+        self._in_tx = False
+        migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_tx = True
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_tx = False
+
+    def _need_tx(self) -> None:
+        if not self._in_tx:
+            raise RuntimeError("national store writes need `with store.transaction():`")
+
+    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+        self._need_tx()
+        nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
+        incoming = [n for n, _ in incoming_columns(dataset)]
+        cols = ", ".join(ident(c) for c in incoming)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.con.register("_ddss_in", rows.select(incoming))
+        try:
+            # Old versions of keys promoted again move to history, marked as superseded by this run.
+            updated = self.con.execute(
+                f"INSERT INTO {hist} SELECT n.*, ?, ? FROM {nat} n "  # noqa: S608 - identifiers only
+                "WHERE n._key IN (SELECT _key FROM _ddss_in)",
+                [run_id, now],
+            ).fetchall()[0][0]
+            if updated:
+                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
+                version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608
+            else:
+                version = "1"
+            self.con.execute("SET preserve_insertion_order = false")
+            try:
+                inserted = self.con.execute(
+                    f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
+                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, ?, ? FROM _ddss_in i",
+                    [run_id, now],
+                ).fetchall()[0][0]
+            finally:
+                self.con.execute("RESET preserve_insertion_order")
+        finally:
+            self.con.unregister("_ddss_in")
+        return PromoteCounts(int(inserted) - int(updated), int(updated))
+
+    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
+        self._need_tx()
+        later = set()
+        for d in PROMOTED_DATASETS:
+            later |= {
+                r[0]
+                for r in self.con.execute(
+                    f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = ?",  # noqa: S608
+                    [run_id],
+                ).fetchall()
+            }
+        if later:
+            raise RevertBlocked(
+                f"Không hoàn tác được lượt {run_id}: các lượt sau đã thay bản ghi của nó ({', '.join(sorted(later))});"
+                f" hãy hoàn tác các lượt đó trước. / Cannot revert {run_id}: later runs replaced its records"
+                f" ({', '.join(sorted(later))}); revert them first."
+            )
+        out = {}
+        for d in PROMOTED_DATASETS:
+            nat, hist = ident(national_table(d)), ident(history_table(d))
+            cols = ", ".join(ident(n) for n, _ in national_columns(d))
+            removed = self.con.execute(f"DELETE FROM {nat} WHERE _run_id = ?", [run_id]).fetchall()[0][0]  # noqa: S608
+            restored = self.con.execute(
+                f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = ?",  # noqa: S608
+                [run_id],
+            ).fetchall()[0][0]
+            self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = ?", [run_id])  # noqa: S608
+            out[d] = (int(removed), int(restored))
+        return out
+
+    def current(self, dataset: str) -> pl.DataFrame:
+        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(national_table(dataset))}").to_arrow_table())  # noqa: S608
+
+    def history(self, dataset: str) -> pl.DataFrame:
+        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(history_table(dataset))}").to_arrow_table())  # noqa: S608
+
+    def promoted_by(self, dataset: str, run_id: str) -> int:
+        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = ?"  # noqa: S608
+        return int(self.con.execute(sql, [run_id]).fetchall()[0][0])
+
+    def duplicate_keys(self, dataset: str) -> int:
+        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1)"  # noqa: S608
+        return int(self.con.execute(sql).fetchall()[0][0])
+
+    def append_audit(self, entry: dict) -> None:
+        self._need_tx()
+        names = [n for n, _ in AUDIT_COLUMNS]
+        self.con.execute(
+            f"INSERT INTO audit_log ({', '.join(ident(n) for n in names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+            [entry[n] for n in names],
+        )
+
+    def audit_rows(self) -> list[dict]:
+        names = [n for n, _ in AUDIT_COLUMNS]
+        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def open_national(settings) -> NationalStore:  # noqa: ANN001 - ddss.settings.Settings (import cycle)
+    """The national store a run is configured for: ``[tool.ddss] national_db`` (default
+    ``<data_dir>/national.duckdb``). A server backend (PostgreSQL, issue #20) plugs in here."""
+    path = getattr(settings, "national_db", None) or settings.data_dir / "national.duckdb"
+    return DuckDBNationalStore(path, settings.duckdb_config(), settings.busy_timeout_s)
