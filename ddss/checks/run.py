@@ -3,8 +3,10 @@
 1. point the cur_ views at the current files (writer, briefly);
 2. GX runs every suite read-only and reports a count per check;
 3. one scan per dataset lists every failing row (same SQL), plus ingestion findings;
-4. findings go to the database and to ``reports/<run_id>/findings.parquet|csv``; the
-   run is recorded with whether GX's counts equal the findings' (they must).
+4. findings go to the database and to ``reports/<run_id>/findings.parquet|csv`` with the
+   run record ``run.json`` (ddss.checks.outputs: written under a temporary name, published
+   by one rename after the database commit); the run is recorded with whether GX's counts
+   equal the findings' (they must).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import polars as pl
 
 from ddss import store
 from ddss.checks import findings as findings_mod
-from ddss.checks import gx_run, reference, views
+from ddss.checks import gx_run, outputs, reference, views
 from ddss.schema import DATASETS
 from ddss.settings import Settings
 
@@ -49,47 +51,95 @@ def new_run_id(province: str) -> str:
 
 
 def validate(settings: Settings, province: str, as_of: dt.date | None = None) -> ValidationResult:
-    as_of = as_of or settings.as_of or dt.date.today()
-    run_id = new_run_id(province)
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """The province's lock is held from the first read to the run record: a concurrent
+    ingest waits (or this exits BUSY), so GX and the findings read one state of the data."""
     db = settings.province_db(province)
     if not db.exists():
         raise FileNotFoundError(f"Chưa có dữ liệu của tỉnh {province} ({db}); hãy chạy 'ddss ingest' trước.")
+    with store.province_lock(db, settings.busy_timeout_s):
+        return _validate(settings, province, as_of or settings.as_of or dt.date.today())
+
+
+def _validate(settings: Settings, province: str, as_of: dt.date) -> ValidationResult:
+    run_id = new_run_id(province)
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    db = settings.province_db(province)
     with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
         views.refresh(con)
         reference.load(con)
 
-    gx_counts, gx_dir = gx_run.run_suites(settings, province, run_id, as_of)
+    try:
+        gx_counts, gx_dir = gx_run.run_suites(settings, province, run_id, as_of)
+    except Exception as e:
+        _reraise(e, settings.gx_dir, db)
 
-    with store.connect_readonly(db, settings.duckdb_config()) as con:
+    with store.connect_readonly(db, settings.duckdb_config(), settings.busy_timeout_s) as con:
         parts = [findings_mod.dataset_findings(con, d, settings, as_of, province) for d in DATASETS]
         parts.append(findings_mod.ingest_findings(con))
     found = pl.concat(parts).sort("dataset", "source_row", "check_id", nulls_last=True)
 
     per_check = dict(found.group_by("check_id").len().iter_rows())
     mismatches = {c: (n, per_check.get(c, 0)) for c, n in gx_counts.items() if n != per_check.get(c, 0)}
+    record = {
+        "run_id": run_id,
+        "province": province,
+        "as_of": as_of.isoformat(),
+        "started_at": started.isoformat(),
+        "checks": len(gx_counts),
+        "findings": found.height,
+        "counts_agree": not mismatches,
+        "gx_results_path": str(gx_dir),
+    }
+    report_dir = outputs.write_run(settings.reports_dir, run_id, found, record)
+    try:
+        with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
+            con.execute("BEGIN TRANSACTION")
+            store.write_findings(con, run_id, found)
+            con.execute(
+                "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    province,
+                    as_of,
+                    started,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    len(gx_counts),
+                    found.height,
+                    not mismatches,
+                    str(gx_dir),
+                ],
+            )
+            con.execute("COMMIT")
+    except Exception as e:
+        outputs.discard(report_dir)  # no report folder without its run in the database
+        _reraise(e, db.parent, db)
+    final = outputs.publish(report_dir)  # only now does reports/<run_id>/ exist
+    return ValidationResult(run_id, province, as_of, found, gx_counts, mismatches, final, gx_dir)
 
-    report_dir = settings.reports_dir / run_id
-    report_dir.mkdir(parents=True, exist_ok=True)
-    with_run = found.with_columns(pl.lit(run_id).alias("run_id")).select("run_id", *found.columns)
-    with_run.write_parquet(report_dir / "findings.parquet")
-    with_run.write_csv(report_dir / "findings.csv")
-    with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
-        con.execute("BEGIN TRANSACTION")
-        store.write_findings(con, run_id, found)
-        con.execute(
-            "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                province,
-                as_of,
-                started,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                len(gx_counts),
-                found.height,
-                not mismatches,
-                str(gx_dir),
-            ],
+
+def _reraise(exc: Exception, folder: Path, db: Path) -> None:
+    """A storage fault or a lock conflict met inside GX or DuckDB, raised as ddss's own
+    error (the CLI maps it to an exit code); anything else re-raised unchanged."""
+    known = _known(exc, folder, db)
+    if known is exc:
+        raise exc
+    raise known from exc
+
+
+def _known(exc: Exception, folder: Path, db: Path) -> Exception:
+    from ddss.settings import storage_error
+
+    if isinstance(exc, store.DatabaseBusy | store.DamagedDatabase):
+        return exc
+    if (storage := storage_error(exc, folder)) is not None:
+        return storage
+    chain, e = [], exc
+    while e is not None and len(chain) < 10:
+        chain.append(str(e).lower())
+        e = e.__cause__ or e.__context__
+    if any("lock" in t and ("conflict" in t or "could not set" in t) for t in chain):
+        return store.DatabaseBusy(
+            f"Cơ sở dữ liệu {db.name} đang bị một tiến trình khác giữ khoá; hãy chạy lại sau. / "
+            f"Database {db.name} is locked by another process; run again later."
         )
-        con.execute("COMMIT")
-    return ValidationResult(run_id, province, as_of, found, gx_counts, mismatches, report_dir, gx_dir)
+    return exc

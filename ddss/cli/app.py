@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from ddss.cli import demo, evaluate, generate, ingest, suites, validate
+from ddss.cli import demo, evaluate, generate, ingest, purge, suites, validate
 from ddss.cli import deployments as deployments_cli
 from ddss.cli import report as report_cli
 from ddss.cli import serve as serve_cli
@@ -27,6 +27,7 @@ app.command("validate", help=validate.HELP)(validate.command)
 app.command("evaluate", help=evaluate.HELP)(evaluate.command)
 app.command("suites", help=suites.HELP)(suites.command)
 app.command("demo", help=demo.HELP)(demo.command)
+app.command("purge", help=purge.HELP)(purge.command)
 app.command("report", help=report_cli.HELP)(report_cli.command)
 app.command("serve", help=serve_cli.HELP)(serve_cli.command)
 app.command("deployments", help=deployments_cli.HELP)(deployments_cli.command)

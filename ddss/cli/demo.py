@@ -2,7 +2,8 @@
 
 generate (with known defects) -> ingest -> validate -> compare with the ground truth.
 Runs through Prefect (a local, temporary server; telemetry off) unless --no-prefect.
-Everything lands in ``<data_dir>/demo/`` (reset on each run) and ``reports/<run_id>/``.
+Everything lands in ``<data_dir>/demo/`` and ``reports/<run_id>/`` (or in ``--workdir``). Each
+run resets only what a demo made (folders carrying the demo's marker), never other data.
 """
 
 from __future__ import annotations
@@ -27,15 +28,19 @@ def command(
     prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Chạy qua Prefect (mặc định) hay gọi hàm trực tiếp."),
     workdir: Path = typer.Option(None, help="Đặt data/, reports/, gx/ của lần chạy thử vào thư mục này (mặc định: của dự án)."),
 ) -> None:
+    from ddss.cli.errors import handled
     from ddss.settings import Settings
 
-    base = Settings.load()
+    with handled():
+        base = Settings.load()
     if workdir:
+        workdir = workdir.expanduser().resolve()
         settings = replace(base, data_dir=workdir / "data", reports_dir=workdir / "reports", gx_dir=workdir / "gx")
     else:
         settings = replace(base, data_dir=base.data_dir / "demo")
-    if settings.data_dir.exists():
-        shutil.rmtree(settings.data_dir)  # the demo always starts from nothing
+    with handled(settings.data_dir):
+        _reset(settings.data_dir, province, owned=workdir is None)
+        settings.require_writable("data_dir", "reports_dir", "gx_dir")
     out = settings.data_dir / "batch"
     t0 = time.perf_counter()
 
@@ -82,6 +87,37 @@ def command(
     typer.echo(f"\nXong sau {time.perf_counter() - t0:.1f} giây. {verdict}")
     if not perfect:
         raise typer.Exit(1)
+
+
+MARKER = ".ddss-demo"  # in a data folder the demo made; only such a folder is ever reset
+
+
+def _reset(data_dir: Path, province: str, owned: bool) -> None:
+    """Start the demo from nothing, deleting only what a demo made: in a folder carrying
+    the demo's marker, the generated batch, the province file and its quarantine. A folder
+    the demo did not make (a real data folder given as --workdir) is never touched: the demo
+    refuses to run in it instead. ``owned``: the project's own ``<data_dir>/demo``, the demo's by definition."""
+    from ddss.exit_codes import ExitCode
+
+    if not owned and data_dir.exists() and not (data_dir / MARKER).exists():
+        if any(data_dir.iterdir()):
+            typer.echo(
+                f"Thư mục {data_dir} đã có dữ liệu không do lệnh demo tạo ra; demo không xoá nó. Hãy chọn một --workdir "
+                f"trống. / {data_dir} holds data the demo did not create; the demo will not delete it. "
+                "Choose an empty --workdir.",
+                err=True,
+            )
+            raise typer.Exit(int(ExitCode.BAD_INPUT))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / MARKER).write_text("ddss demo\n", encoding="utf-8")
+    for made in (data_dir / "batch", data_dir / "quarantine" / province):
+        shutil.rmtree(made, ignore_errors=True)
+    for suffix in ("", ".wal", ".tmp"):
+        db = data_dir / f"province_{province}.duckdb{suffix}"
+        if db.is_dir():
+            shutil.rmtree(db, ignore_errors=True)
+        else:
+            db.unlink(missing_ok=True)
 
 
 def _generate(province: str, persons: int, seed: int, rate: float, out: Path):

@@ -17,6 +17,7 @@ from ddss.store.province import (
     write_findings,
     writer,
 )
+from ddss.store.quarantine import purge_raw_rows
 
 __all__ = [
     "DamagedDatabase",
@@ -27,6 +28,7 @@ __all__ = [
     "insert_frame",
     "insert_select",
     "province_lock",
+    "purge_raw_rows",
     "write_findings",
     "writer",
 ]
