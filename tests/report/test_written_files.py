@@ -1,0 +1,82 @@
+"""What ``build_report`` writes under ``reports/``: no personal value from the input, no
+network address, downloads that open in Excel without running anything."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import zipfile
+
+import openpyxl
+import polars as pl
+import pytest
+
+from tests.report.conftest import FORMULA
+
+
+def _text_of(path) -> str:
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path).write_csv()
+    if path.suffix == ".xlsx":  # the workbook's XML parts (shared strings, sheets)
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    return path.read_text(encoding="utf-8-sig")
+
+
+@pytest.fixture(scope="module")
+def written(report_run) -> dict[str, str]:
+    files = [p for p in report_run.settings.reports_dir.rglob("*") if p.is_file()]
+    kinds = {p.suffix for p in files}
+    assert {".html", ".csv", ".xlsx", ".parquet", ".json"} <= kinds, kinds
+    return {str(p.relative_to(report_run.settings.reports_dir)): _text_of(p) for p in files}
+
+
+@pytest.fixture(scope="module")
+def personal(report_run) -> dict[str, set[str]]:
+    """Raw IDs, full names and dates of birth (before 1990: no event date is that old)."""
+    with (report_run.inbox / "population.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ids = {r["person_id"] for r in rows if len(r["person_id"]) >= 9}
+    names = {r["full_name"] for r in rows if len(r["full_name"].split()) >= 3}
+    dates = set()
+    for r in rows:
+        try:
+            d = dt.date.fromisoformat(r["date_of_birth"])
+        except ValueError:
+            continue
+        if d < dt.date(1990, 1, 1):
+            dates |= {d.isoformat(), d.strftime("%d/%m/%Y")}
+    return {"id": ids, "name": names, "dob": dates}
+
+
+@pytest.mark.parametrize("kind", ["id", "name", "dob"])
+def test_no_personal_value_under_reports(written, personal, kind):
+    assert len(personal[kind]) > 50, "the fixture found values to look for"
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(personal[kind], key=len, reverse=True)))
+    leaks = {p: m.group(0)[:3] + "…" for p, t in written.items() if (m := pattern.search(t))}
+    assert not leaks
+
+
+def test_no_network_address_in_pages(written):
+    pages = {p: t for p, t in written.items() if p.endswith(".html")}
+    assert len(pages) >= 4  # index, three agencies (and the guide)
+    for path, text in pages.items():
+        assert not re.search(r"(?i)\b(https?:|ftp:|wss?:)//", text), path
+        assert not re.search(r"(?i)<(script|link|iframe|object|embed|img)\b", text), path
+        assert not re.search(r'(?i)src\s*=\s*"//', text), path
+
+
+def test_agency_downloads_are_formula_safe(report_run):
+    exports = report_run.run_dir / "exports"
+    text = (exports / "nnmt-phat-hien.csv").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    decoded = text.decode("utf-8-sig")
+    assert "Giá trị (đã che) / Value (masked)" in decoded.splitlines()[0]
+    assert "'" + FORMULA.replace('"', '""') in decoded
+    ws = openpyxl.load_workbook(exports / "nnmt-phat-hien.xlsx").active
+    values = {c.value for row in ws.iter_rows(min_row=2) for c in row}
+    assert "'" + FORMULA in values and FORMULA not in values
+    rows = pl.read_parquet(report_run.run_dir / "findings.parquet")
+    land = rows.filter(pl.col("dataset").is_in(["parcel", "certificate"])).height
+    assert ws.max_row == land + 1  # every finding of the agency, plus the header
