@@ -30,7 +30,8 @@ def command(
     settings = Settings.load()
     if run is None:
         found = settings.reports_dir.glob("*/findings.parquet") if settings.reports_dir.is_dir() else []
-        runs = sorted(p.parent.name for p in found if province is None or province_of_run(p.parent.name) == province)
+        names = [p.parent.name for p in found if not p.parent.name.startswith(".")]  # .partial-*: unfinished
+        runs = sorted(n for n in names if province is None or province_of_run(n) == province)
         if not runs:
             typer.echo("Chưa có lượt kiểm tra nào; hãy chạy 'ddss validate' trước. / No validation run yet.", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT))

@@ -4,7 +4,7 @@
 ``exports``: XLSX/CSV of findings for an agency; ``charts``: inline SVG.
 """
 
-from ddss.report.exports import neutralise_formula, to_csv_bytes, write_csv, write_xlsx
+from ddss.report.exports import to_csv_bytes, write_csv, write_xlsx
 from ddss.report.inputs import Scorecard, load_inputs, read_findings, scorecard_from_json
 from ddss.report.pages import build_report, data_docs_index
 
@@ -13,7 +13,6 @@ __all__ = [
     "build_report",
     "data_docs_index",
     "load_inputs",
-    "neutralise_formula",
     "read_findings",
     "scorecard_from_json",
     "to_csv_bytes",

@@ -4,7 +4,8 @@ Vietnamese column names (Excel on Windows opens a BOM-marked CSV in the right en
 values already masked by the findings step, and every text cell that Excel or
 LibreOffice would read as a formula (it begins with ``=``, ``+``, ``-``, ``@``, tab or
 CR) prefixed with an apostrophe, so a hostile batch cell cannot run when the agency
-opens the file. The findings browser's download uses the same writers.
+opens the file (``ddss.mask.excel_safe_frame``). The findings browser's download uses
+the same writers.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
+from ddss.mask import excel_safe_frame
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import AGENCIES
 
-__all__ = ["COLUMNS_VI", "export_frame", "neutralise_formula", "to_csv_bytes", "write_csv", "write_xlsx"]
+__all__ = ["COLUMNS_VI", "export_frame", "to_csv_bytes", "write_csv", "write_xlsx"]
 
 # Column of the findings contract -> the header an agency reads (Vietnamese / English).
 COLUMNS_VI: dict[str, str] = {
@@ -35,17 +37,6 @@ COLUMNS_VI: dict[str, str] = {
     "message_vi": "Mô tả / Message",
     "run_id": "Lượt kiểm tra / Run",
 }
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_PATTERN = r"^[=+\-@\t\r]"  # the same set, for whole columns
-
-
-def neutralise_formula(value: object) -> object:
-    """A text that a spreadsheet would evaluate gets a leading apostrophe; others pass."""
-    # The privacy issue may add the same helper to ddss.mask; until then it lives here.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _titles(check_ids: list[str]) -> dict[str, str]:
@@ -70,12 +61,7 @@ def export_frame(findings: pl.DataFrame) -> pl.DataFrame:
         pl.col("severity").replace_strict(SEVERITIES, default=pl.col("severity")),
     )
     keep = [c for c in COLUMNS_VI if c in df.columns]
-    text = [c for c in keep if df.schema[c] == pl.Utf8]
-    df = df.select(keep).with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA_PATTERN)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text
-    )
-    return df.rename({c: COLUMNS_VI[c] for c in keep})
+    return excel_safe_frame(df.select(keep)).rename({c: COLUMNS_VI[c] for c in keep})
 
 
 def to_csv_bytes(findings: pl.DataFrame) -> bytes:

@@ -1,9 +1,10 @@
 """What the report pages show, gathered once from a run's folder and the province file.
 
-Sources, in order of trust: ``reports/<run_id>/findings.parquet`` (masked row-level
-findings, always there after ``validate``), ``reports/<run_id>/scorecard.json`` (the
-scorecard issue's output; the pages say so when it is missing) and the province file's
-``batches`` table, opened read-only (skipped, not waited for, when a writer holds it).
+Sources: ``reports/<run_id>/findings.parquet`` (masked row-level findings) and
+``run.json`` (the run record), both written by ``validate``; ``scorecard.json``
+(``ddss score``, docs/scorecard.md; the pages say so when it is missing); and the
+province file's ``batches`` table, opened read-only (skipped after 2 s when a writer
+holds it: the pages then go without the table of files).
 The scorecard reader accepts the field names the scorecard module writes and a few
 aliases, so a renamed field degrades to "—" on the page instead of a crash.
 """
@@ -246,6 +247,9 @@ def load_inputs(settings: Settings, province: str, run_id: str) -> ReportInputs:
     score_path = run_dir / "scorecard.json"
     scorecard = scorecard_from_json(json.loads(score_path.read_text(encoding="utf-8"))) if score_path.exists() else None
     files, run_info = _from_province_db(settings, province, run_id)
+    record = run_dir / "run.json"  # validate's run record: preferred over the database's copy
+    if record.exists():
+        run_info = {**run_info, **json.loads(record.read_text(encoding="utf-8"))}
     return ReportInputs(settings, province, run_id, run_dir, read_findings(run_dir), scorecard, files, run_info)
 
 

@@ -128,7 +128,7 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
         items = []
         if reports.is_dir():
             for d in sorted(reports.iterdir(), reverse=True):
-                if (d / "findings.parquet").is_file():
+                if not d.name.startswith(".") and (d / "findings.parquet").is_file():  # .partial-*: unfinished
                     items.append({"run_id": d.name, "report": (d / "index.html").is_file()})
         return env.get_template("runs.html.j2").render(runs=items, **common(""))
 

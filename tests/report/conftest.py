@@ -1,14 +1,15 @@
 """One small province with hostile cells, taken through the real path and reported.
 
 Made once per session: generate (300 persons, 5 % defects) → two parcel cells replaced
-by hostile text (a script tag, a spreadsheet formula) → ingest → validate (GX) → a
-hand-made scorecard (tests/report/fixtures.py) → ``build_report``. Browser tests share
+by hostile text (a script tag, a spreadsheet formula) → ingest → validate (GX) → score
+(``ddss.scorecard_io.score_run``: scorecard.json and the score history) → ``build_report``. Browser tests share
 one headless Chromium (Debian's, through Playwright).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +49,8 @@ def report_run(tmp_path_factory) -> ReportRun:
     from ddss.checks.run import validate
     from ddss.ingest import ingest_inbox
     from ddss.report import build_report
+    from ddss.scorecard_io import score_run
     from generators.province import DEFAULT_AS_OF, generate
-    from tests.report.fixtures import write_scorecard
 
     work = tmp_path_factory.mktemp("report")
     settings = Settings.load(ROOT, data_dir=work / "data", reports_dir=work / "reports", gx_dir=work / "gx")
@@ -57,7 +58,8 @@ def report_run(tmp_path_factory) -> ReportRun:
     _make_hostile(gen.inbox / "parcel.csv")
     ingest_inbox(settings, "79", gen.inbox)
     result = validate(settings, "79", as_of=DEFAULT_AS_OF)
-    scorecard = write_scorecard(result.report_dir, result.run_id)
+    _, folder = score_run(settings, "79", result.run_id)
+    scorecard = json.loads((folder / "scorecard.json").read_text(encoding="utf-8"))
     index = build_report(settings, "79", result.run_id)
     return ReportRun(settings, result.run_id, result.report_dir, index, gen.inbox, scorecard)
 

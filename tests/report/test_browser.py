@@ -45,17 +45,28 @@ def _open(page, path, shots, name):
     return page
 
 
+def _expected_cells(scorecard: dict) -> tuple[int, int]:
+    """(red, green) cells of the scorecard table: dimension cells checked, plus dataset verdicts."""
+    cells = [c for c in scorecard["cells"] if c["dimension"] in ("dung", "du", "sach", "song") and c["status"] != "chua_kiem_tra"]
+    red = sum(c["verdict"] == "khong_dat" for c in cells) + sum(d["verdict"] == "khong_dat" for d in scorecard["datasets"])
+    green = sum(c["verdict"] == "dat" for c in cells) + sum(d["verdict"] == "dat" for d in scorecard["datasets"])
+    return red, green
+
+
 def test_index_shows_scorecard_dimensions_and_verdict_offline(report_run, page, tmp_path):
     _open(page, report_run.index, tmp_path, "index")
+    sc = report_run.scorecard
     text = page.inner_text("body")
     assert "Bảng điểm" in text
     for name in DIMENSION_NAMES:
         assert page.locator("table.scorecard th", has_text=name).count() == 1, name
-    # The hand-made scorecard fails the run on parcel × đúng: the verdict and the reason show.
-    assert page.locator(".badge.verdict.fail").inner_text() == "KHÔNG ĐẠT"
-    assert "dưới ngưỡng 95,0 %" in text
-    assert page.locator("table.scorecard td.fail").count() >= 2  # the failing cell and its dataset's verdict
-    assert page.locator("table.scorecard td.pass").count() > 10
+    assert page.locator(".badge.verdict").inner_text() == ("ĐẠT" if sc["passed"] else "KHÔNG ĐẠT")
+    assert not sc["passed"], "5 % defects: some dataset is below its threshold"
+    assert page.locator("ul.reasons li").count() == len(sc["reasons"]) > 0
+    for reason in sc["reasons"]:
+        assert reason["vi"] in text
+    red, green = _expected_cells(sc)
+    assert (page.locator("table.scorecard td.fail").count(), page.locator("table.scorecard td.pass").count()) == (red, green)
     # A trend chart per agency × dimension (3 agencies × 4 dimensions), drawn as SVG.
     assert page.locator("svg.trend").count() == 12
     # Checks that fail most, with their legal basis.
@@ -63,6 +74,29 @@ def test_index_shows_scorecard_dimensions_and_verdict_offline(report_run, page, 
     assert "domain.md" in page.inner_text("#kiem-tra")
     assert page.attempts == []  # type: ignore[attr-defined]
     assert (tmp_path / "index.png").stat().st_size > 10_000
+
+
+def test_trend_draws_every_run_of_the_history(report_run, page, tmp_path):
+    """A hand-made history of three earlier runs: four points per dataset line."""
+    import shutil
+
+    from ddss.report.inputs import load_inputs
+    from ddss.report.pages import render_pages
+    from tests.report.fixtures import write_scorecard
+
+    reports = tmp_path / "reports"
+    run_dir = reports / report_run.run_id
+    run_dir.mkdir(parents=True)
+    shutil.copy(report_run.run_dir / "findings.parquet", run_dir)
+    write_scorecard(run_dir, report_run.run_id)
+    settings = type(report_run.settings)(**{**report_run.settings.__dict__, "reports_dir": reports})
+    index = render_pages(load_inputs(settings, "79", report_run.run_id))
+    _open(page, index, tmp_path, "index-history")
+    parcel_dung = page.locator("svg.trend").nth(8)  # nnmt × đúng: certificate and parcel
+    assert parcel_dung.locator("circle").count() == 8
+    assert page.locator(".badge.verdict").inner_text() == "KHÔNG ĐẠT"
+    assert "Tập parcel: chiều dung đạt 80,0 %" in page.inner_text("ul.reasons")
+    assert page.attempts == []  # type: ignore[attr-defined]
 
 
 def test_agency_page_lists_findings_and_downloads_offline(report_run, page, tmp_path):

@@ -10,6 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from ddss.mask import excel_safe
 from ddss.report import exports
 from ddss.report.charts import trend
 from ddss.report.inputs import scorecard_from_json
@@ -35,8 +36,8 @@ HOSTILE = '=HYPERLINK("#x";"y")'
         (12, 12),
     ],
 )
-def test_neutralise_formula(cell, expected):
-    assert exports.neutralise_formula(cell) == expected
+def test_excel_safe(cell, expected):
+    assert excel_safe(cell) == expected
 
 
 def _findings(values: list[str | None]) -> pl.DataFrame:
