@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["ExitCode", "MEANINGS"]
+__all__ = ["ExitCode", "MEANINGS", "markdown"]
 
 
 class ExitCode(IntEnum):
@@ -52,3 +52,20 @@ MEANINGS: dict[ExitCode, tuple[str, str]] = {
         "Findings differ from the generator's ground truth.",
     ),
 }
+
+
+def markdown() -> str:
+    """docs/exit-codes.md, generated from this table (a test keeps the file equal to it)."""
+    lines = [
+        "# Mã thoát / Exit codes",
+        "",
+        "Generated from `ddss/exit_codes.py` (`python -c 'import ddss.exit_codes as e; print(e.markdown(), end=\"\")'`);"
+        " a test keeps this file equal to it. Every `ddss` command uses these codes and no others;"
+        " each code means one thing across commands. `validate`, `score` and `gate` exit 0 when the run"
+        " is đạt and 1 when it is không đạt.",
+        "",
+        "| Mã / code | Tên / name | Ý nghĩa | Meaning |",
+        "|---:|---|---|---|",
+    ]
+    lines += [f"| {int(c)} | `{c.name}` | {vi} | {en} |" for c, (vi, en) in MEANINGS.items()]
+    return "\n".join(lines) + "\n"

@@ -20,13 +20,16 @@ province file; a record held earlier and not in this batch stays held (store.gat
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from ddss import audit, score
+from ddss.mask import excel_safe_frame
 from ddss.schema import DATASETS, staging_table
 from ddss.settings import Settings
 from ddss.sql import ident
@@ -46,6 +49,7 @@ __all__ = [
     "DatasetDecision",
     "GateInvariantBroken",
     "GateResult",
+    "RunNotPassed",
     "gate",
     "gate_runs",
     "latest_run",
@@ -59,6 +63,14 @@ class GateInvariantBroken(RuntimeError):
 
 class AlreadyGated(RuntimeError):
     """The run was gated already (and not reverted)."""
+
+
+class RunNotPassed(RuntimeError):
+    """A run is không đạt: what a Prefect flow's Failed state carries (args: message, summary),
+    so calling the flow raises it and a dashboard shows the reasons."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "không đạt"
 
 
 @dataclass
@@ -214,8 +226,8 @@ def gate(
     """Gate one validation run. ``store`` defaults to the configured national database;
     ``on_promoted`` is called inside the transaction after the rows are written (tests use
     it to kill the process there)."""
-    thresholds = thresholds or load_thresholds(getattr(settings, "thresholds_file", None))
-    margin = float(getattr(settings, "score_drop_margin", 0.02))
+    thresholds = thresholds or load_thresholds(settings.thresholds_file)
+    margin = settings.score_drop_margin
     own_store = store is None
     store = store or open_national(settings)
     try:
@@ -283,7 +295,34 @@ def gate(
     finally:
         if own_store:
             store.close()
-    return GateResult(run_id, province, card, decisions, entry["seq"], int(open_holds), card.reasons)
+    result = GateResult(run_id, province, card, decisions, entry["seq"], int(open_holds), card.reasons)
+    _write_outputs(settings.reports_dir / run_id, result, held_all)
+    return result
+
+
+def _write_outputs(folder: Path, result: GateResult, held: pl.DataFrame) -> None:
+    """``gate.json`` (counts, outcome, audit entry) and ``held.csv`` (record keys — pseudonyms
+    for people — and reasons; UTF-8 with BOM for Excel). Nothing personal."""
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "run_id": result.run_id,
+        "province": result.province,
+        "verdict": result.scorecard.verdict,
+        "passed": result.passed,
+        "audit_seq": result.audit_seq,
+        "promoted": result.promoted,
+        "held": result.held,
+        "open_holds": result.open_holds,
+        "datasets": [vars(d) for d in result.decisions],
+        "reasons": [{"vi": vi, "en": en} for vi, en in result.reasons],
+    }
+    (folder / "gate.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    cols = ["dataset", "source_file", "source_row", "record_key", "reasons_vi", "reasons_en"]
+    frame = held.select(cols) if held.height else pl.DataFrame(schema=dict.fromkeys(cols, pl.Utf8))
+    excel_safe_frame(frame).rename(
+        {"dataset": "Tập dữ liệu", "source_file": "Tệp", "source_row": "Dòng", "record_key": "Khoá bản ghi",
+         "reasons_vi": "Lý do", "reasons_en": "Reason"}
+    ).write_csv(folder / "held.csv", include_bom=True)  # fmt: skip
 
 
 _KEYS = {"dataset": pl.Utf8, "record_key": pl.Utf8}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ddss.mask import excel_safe_frame
 from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import AGENCIES
 from ddss.score import DATASET_LABELS, DIMENSIONS_EN, VERDICTS, DimensionScore, Scorecard, compute_scorecard
@@ -226,7 +227,7 @@ def write_files(card: Scorecard, report_dir: Path) -> tuple[Path, Path]:
         pl.col("dropped").replace_strict({True: "có", False: "không"}, default=None, return_dtype=pl.Utf8),
         "catalogue_version",
     )
-    frame.rename(CSV_COLUMNS).write_csv(csv_path, include_bom=True)
+    excel_safe_frame(frame).rename(CSV_COLUMNS).write_csv(csv_path, include_bom=True)
     return json_path, csv_path
 
 
@@ -274,8 +275,8 @@ def score_run(settings: Settings, province: str, run_id: str | None = None) -> t
     from ddss.store import writer
     from ddss.store.gate import replace_scores
 
-    thresholds = load_thresholds(getattr(settings, "thresholds_file", None))
-    margin = float(getattr(settings, "score_drop_margin", 0.02))
+    thresholds = load_thresholds(settings.thresholds_file)
+    margin = settings.score_drop_margin
     with writer(settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()) as con:
         run_id = run_id or latest_run(con)
         card = compute_scorecard(con, run_id, thresholds, margin)

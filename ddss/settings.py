@@ -106,6 +106,12 @@ class Settings:
     duckdb_threads: int | None = None
     # Decree 13/2023: quarantined raw rows and files are kept this long, then `ddss purge` removes them.
     retention_days: int = 90
+    # The gate (issue #17): reviewed thresholds file (None: ddss/data/thresholds.toml), how far a
+    # score may fall from the previous run's before it is flagged, the national DuckDB file
+    # (None: <data_dir>/national.duckdb).
+    thresholds_file: Path | None = None
+    score_drop_margin: float = 0.02
+    national_db: Path | None = None
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -244,6 +250,32 @@ def _existing_is_folder(where: str, v: object, p: Path) -> Path:
     return p
 
 
+def _file(where: str, v: object, root: Path) -> Path:
+    if not isinstance(v, str) or not v.strip():
+        raise SettingsError(where, v, "một đường dẫn tệp", "a file path")
+    p = Path(v).expanduser()
+    p = p if p.is_absolute() else root / p
+    if not p.is_file():
+        raise SettingsError(where, v, "một tệp có sẵn", "an existing file")
+    return p
+
+
+def _db_file(where: str, v: object, root: Path) -> Path:
+    if not isinstance(v, str) or not v.strip():
+        raise SettingsError(where, v, "một đường dẫn tệp", "a file path")
+    p = Path(v).expanduser()
+    p = p if p.is_absolute() else root / p
+    if p.is_dir():
+        raise SettingsError(where, v, "một tệp (đây là một thư mục)", "a file (this is a folder)")
+    return p
+
+
+def _share(where: str, v: object, _root: Path) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+        raise SettingsError(where, v, "một số từ 0 đến 1", "a number from 0 to 1")
+    return float(v)
+
+
 def _freshness(where: str, v: object, root: Path) -> dict[str, int]:
     from ddss.schema import DATASETS
 
@@ -294,4 +326,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("duckdb_memory_limit", "duckdb_memory_limit", _memory_limit, None, "per DuckDB connection"),
     Option("duckdb_threads", "duckdb_threads", _threads, None, "per DuckDB connection"),
     Option("retention_days", "retention_days", positive_int, 90, "days quarantined raw rows and files are kept"),
+    Option("thresholds_file", "thresholds_file", _file, None, "reviewed thresholds per dataset x dimension (gate)"),
+    Option("score_drop_margin", "score_drop_margin", _share, 0.02, "a score falling more than this is flagged"),
+    Option("national_db", "national_db", _db_file, None, "national DuckDB file (default <data_dir>/national.duckdb)"),
 )

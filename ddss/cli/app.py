@@ -6,11 +6,15 @@ import os
 
 import typer
 
+from ddss.cli import audit as audit_cli
 from ddss.cli import demo, evaluate, generate, ingest, purge, suites, validate
 from ddss.cli import deployments as deployments_cli
+from ddss.cli import gate as gate_cli
 from ddss.cli import report as report_cli
+from ddss.cli import score as score_cli
 from ddss.cli import serve as serve_cli
 from ddss.cli import server as server_cli
+from ddss.cli import waive as waive_cli
 
 __all__ = ["app", "main"]
 
@@ -24,6 +28,10 @@ app = typer.Typer(
 app.command("generate", help=generate.HELP)(generate.command)
 app.command("ingest", help=ingest.HELP)(ingest.command)
 app.command("validate", help=validate.HELP)(validate.command)
+app.command("score", help=score_cli.HELP)(score_cli.command)
+app.command("gate", help=gate_cli.HELP)(gate_cli.command)
+app.command("waive", help=waive_cli.HELP)(waive_cli.command)
+app.command("audit", help=audit_cli.HELP)(audit_cli.command)
 app.command("evaluate", help=evaluate.HELP)(evaluate.command)
 app.command("suites", help=suites.HELP)(suites.command)
 app.command("demo", help=demo.HELP)(demo.command)

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -35,6 +36,9 @@ import pyarrow as pa
 from ddss.schema import DATASETS, DUCKDB_TYPES
 from ddss.sql import ident
 from ddss.store.province import DatabaseBusy
+
+if TYPE_CHECKING:
+    from ddss.settings import Settings
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -313,8 +317,8 @@ class DuckDBNationalStore(NationalStore):
         self.con.close()
 
 
-def open_national(settings) -> NationalStore:  # noqa: ANN001 - ddss.settings.Settings (import cycle)
+def open_national(settings: Settings) -> NationalStore:
     """The national store a run is configured for: ``[tool.ddss] national_db`` (default
     ``<data_dir>/national.duckdb``). A server backend (PostgreSQL, issue #20) plugs in here."""
-    path = getattr(settings, "national_db", None) or settings.data_dir / "national.duckdb"
+    path = settings.national_db or settings.data_dir / "national.duckdb"
     return DuckDBNationalStore(path, settings.duckdb_config(), settings.busy_timeout_s)

@@ -1,0 +1,70 @@
+"""`ddss gate`: promote a validated run's lawful records to the national database, hold the rest."""
+
+from __future__ import annotations
+
+import typer
+
+HELP = (
+    "Xét chuyển dữ liệu lên CSDL quốc gia: bản ghi không có lỗi chặn được chuyển, bản ghi có lỗi bị giữ lại"
+    " kèm lý do; --revert RUN hoàn tác một lần xét chuyển."
+)
+
+__all__ = ["HELP", "command", "decisions_table"]
+
+
+def decisions_table(result) -> str:  # noqa: ANN001 - ddss.gate.GateResult
+    from ddss.cli.summary import table
+    from ddss.score import DATASET_LABELS
+
+    rows = [
+        [DATASET_LABELS[d.dataset][0], d.staged, d.promoted, d.held, d.inserted, d.updated, "có" if d.batch_blocked else ""]
+        for d in result.decisions
+    ]
+    return table(["Tập dữ liệu", "Đã nạp", "Chuyển lên", "Giữ lại", "Mới", "Cập nhật", "Chặn cả lô"], rows)
+
+
+def command(
+    province: str = typer.Option(..., help="Mã tỉnh, ví dụ 79."),
+    run: str = typer.Option(None, "--run", help="Mã lượt kiểm tra (mặc định: lượt mới nhất)."),
+    revert: str = typer.Option(None, "--revert", help="Hoàn tác lần xét chuyển của lượt này."),
+    flow: bool = typer.Option(False, "--flow", help="Chạy qua Prefect flow (ghi artifact)."),
+) -> None:
+    from ddss.cli.errors import handled
+    from ddss.exit_codes import ExitCode
+    from ddss.gate import AlreadyGated, gate
+    from ddss.gate import revert as revert_gate
+    from ddss.scorecard_io import render
+    from ddss.settings import Settings
+    from ddss.store.national import RevertBlocked
+
+    settings = Settings.load()
+    if not settings.province_db(province).exists():
+        typer.echo(f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest' và 'ddss validate' trước.", err=True)
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    with handled(settings.data_dir):
+        try:
+            if revert:
+                counts = revert_gate(settings, province, revert)
+                for dataset, (removed, restored) in counts.items():
+                    if removed or restored:
+                        typer.echo(f"      {dataset}: gỡ {removed} bản ghi, khôi phục {restored} phiên bản trước")
+                typer.echo(f"Đã hoàn tác lần xét chuyển của lượt {revert} (ghi vào nhật ký kiểm toán).")
+                raise typer.Exit(int(ExitCode.OK))
+            if flow:
+                from flows.gate import gate_flow
+
+                state = gate_flow(province, run_id=run, return_state=True)
+                typer.echo(state.message or state.name)
+                raise typer.Exit(int(ExitCode.OK if state.is_completed() else ExitCode.ACTION_NEEDED))
+            result = gate(settings, province, run)
+        except (AlreadyGated, RevertBlocked, KeyError) as e:
+            typer.echo(str(e.args[0]) if e.args else str(e), err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+    typer.echo(render(result.scorecard))
+    typer.echo(decisions_table(result))
+    typer.echo(
+        f"      Chuyển lên {result.promoted}, giữ lại {result.held} bản ghi; đang chờ xử lý tổng cộng {result.open_holds}"
+        f" bản ghi bị giữ. Nhật ký kiểm toán mục {result.audit_seq}."
+    )
+    typer.echo(f"      Danh sách bị giữ (đã che dữ liệu cá nhân): {settings.reports_dir / result.run_id / 'held.csv'}")
+    raise typer.Exit(int(ExitCode.OK if result.passed else ExitCode.ACTION_NEEDED))
