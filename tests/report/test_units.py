@@ -209,3 +209,19 @@ def test_serve_binds_wider_only_with_token(host, loopback):
         result = CliRunner().invoke(app, ["serve", "--host", host, "--port", "1"], env={"DDSS_SERVE_TOKEN": ""})
         assert result.exit_code == 2
         assert "mã truy cập" in result.output
+
+
+def test_guide_covers_dimensions_severities_and_every_exit_code():
+    import re
+    import unicodedata
+    from pathlib import Path
+
+    from ddss.exit_codes import ExitCode
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "huong-dan.md").read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    for word in ("**Đúng**", "**Đủ**", "**Sạch**", "**Sống**", "**Chặn**", "**Cảnh báo**", "**ĐẠT**", "**KHÔNG ĐẠT**"):
+        assert word in text, word
+    for code in ExitCode:
+        assert re.search(rf"^\| {int(code)} \| \S", text, re.M), f"exit code {int(code)} ({code.name}) missing from the guide"
+    assert not re.search(r"https?://(?!127\.0\.0\.1)", text)  # the guide is read offline too
