@@ -1,6 +1,7 @@
 """Make Great Expectations 1.24.1 work on DuckDB (through duckdb-engine). Call ``apply()``.
 
-GX 1.x has no DuckDB data source; the generic SQL one fails in two ways (stack-notes.md;
+GX 1.x has no DuckDB data source; the generic SQL one fails in two ways (1, 2) and does
+work it then discards in a third (3) (stack-notes.md;
 upstream issues #10738 and #11579):
 
 1. ``SqlAlchemyExecutionEngine.execute_query`` returns a cursor result after leaving the
@@ -12,6 +13,11 @@ upstream issues #10738 and #11579):
    ``regexp_matches(column, pattern)`` — DuckDB's RE2 search, which agrees with the
    catalogue's SQL (``ddss.rules.catalog.predicates.Matches``) because patterns there are
    anchored ``^...$``.
+3. ``UnexpectedRowsExpectation`` computes two metrics, the row count and the rows
+   themselves (``unexpected_rows_query.table``), and keeps the rows only for result
+   format COMPLETE. Each is a full run of the query: below COMPLETE, the table metric
+   doubles the work for nothing (measured, 1 M persons: 5.4 s of 13 s). Fix: below
+   COMPLETE only the count is asked for; COMPLETE is unchanged.
 
 Applied explicitly, idempotent, and refused on another GX version (the patched
 functions are internal and may change).
@@ -79,4 +85,28 @@ def apply() -> None:
         module = importlib.import_module(name)
         if hasattr(module, "get_dialect_regex_expression"):
             module.get_dialect_regex_expression = get_dialect_regex_expression
+    _skip_unused_rows_metric()
     _APPLIED = True
+
+
+def _skip_unused_rows_metric() -> None:
+    from great_expectations.core.result_format import ResultFormat
+    from great_expectations.expectations.core.unexpected_rows_expectation import UnexpectedRowsExpectation
+
+    table_metric = "unexpected_rows_query.table"
+    original_dependencies = UnexpectedRowsExpectation.get_validation_dependencies
+    original_validate = UnexpectedRowsExpectation._validate
+
+    def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None):
+        deps = original_dependencies(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration)
+        if deps.result_format.get("result_format") != ResultFormat.COMPLETE:
+            deps.remove_metric_configuration(table_metric)
+        return deps
+
+    def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
+        if table_metric not in metrics:  # the rows were not fetched: nothing below COMPLETE shows them
+            metrics = {**metrics, table_metric: None}
+        return original_validate(self, metrics, runtime_configuration, execution_engine)
+
+    UnexpectedRowsExpectation.get_validation_dependencies = get_validation_dependencies
+    UnexpectedRowsExpectation._validate = _validate

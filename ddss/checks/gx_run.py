@@ -1,110 +1,196 @@
-"""Run the suites with Great Expectations on the province's DuckDB file (read-only).
+"""Run the suites with Great Expectations through the project's checkpoint.
 
-The suites are read through the project's GX file context (``gx/great_expectations.yml``,
-expectations store ``expectations/``); each run validates in an ephemeral context, since
-the data source (a province file) is a run-time fact that must not be written into the
-committed config, and results must be scrubbed before anything is stored, which GX's
-own stores would not do. Results keep counts only —
-``partial_unexpected_count`` 0 and the row queries select nothing but row numbers —
-and ``scrub`` drops every value list as a second line of defence; they are written to
-``<gx_dir>/uncommitted/validations/<run_id>/``.
+The GX file context (``gx/``, ddss.checks.gx_project) holds the suites, one validation
+definition per suite and the checkpoint ``ddss_province``; the province file is supplied
+at run time. ddss runs the checkpoint's validation definitions itself, with the
+checkpoint's id and result format, as ``Checkpoint.run`` does, for two reasons: only the
+suites whose data is loaded run (an agency sends only its own datasets), and the steward
+sees each suite start. GX stores each result in its validations store
+(``uncommitted/validations/``), so ``get_context()`` lists them and ``build_data_docs()``
+renders them; the checkpoint's own action (Data Docs) runs in the report step.
+
+Results hold counts only: the result format asks for no partial value lists, and
+the SQL expectations select nothing but row numbers. A check that cannot run is
+returned in ``not_run`` with the reason, never as a failure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ddss.checks import gx_duckdb, suites
-from ddss.checks.render import current_view
-from ddss.schema import DATASETS
+import duckdb
+
+from ddss.checks import gx_duckdb, gx_project
+from ddss.checks.suites import SuiteSpec, specs
 from ddss.settings import Settings
 
-__all__ = ["RESULT_FORMAT", "run_suites", "scrub"]
+__all__ = ["SuiteRun", "loaded_datasets", "not_run_reasons", "run_suites"]
 
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0, "include_unexpected_rows": False}
-_VALUE_KEYS = {
-    "partial_unexpected_list",
-    "partial_unexpected_counts",
-    "partial_unexpected_index_list",
-    "unexpected_list",
-    "unexpected_index_list",
-    "unexpected_index_query",
-    "unexpected_rows",
-    "details",
-}
+# progress(event, suite name or "", suites done, suites to run); events: "gx", "suite", "done"
+Progress = Callable[[str, str, int, int], None]
 
 
-def scrub(obj):
-    """Remove every key that can carry row values, recursively."""
-    if isinstance(obj, dict):
-        return {k: scrub(v) for k, v in obj.items() if k not in _VALUE_KEYS}
-    if isinstance(obj, list):
-        return [scrub(v) for v in obj]
-    return obj
+@dataclass
+class SuiteRun:
+    counts: dict[str, int | None]  # check_id -> GX's unexpected count; None: the expectation raised
+    not_run: dict[str, str] = field(default_factory=dict)  # check_id -> reason (Vietnamese / English)
+    suites: list[str] = field(default_factory=list)  # the suites that ran, in order
+    results_dir: Path | None = None  # GX's validations store
+
+
+def loaded_datasets(settings: Settings, province: str) -> set[str]:
+    """Datasets with at least one loaded file (their cur_ view can hold rows)."""
+    from ddss.checks.views import current_files
+
+    con = _connect_readonly(settings, province)
+    try:
+        return set(current_files(con))
+    finally:
+        con.close()
+
+
+def not_run_reasons(loaded: Iterable[str]) -> dict[str, str]:
+    """check_id -> why it cannot run with these datasets loaded."""
+    loaded = set(loaded)
+    out: dict[str, str] = {}
+    for spec in specs():
+        missing = ({spec.dataset} | spec.requires) - loaded
+        if not missing:
+            continue
+        if spec.dataset not in loaded:
+            reason = f"Chưa nạp tập dữ liệu {spec.dataset}. / Dataset {spec.dataset} is not loaded."
+        else:
+            names = ", ".join(sorted(missing))
+            reason = (
+                f"Không chạy: kiểm tra đối chiếu cần tập dữ liệu {names}, chưa được nạp. "
+                f"/ Not run: this cross-dataset check needs {names}, which is not loaded."
+            )
+        out.update({c.check_id: reason for c in spec.checks})
+    return out
+
+
+def _connect_readonly(settings: Settings, province: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, waiting up to busy_timeout_s while a writer holds the file."""
+    from ddss.store import DatabaseBusy, connect_readonly
+
+    db = settings.province_db(province)
+    deadline = time.monotonic() + settings.busy_timeout_s
+    while True:
+        try:
+            return connect_readonly(db, settings.duckdb_config())
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"Cơ sở dữ liệu {db.name} đang được một tiến trình khác ghi; đã chờ {settings.busy_timeout_s:.0f} giây. "
+                    f"Hãy chạy lại sau. / Database {db.name} is locked by another writer; waited {settings.busy_timeout_s:.0f} s."
+                ) from None
+            time.sleep(0.2)
+
+
+def _quiet_gx() -> None:
+    # GX sets levels on some of its own loggers, so quieten each one by name, not just the parent.
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")] + ["great_expectations"]:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _unexpected(result: dict) -> int | None:
     r = result.get("result") or {}
-    if "unexpected_count" in r:
+    if r.get("unexpected_count") is not None:
         return int(r["unexpected_count"])
     if isinstance(r.get("observed_value"), int):  # UnexpectedRowsExpectation: the row count
         return int(r["observed_value"])
+    if r.get("element_count") == 0:  # an empty table: nothing can fail
+        return 0
     return None
 
 
-def run_suites(settings: Settings, province: str, run_id: str, as_of: dt.date) -> tuple[dict[str, int | None], Path]:
-    """check_id -> GX's unexpected count (None if the expectation errored), results folder."""
-    import great_expectations as gx
+def _lock_error(text: str) -> bool:
+    return "could not set lock" in text.lower() or "conflicting lock" in text.lower()
 
-    gx_duckdb.apply()
-    # GX sets levels on some of its own loggers, so quieten each one by name, not just the parent.
-    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")] + ["great_expectations"]:
-        logging.getLogger(name).setLevel(logging.ERROR)
+
+def run_suites(
+    settings: Settings,
+    province: str,
+    run_id: str,
+    as_of: dt.date,
+    loaded: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> SuiteRun:
+    """Run every suite whose datasets are loaded (``loaded``; default: read from the file).
+
+    ``as_of`` reaches the suites through the macros ``render.run_macros`` defined in the
+    file (ddss.checks.run does so before calling this); it names the run in GX's store.
+    """
+    from ddss.store import DatabaseBusy
+
+    progress = progress or (lambda *_: None)
+    loaded = set(loaded) if loaded is not None else loaded_datasets(settings, province)
+    _connect_readonly(settings, province).close()  # wait for a writer here, not inside GX
+    not_run = not_run_reasons(loaded)
+    todo: list[SuiteSpec] = [s for s in specs() if s.checks and not ({s.dataset} | s.requires) - loaded]
+    progress("gx", "", 0, len(todo))
+
+    import great_expectations as gx  # noqa: F401 - several seconds: after the progress display is up
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    # The committed file context (gx/) holds the suites; runs use an ephemeral context so
-    # the per-run data source never rewrites gx/great_expectations.yml.
-    project = gx.get_context(mode="file", project_root_dir=str(settings.root))
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)  # no tqdm noise in logs
-    db = settings.province_db(province)
-    source = ctx.data_sources.add_sql(
-        f"province_{province}",
-        connection_string=f"duckdb:///{db}",
-        kwargs={"connect_args": {"read_only": True, "config": settings.duckdb_config()}},
-    )
-    out = settings.gx_dir / "uncommitted" / "validations" / run_id
-    out.mkdir(parents=True, exist_ok=True)
+    gx_duckdb.apply()
+    _quiet_gx()
+    ctx = gx_project.open_context(settings, province)
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)  # no tqdm noise
+    checkpoint = ctx.checkpoints.get(gx_project.CHECKPOINT)
+    definitions = {vd.name: vd for vd in checkpoint.validation_definitions}
+    gx_run_id = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
     counts: dict[str, int | None] = {}
+    done: list[str] = []
     try:
-        for dataset in DATASETS:
-            suite_json = suites.load(settings, dataset, as_of, province, project)
-            if not suite_json["expectations"]:
-                continue
-            suite = ctx.suites.add(gx.ExpectationSuite(**suite_json))
-            asset = source.add_table_asset(dataset, table_name=current_view(dataset))
-            batch = asset.add_batch_definition_whole_table("current")
-            vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{run_id}-{dataset}", data=batch, suite=suite))
-            result = scrub(vd.run(result_format=RESULT_FORMAT).to_json_dict())
-            for r in result["results"]:
-                counts[r["expectation_config"]["meta"]["check_id"]] = (
-                    None if r.get("exception_info", {}).get("raised_exception") else _unexpected(r)
+        for i, spec in enumerate(todo):
+            progress("suite", spec.name, i, len(todo))
+            vd = definitions[spec.name]
+            try:
+                result = vd.run(checkpoint_id=checkpoint.id, run_id=gx_run_id, result_format=checkpoint.result_format)
+            except Exception as e:  # GX wraps DuckDB's lock error in its own exceptions
+                if _lock_error(repr(e)):
+                    raise DatabaseBusy(f"Cơ sở dữ liệu đang bận. / The database is busy ({type(e).__name__}).") from None
+                raise
+            for r in result.to_json_dict()["results"]:
+                exc = r.get("exception_info") or {}
+                raised = exc.get("raised_exception") or any(
+                    isinstance(v, dict) and v.get("raised_exception") for v in exc.values()
                 )
-            (out / f"{suite_json['name']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+                if raised and _lock_error(str(exc)):
+                    raise DatabaseBusy("Cơ sở dữ liệu đang bận. / The database is busy.")
+                counts[r["expectation_config"]["meta"]["check_id"]] = None if raised else _unexpected(r)
+            done.append(spec.name)
+        progress("done", "", len(todo), len(todo))
     finally:
-        _release(source)
-    return counts, out
+        _release(definitions.values())
+    return SuiteRun(counts, not_run, done, gx_project.context_dir(settings) / "uncommitted" / "validations")
 
 
-def _release(source) -> None:
+def _release(definitions) -> None:
     """Close every connection GX opened, so this process can reopen the file its own way
     (DuckDB refuses a second connection with a different configuration)."""
     import gc
 
-    source.get_execution_engine().close()
-    if getattr(source, "_engine", None) is not None:
-        source._engine.dispose()
+    seen = set()
+    for vd in definitions:
+        try:
+            source = vd.batch_definition.data_asset.datasource
+        except Exception:  # noqa: S112 - a definition that never resolved holds no connection
+            continue
+        if id(source) in seen:
+            continue
+        seen.add(id(source))
+        if getattr(source, "_execution_engine", None) is not None:
+            source._execution_engine.close()
+        if getattr(source, "_engine", None) is not None:
+            source._engine.dispose()
     gc.collect()

@@ -1,30 +1,64 @@
-"""GX suites built from the catalogue, one per dataset, committed as JSON in expectations/.
+"""GX suites built from the catalogue, committed as JSON in expectations/.
 
-The committed JSON keeps the catalogue's placeholders ({as_of}, {population}, ...); a run
-fills them (``load``). A test proves the committed files equal a fresh ``build``.
-Every expectation's ``meta`` carries check_id, dimension, severity, rule and the
-Vietnamese title and description the steward reads.
+One suite per dataset for the checks that read only that dataset (``ddss_<dataset>``),
+and one per dataset and the other datasets its cross-dataset checks read
+(``ddss_<dataset>__<other>``): an agency that sends only its own datasets gets every
+suite whose data is loaded, and the cross-dataset ones whose other side is missing are
+reported "not run" (ddss.checks.gx_run) instead of failing every row.
+
+The committed JSON is runnable as stored: relation names are filled in and the run's
+facts are DuckDB macros (ddss.checks.render.fill_for_gx). A test proves the committed
+files equal a fresh ``build``. Every expectation carries, in ``meta``, check_id,
+dimension, severity, rule and the Vietnamese title and description, and in ``notes`` the
+same for a reader of Data Docs; native expectations keep GX's own sentence (no
+``description``), SQL ones get the Vietnamese description as theirs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from ddss.checks import render
-from ddss.rules.catalog import Check, for_dataset
+from ddss.rules.catalog import DIMENSIONS, SEVERITIES, Check, all_checks
 from ddss.rules.catalog.predicates import Sql
 from ddss.schema import DATASETS
-from ddss.settings import Settings
 
-__all__ = ["build", "load", "suite_name", "write"]
+__all__ = ["SuiteSpec", "build", "specs", "stable_id", "suite_name", "write"]
 
 _GX_SEVERITY = {"blocking": "critical", "warning": "warning"}
+GX_VERSION = "1.24.1"
+# GX refers to a stored suite by name AND id: ids are derived from names so they stay stable.
+ID_NAMESPACE = uuid.UUID("5d0c1b7e-2f3a-4c55-9a1e-6d6473732e67")
 
 
-def suite_name(dataset: str) -> str:
-    return f"ddss_{dataset}"
+def stable_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{name}"))
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    dataset: str  # the table the suite validates
+    requires: frozenset[str]  # other datasets its checks read
+    checks: tuple[Check, ...]
+
+
+def suite_name(dataset: str, requires: frozenset[str] = frozenset()) -> str:
+    return f"ddss_{dataset}" + "".join(f"__{d}" for d in sorted(requires))
+
+
+def specs() -> tuple[SuiteSpec, ...]:
+    """Every suite, in catalogue order (datasets, then the cross-dataset suites)."""
+    groups: dict[tuple[str, frozenset[str]], list[Check]] = {}
+    for dataset in DATASETS:
+        groups.setdefault((dataset, frozenset()), [])
+    for c in all_checks():
+        if c.stage == "validate" and c.predicate is not None:
+            groups.setdefault((c.dataset, render.requires(c)), []).append(c)
+    return tuple(SuiteSpec(suite_name(d, r), d, r, tuple(cs)) for (d, r), cs in groups.items())
 
 
 def _snake(class_name: str) -> str:
@@ -33,9 +67,13 @@ def _snake(class_name: str) -> str:
 
 def _expectation(check: Check) -> dict:
     class_name, kwargs = check.predicate.gx()
-    if isinstance(check.predicate, Sql):
-        kwargs = {"unexpected_rows_query": render.row_query_template(check)}
-    return {
+    native = not isinstance(check.predicate, Sql)
+    if not native:
+        query = render.fill_for_gx(render.row_query_template(check), check.dataset)
+        # GX runs str.format(batch=...) on the query: double every other brace (regex {12}).
+        kwargs = {"unexpected_rows_query": query.replace("{", "{{").replace("}", "}}").replace("{{batch}}", "{batch}")}
+    dimension, severity = DIMENSIONS[check.dimension], SEVERITIES[check.severity]
+    expectation = {
         "type": _snake(class_name),
         "kwargs": kwargs,
         "meta": {
@@ -45,47 +83,54 @@ def _expectation(check: Check) -> dict:
             "rule": check.rule,
             "title_vi": check.title_vi,
             "description_vi": check.description_vi,
+            "requires": sorted(render.requires(check)),
         },
-        "description": f"{check.check_id}: {check.title_vi}",
+        "notes": [
+            f"**{check.title_vi}** (`{check.check_id}`)",
+            check.description_vi,
+            f"Chiều / dimension: **{dimension}** · Mức / severity: **{severity}**",
+            f"Căn cứ / basis: {check.rule}",
+        ],
         "severity": _GX_SEVERITY[check.severity],
     }
+    if not native:  # GX's own sentence for SQL is the SQL text: give the steward a sentence
+        expectation["description"] = f"{check.title_vi}: {check.description_vi}"
+    return expectation
 
 
 def build() -> dict[str, dict]:
-    """Suite JSON per dataset (GX 1.x ExpectationSuite.to_json_dict() shape)."""
-    return {
-        dataset: {
-            "name": suite_name(dataset),
-            "id": None,
-            "expectations": [_expectation(c) for c in for_dataset(dataset)],
-            "meta": {"dataset": dataset, "generated_by": "ddss.checks.suites.build", "great_expectations_version": "1.24.1"},
-            "notes": "Sinh tự động từ danh mục kiểm tra ddss.rules.catalog; không sửa tay. Generated from the catalogue.",
+    """Suite name -> JSON (GX 1.x ExpectationSuite.to_json_dict() shape)."""
+    out = {}
+    for spec in specs():
+        against = f" đối chiếu với {', '.join(sorted(spec.requires))}" if spec.requires else ""
+        out[spec.name] = {
+            "name": spec.name,
+            "id": stable_id("suite", spec.name),
+            "expectations": [_expectation(c) for c in spec.checks],
+            "meta": {
+                "dataset": spec.dataset,
+                "requires": sorted(spec.requires),
+                "generated_by": "ddss.checks.suites.build",
+                "great_expectations_version": GX_VERSION,
+            },
+            "notes": (
+                f"Kiểm tra tập dữ liệu {spec.dataset}{against}. Sinh tự động từ danh mục kiểm tra "
+                "ddss.rules.catalog (`ddss suites`); không sửa tay. Generated from the catalogue."
+            ),
         }
-        for dataset in DATASETS
-    }
-
-
-def write(expectations_dir: Path) -> list[Path]:
-    expectations_dir.mkdir(parents=True, exist_ok=True)
-    out = []
-    for dataset, suite in build().items():
-        path = expectations_dir / f"{suite_name(dataset)}.json"
-        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        out.append(path)
     return out
 
 
-def load(settings: Settings, dataset: str, as_of: dt.date, province: str, project=None) -> dict:
-    """The suite with its placeholders filled for this run. Read through the project's GX
-    file context (``project``: gx/great_expectations.yml, whose expectations store is
-    expectations/) when given, else straight from the JSON file."""
-    if project is not None:
-        suite = project.suites.get(suite_name(dataset)).to_json_dict()
-    else:
-        suite = json.loads((settings.expectations_dir / f"{suite_name(dataset)}.json").read_text(encoding="utf-8"))
-    for e in suite["expectations"]:
-        if "unexpected_rows_query" in e["kwargs"]:
-            query = render.fill(e["kwargs"]["unexpected_rows_query"], dataset, settings, as_of, province)
-            # GX runs str.format(batch=...) on the query: double every other brace (regex {12}).
-            e["kwargs"]["unexpected_rows_query"] = query.replace("{", "{{").replace("}", "}}").replace("{{batch}}", "{batch}")
-    return suite
+def write(expectations_dir: Path) -> list[Path]:
+    """Write every suite; remove suite files the catalogue no longer has."""
+    expectations_dir.mkdir(parents=True, exist_ok=True)
+    built = build()
+    for stale in expectations_dir.glob("ddss_*.json"):
+        if stale.stem not in built:
+            stale.unlink()
+    out = []
+    for name, suite in built.items():
+        path = expectations_dir / f"{name}.json"
+        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        out.append(path)
+    return out
