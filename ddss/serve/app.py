@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import secrets
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -77,6 +78,14 @@ def _params(q: query.FindingsQuery, **changes: object) -> str:
     base.update({"sort": q.sort, "order": "desc" if q.descending else "asc", "page": q.page, "size": q.size})
     base.update({k: v for k, v in changes.items()})
     return urlencode({k: v for k, v in base.items() if v not in (None, "")})
+
+
+def _newest_run(reports: Path) -> Path | None:
+    """The latest published run folder (run ids begin with their UTC time)."""
+    if not reports.is_dir():
+        return None
+    runs = [d for d in reports.iterdir() if not d.name.startswith(".") and (d / "findings.parquet").is_file()]
+    return max(runs, key=lambda d: d.name, default=None)
 
 
 def create_app(settings: Settings, token: str | None = None) -> FastAPI:
@@ -167,6 +176,10 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
         exports.write_xlsx(rows, buf)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(buf.getvalue(), media_type=media, headers=headers)
+
+    newest = _newest_run(reports)
+    if newest is not None:  # its first page then need not wait for the copy into memory
+        threading.Thread(target=query.warm, args=(newest / "findings.parquet",), daemon=True).start()
 
     # The pages as written (index, agency pages, downloads, guide), and GX's Data Docs,
     # where the report's relative link points when gx/ sits beside reports/.

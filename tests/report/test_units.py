@@ -225,3 +225,14 @@ def test_guide_covers_dimensions_severities_and_every_exit_code():
     for code in ExitCode:
         assert re.search(rf"^\| {int(code)} \| \S", text, re.M), f"exit code {int(code)} ({code.name}) missing from the guide"
     assert not re.search(r"https?://(?!127\.0\.0\.1)", text)  # the guide is read offline too
+
+
+def test_default_order_is_the_files_and_deep_pages_match_it(run_folder):
+    """Validate writes findings sorted; the browser's default order is that file order."""
+    parquet = run_folder / "findings.parquet"
+    on_disk = pl.read_parquet(parquet)
+    for number in (1, 2, 3):
+        got = query.page(parquet, query.FindingsQuery(size=2, page=number)).rows
+        assert [r["record_key"] for r in got] == on_disk["record_key"].slice((number - 1) * 2, 2).to_list()
+    backwards = query.page(parquet, query.FindingsQuery(size=2, descending=True)).rows
+    assert [r["record_key"] for r in backwards] == on_disk["record_key"].reverse().head(2).to_list()
