@@ -83,6 +83,7 @@ class DatasetDecision:
     held: int
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0  # already current from the same file row (an unchanged file gated again)
     batch_blocked: bool = False
 
 
@@ -278,7 +279,7 @@ def gate(
                 for d in decisions:
                     if promote_sets[d.dataset].num_rows:
                         counts = store.promote(d.dataset, promote_sets[d.dataset], run_id)
-                        d.inserted, d.updated = counts.inserted, counts.updated
+                        d.inserted, d.updated, d.unchanged = counts.inserted, counts.updated, counts.unchanged
                 if on_promoted:
                     on_promoted()
                 _check_invariants(store, run_id, decisions)
@@ -333,8 +334,10 @@ def _check_invariants(store: NationalStore, run_id: str, decisions: list[Dataset
     for d in decisions:
         if d.promoted + d.held != d.staged:
             problems.append(f"{d.dataset}: promoted {d.promoted} + held {d.held} != staged {d.staged}")
-        if (n := store.promoted_by(d.dataset, run_id)) != d.promoted:
-            problems.append(f"{d.dataset}: national holds {n} rows of this run, promoted {d.promoted}")
+        if d.inserted + d.updated + d.unchanged != d.promoted:
+            problems.append(f"{d.dataset}: store wrote {d.inserted + d.updated} + unchanged {d.unchanged} != {d.promoted}")
+        if (n := store.promoted_by(d.dataset, run_id)) != d.inserted + d.updated:
+            problems.append(f"{d.dataset}: national holds {n} rows of this run, wrote {d.inserted + d.updated}")
         if (n := store.duplicate_keys(d.dataset)) != 0:
             problems.append(f"{d.dataset}: {n} keys with two current versions")
     if problems:
@@ -352,7 +355,14 @@ def _audit_body(card: score.Scorecard, decisions: list[DatasetDecision]) -> dict
         "thresholds_version": card.thresholds_version,
         "catalogue_version": card.catalogue_version,
         "counts": {
-            d.dataset: {"staged": d.staged, "promoted": d.promoted, "held": d.held, "inserted": d.inserted, "updated": d.updated}
+            d.dataset: {
+                "staged": d.staged,
+                "promoted": d.promoted,
+                "held": d.held,
+                "inserted": d.inserted,
+                "updated": d.updated,
+                "unchanged": d.unchanged,
+            }
             for d in decisions
         },
         "outcome": card.verdict,

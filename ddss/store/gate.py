@@ -66,19 +66,6 @@ def write_holds(con: duckdb.DuckDBPyConnection, run_id: str, held: pl.DataFrame,
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
-        if not promoted_keys.is_empty():
-            con.register("_ddss_promoted", promoted_keys.to_arrow())
-            try:
-                con.execute(
-                    """
-                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = 'promoted'
-                    FROM _ddss_promoted p
-                    WHERE holds.closed_run IS NULL AND holds.dataset = p.dataset AND holds.record_key = p.record_key
-                    """,
-                    [run_id],
-                )
-            finally:
-                con.unregister("_ddss_promoted")
         # A record held again in this run replaces its earlier open hold (the newest reasons count).
         if not held.is_empty():
             con.register("_ddss_held", held.select("dataset", "record_key").to_arrow())
@@ -93,6 +80,20 @@ def write_holds(con: duckdb.DuckDBPyConnection, run_id: str, held: pl.DataFrame,
                 )
             finally:
                 con.unregister("_ddss_held")
+        # Then records promoted now (a key both held and promoted, e.g. a duplicate, stays held).
+        if not promoted_keys.is_empty():
+            con.register("_ddss_promoted", promoted_keys.to_arrow())
+            try:
+                con.execute(
+                    """
+                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = 'promoted'
+                    FROM _ddss_promoted p
+                    WHERE holds.closed_run IS NULL AND holds.dataset = p.dataset AND holds.record_key = p.record_key
+                    """,
+                    [run_id],
+                )
+            finally:
+                con.unregister("_ddss_promoted")
         insert_frame(con, "holds", held)
         con.execute("COMMIT")
     except BaseException:

@@ -112,6 +112,7 @@ def national_columns(dataset: str) -> list[tuple[str, str]]:
 class PromoteCounts:
     inserted: int  # keys new to the national database
     updated: int  # keys already there: new version current, old one in history
+    unchanged: int = 0  # already current from the same file row (a dataset gated again unchanged)
 
 
 class RevertBlocked(RuntimeError):
@@ -127,7 +128,9 @@ class NationalStore(ABC):
 
     @abstractmethod
     def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
-        """Upsert ``rows`` (``incoming_columns(dataset)``) as promoted by ``run_id``."""
+        """Upsert ``rows`` (``incoming_columns(dataset)``) as promoted by ``run_id``; a row already
+        current from the same file row (same ``_key``, ``_file_sha256``, ``_source_row``) is left
+        as it is (``unchanged``), so gating an unchanged file again makes no new versions."""
 
     @abstractmethod
     def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
@@ -232,14 +235,18 @@ class DuckDBNationalStore(NationalStore):
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         self.con.register("_ddss_in", rows.select(incoming))
         try:
+            # A row already current from the very same file row is not promoted again (no new version).
+            same = "n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
+            unchanged = self.con.execute(f"SELECT count(*) FROM _ddss_in i SEMI JOIN {nat} n ON {same}").fetchall()[0][0]  # noqa: S608
+            source = f"(SELECT i.* FROM _ddss_in i ANTI JOIN {nat} n ON {same})" if unchanged else "_ddss_in"  # noqa: S608
             # Old versions of keys promoted again move to history, marked as superseded by this run.
             updated = self.con.execute(
                 f"INSERT INTO {hist} SELECT n.*, ?, ? FROM {nat} n "  # noqa: S608 - identifiers only
-                "WHERE n._key IN (SELECT _key FROM _ddss_in)",
+                f"WHERE n._key IN (SELECT _key FROM {source})",
                 [run_id, now],
             ).fetchall()[0][0]
             if updated:
-                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
+                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM {source})")  # noqa: S608
                 version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608
             else:
                 version = "1"
@@ -247,14 +254,14 @@ class DuckDBNationalStore(NationalStore):
             try:
                 inserted = self.con.execute(
                     f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, ?, ? FROM _ddss_in i",
+                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, ?, ? FROM {source} i",
                     [run_id, now],
                 ).fetchall()[0][0]
             finally:
                 self.con.execute("RESET preserve_insertion_order")
         finally:
             self.con.unregister("_ddss_in")
-        return PromoteCounts(int(inserted) - int(updated), int(updated))
+        return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
 
     def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
         self._need_tx()
