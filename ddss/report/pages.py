@@ -25,6 +25,7 @@ from ddss.report import charts, exports
 from ddss.report.inputs import HistoryPoint, ReportInputs, ScoreCell, agency_names, legal_basis, load_inputs
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import DATASETS
+from ddss.score import DATASET_LABELS
 from ddss.settings import Settings
 
 __all__ = ["ROWS_PER_CHECK", "agency_page_name", "build_report", "data_docs_index", "render_pages"]
@@ -44,7 +45,13 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}\u00a0%".replace(".", ",")
     env.filters["num"] = lambda v: "—" if v is None else f"{int(v):,}".replace(",", ".")
-    env.globals.update(DIMENSIONS=DIMENSIONS, DIMENSION_EN=DIMENSION_EN, SEVERITIES=SEVERITIES, SEVERITY_EN=SEVERITY_EN)
+    env.globals.update(
+        DIMENSIONS=DIMENSIONS,
+        DIMENSION_EN=DIMENSION_EN,
+        SEVERITIES=SEVERITIES,
+        SEVERITY_EN=SEVERITY_EN,
+        DATASET_LABELS=DATASET_LABELS,
+    )
     return env
 
 

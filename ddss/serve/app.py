@@ -28,6 +28,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from ddss.report import exports
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES
 from ddss.schema import DATASETS
+from ddss.score import DATASET_LABELS
 from ddss.serve import query
 from ddss.settings import Settings
 
@@ -48,7 +49,13 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = lambda v: "—" if v is None else f"{int(v):,}".replace(",", ".")
-    env.globals.update(DIMENSIONS=DIMENSIONS, DIMENSION_EN=DIMENSION_EN, SEVERITIES=SEVERITIES, SEVERITY_EN=SEVERITY_EN)
+    env.globals.update(
+        DIMENSIONS=DIMENSIONS,
+        DIMENSION_EN=DIMENSION_EN,
+        SEVERITIES=SEVERITIES,
+        SEVERITY_EN=SEVERITY_EN,
+        DATASET_LABELS=DATASET_LABELS,
+    )
     return env
 
 
