@@ -112,6 +112,10 @@ class Settings:
     thresholds_file: Path | None = None
     score_drop_margin: float = 0.02
     national_db: Path | None = None
+    # Decompression limits for XLSX and Parquet files (ddss.read.limits), checked before reading.
+    max_expanded_bytes: int = 4096 * 1024 * 1024
+    max_rows: int = 20_000_000
+    max_cells: int = 200_000_000
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -329,4 +333,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("thresholds_file", "thresholds_file", _file, None, "reviewed thresholds per dataset x dimension (gate)"),
     Option("score_drop_margin", "score_drop_margin", _share, 0.02, "a score falling more than this is flagged"),
     Option("national_db", "national_db", _db_file, None, "national DuckDB file (default <data_dir>/national.duckdb)"),
+    Option("max_expanded_mb", "max_expanded_bytes", _mb, 4096, "an XLSX/Parquet file expanding beyond this is rejected"),
+    Option("max_rows", "max_rows", positive_int, 20_000_000, "rows per XLSX sheet / Parquet file"),
+    Option("max_cells", "max_cells", positive_int, 200_000_000, "cells (rows x columns) per XLSX sheet / Parquet file"),
 )

@@ -45,6 +45,7 @@ def summary(result: IngestResult) -> dict:
         "files": len(result.files),
         "rejected": result.rejected,
         "rows_staged": result.rows_staged,
+        "manifest_differences": result.manifest_differences,
     }
 
 

@@ -107,9 +107,9 @@ def ingest_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         f"""
         SELECT b.agency, q.batch_id, q.dataset, q.source_file, q.source_row, q.check_id, q.reason_vi
         FROM quarantine_rows q JOIN ({CURRENT_FILES_SQL}) c
-          ON q.batch_id = c.batch_id AND q.file_sha256 = c.file_sha256
-        LEFT JOIN (SELECT DISTINCT batch_id, file_sha256, agency FROM batches) b
-          ON b.batch_id = q.batch_id AND b.file_sha256 = q.file_sha256
+          ON q.batch_id = c.batch_id AND q.file_sha256 = c.file_sha256 AND q.source_file = c.source_file
+        LEFT JOIN (SELECT DISTINCT batch_id, file_sha256, source_file, agency FROM batches) b
+          ON b.batch_id = q.batch_id AND b.file_sha256 = q.file_sha256 AND b.source_file = q.source_file
         """,  # noqa: S608 - constant SQL
     )
     rejected = fetch_frame(

@@ -1,8 +1,16 @@
-"""``cur_<dataset>`` views: the rows of each dataset's most recently loaded file.
+"""``cur_<dataset>`` views: which staged rows are current, per dataset (docs/batches.md).
 
-Validation always looks at the current batch of each dataset (a later resubmission
-replaces, never adds to, the earlier file). Views are persistent so that GX, opening
-the database read-only, can read them.
+- population is a snapshot of the population database: the files of its latest batch
+  together are the current rows, and replace every earlier batch's;
+- birth, death, marriage, parcel and certificate are deltas keyed by a natural key
+  (``DELTA_KEYS``): a row is current unless a later batch holds a row with the same key;
+  a record absent from a later batch stays as it was. A row with an empty key part can
+  match nothing and stays.
+
+A file sent again unchanged (same SHA-256) is recorded as ``duplicate`` and not staged
+twice; in a snapshot batch it still counts, through the rows of the batch that loaded it.
+The views read ``batches`` themselves, so they are right as soon as a load commits;
+they are persistent so that GX, opening the database read-only, can read them.
 """
 
 from __future__ import annotations
@@ -13,27 +21,63 @@ from ddss.checks.render import current_view
 from ddss.schema import DATASETS, staging_table
 from ddss.sql import ident, str_literal
 
-__all__ = ["CURRENT_FILES_SQL", "refresh"]
+__all__ = ["CURRENT_FILES_SQL", "DELTA_KEYS", "SNAPSHOTS", "current_files", "refresh"]
 
-# The latest loaded file per dataset (batch ids sort by time).
+SNAPSHOTS = frozenset({"population"})
+_CIVIL_KEY = ("registering_commune_code", "register_book", "entry_no")
+DELTA_KEYS: dict[str, tuple[str, ...]] = {
+    "birth": _CIVIL_KEY,
+    "death": _CIVIL_KEY,
+    "marriage": _CIVIL_KEY,
+    "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
+    # One certificate may cover several parcels and have several holders (co-owners).
+    "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
+}
+
+# The files of each dataset's latest batch (batch ids sort by time), a duplicate resolved
+# to the batch that loaded its bytes: (dataset, batch_id, source_file, file_sha256).
+# For a snapshot these are its current rows; for a delta, the files whose quarantined
+# rows the latest validation reports.
 CURRENT_FILES_SQL = """
-SELECT dataset, batch_id, source_file, file_sha256 FROM (
-    SELECT *, row_number() OVER (PARTITION BY dataset ORDER BY batch_id DESC, source_file) AS k
-    FROM batches WHERE status = 'loaded'
-) WHERE k = 1
+SELECT DISTINCT b.dataset, l.batch_id, l.source_file, l.file_sha256
+FROM batches b
+JOIN batches l ON l.status = 'loaded' AND l.dataset = b.dataset AND l.file_sha256 = b.file_sha256
+     AND (b.status = 'duplicate' OR (l.batch_id = b.batch_id AND l.source_file = b.source_file))
+WHERE b.status IN ('loaded', 'duplicate')
+  AND b.batch_id = (SELECT max(m.batch_id) FROM batches m WHERE m.dataset = b.dataset AND m.status IN ('loaded', 'duplicate'))
 """
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str]]:
-    """Point every cur_ view at its dataset's current file; returns dataset -> (batch, file, sha)."""
-    current = {d: (b, f, s) for d, b, f, s in con.execute(CURRENT_FILES_SQL).fetchall()}
+def _snapshot_sql(name: str) -> str:
+    return (
+        f"SELECT t.* FROM {ident(staging_table(name))} t WHERE EXISTS (SELECT 1 FROM ({CURRENT_FILES_SQL}) c "  # noqa: S608
+        f"WHERE c.dataset = {str_literal(name)} AND c.batch_id = t._batch_id AND c.source_file = t._source_file "
+        "AND c.file_sha256 = t._file_sha256)"
+    )
+
+
+def _delta_sql(name: str) -> str:
+    keys = [ident(k) for k in DELTA_KEYS[name]]
+    unmatched = " OR ".join(f"{k} IS NULL" for k in keys)
+    return (
+        "SELECT * EXCLUDE (_ddss_current) FROM ("  # noqa: S608 - identifiers only
+        f"SELECT t.*, CASE WHEN {unmatched} THEN true "
+        f"ELSE _batch_id = max(_batch_id) OVER (PARTITION BY {', '.join(keys)}) END AS _ddss_current "
+        f"FROM {ident(staging_table(name))} t) WHERE _ddss_current"
+    )
+
+
+def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
+    """dataset -> [(batch, file, sha)] of its latest batch."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for d, b, f, s in con.execute(CURRENT_FILES_SQL + " ORDER BY 1, 2, 3").fetchall():
+        out.setdefault(d, []).append((b, f, s))
+    return out
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
+    """(Re)create every cur_ view; returns dataset -> [(batch, file, sha)] of its latest batch."""
     for name in DATASETS:
-        table = ident(staging_table(name))
-        if name in current:
-            batch, _, sha = current[name]
-            # batch id and SHA-256 are values ddss computed itself (not file content); quoted by ddss.sql
-            where = f"_batch_id = {str_literal(batch)} AND _file_sha256 = {str_literal(sha)}"
-        else:
-            where = "false"
-        con.execute(f"CREATE OR REPLACE VIEW {ident(current_view(name))} AS SELECT * FROM {table} WHERE {where}")  # noqa: S608
-    return current
+        body = _snapshot_sql(name) if name in SNAPSHOTS else _delta_sql(name)
+        con.execute(f"CREATE OR REPLACE VIEW {ident(current_view(name))} AS {body}")
+    return current_files(con)

@@ -38,13 +38,18 @@ def command(
             from flows.ingest import ingest_flow
 
             outcome = ingest_flow(province, str(inbox), agency=agency)
-            rejected = outcome["rejected"]
         else:
             from ddss.ingest import ingest_inbox
 
-            rejected = ingest_inbox(settings, province, inbox, agency=agency).rejected
-        typer.echo(summary.batches(settings, province))
+            result = ingest_inbox(settings, province, inbox, agency=agency)
+            outcome = {"batch_id": result.batch_id, "rejected": result.rejected}
+            outcome["manifest_differences"] = result.manifest_differences
+        typer.echo(summary.batches(settings, province, outcome["batch_id"]))
     typer.echo(f"CSDL: {settings.province_db(province)}")
+    rejected, differences = outcome["rejected"], outcome.get("manifest_differences", 0)
     if rejected:
         typer.echo(f"{rejected} tệp bị từ chối; bản gốc và lý do ở {settings.quarantine_dir(province)}", err=True)
+    if differences:
+        typer.echo(f"{differences} khác biệt so với bảng kê của cơ quan (manifest.csv); xem ghi chú của lô ở trên", err=True)
+    if rejected or differences:
         raise typer.Exit(int(ExitCode.ACTION_NEEDED))

@@ -14,7 +14,7 @@ from ddss.store import connect_readonly, fetch_frame
 
 __all__ = ["batches", "dimensions", "latest_findings", "table"]
 
-_STATUS = {"loaded": "đã nạp", "rejected": "TỪ CHỐI", "duplicate": "trùng (bỏ qua)"}
+_STATUS = {"loaded": "đã nạp", "rejected": "TỪ CHỐI", "duplicate": "trùng (bỏ qua)", "skipped": "bỏ qua"}
 
 
 def table(headers: list[str], rows: list[list[object]], indent: int = 6) -> str:
@@ -26,20 +26,37 @@ def table(headers: list[str], rows: list[list[object]], indent: int = 6) -> str:
     return "\n".join(lines)
 
 
-def batches(settings: Settings, province: str) -> str:
-    """The files of the most recent ingest run, one line each."""
+def batches(settings: Settings, province: str, batch_id: str | None = None) -> str:
+    """The files of one ingest run (default: the most recent), one line each, then what the
+    run noticed besides (manifest differences, sheets matching no dataset). A run that
+    loaded nothing new says so instead of showing an earlier batch."""
     with connect_readonly(settings.province_db(province), settings.duckdb_config()) as con:
+        batch_id = batch_id or con.execute("SELECT max(batch_id) FROM batches").fetchall()[0][0]
         rows = con.execute(
             """
             SELECT source_file, coalesce(dataset, '?'), status, rows_read, rows_staged,
                    rows_quarantined, coalesce(reason_vi, '')
-            FROM batches
-            WHERE batch_id = (SELECT max(batch_id) FROM batches)
-            ORDER BY source_file
-            """
+            FROM batches WHERE batch_id = ? ORDER BY source_file
+            """,
+            [batch_id],
         ).fetchall()
-    body = [[f, d, _STATUS.get(s, s), r, st, q, reason] for f, d, s, r, st, q, reason in rows]
-    return table(["Tệp", "Tập dữ liệu", "Trạng thái", "Đọc", "Nạp", "Cách ly", "Lý do"], body)
+        notes = con.execute(
+            "SELECT source_file, reason_vi FROM batch_notes WHERE batch_id = ? ORDER BY kind, source_file", [batch_id]
+        ).fetchall()
+    out = []
+    if not any(s in ("loaded", "rejected") for _, _, s, *_ in rows):
+        seen = sum(s == "duplicate" for _, _, s, *_ in rows)
+        out.append(
+            f"Không có gì mới trong inbox: {seen} tệp đã nạp trước đây (cùng SHA-256), không nạp lại; "
+            f"lô {batch_id} không thêm dòng nào. / Nothing new in the inbox: {seen} file(s) loaded before, nothing added."
+        )
+    if rows:
+        body = [[f, d, _STATUS.get(s, s), r, st, q, reason] for f, d, s, r, st, q, reason in rows]
+        out.append(table(["Tệp", "Tập dữ liệu", "Trạng thái", "Đọc", "Nạp", "Cách ly", "Lý do"], body))
+    if notes:
+        out.append("Ghi chú của lô (bảng kê, trang tính) / batch notes:")
+        out.append(table(["Tệp", "Ghi chú"], [list(n) for n in notes]))
+    return "\n".join(out)
 
 
 def latest_findings(settings: Settings, province: str) -> tuple[str, pl.DataFrame]:

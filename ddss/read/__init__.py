@@ -15,14 +15,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ddss.read.binary import RAW, binary_cells
+from ddss.read.binary import RAW, binary_cells, sheet_names
 from ddss.read.csv_text import BAD_LINES, LINES, CsvText, csv_view, load_lines, no_bad_lines, peek_csv, read_lines, split_lines
 from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
+from ddss.read.limits import Limits
 from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells
-from ddss.read.scan import FileScan, scan_file
+from ddss.read.scan import FileScan, NotRegularFile, scan_file, snapshot_file
 from ddss.schema import DATASETS, Dataset
 from ddss.sql import ident
 
@@ -32,12 +33,16 @@ __all__ = [
     "FilePreview",
     "FileRejected",
     "FileScan",
+    "Limits",
+    "NotRegularFile",
     "ReadResult",
     "csv_dataset",
     "drop_temp",
     "scan_file",
     "preview_file",
     "read_file",
+    "sheet_names",
+    "snapshot_file",
 ]
 
 STAGED = "_ddss_staged"
@@ -62,11 +67,23 @@ class ReadResult:
 
 
 def read_file(
-    con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, *, scan: FileScan | None = None, exact_csv: bool = False
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    max_bytes: int,
+    *,
+    scan: FileScan | None = None,
+    exact_csv: bool = False,
+    name: str | None = None,
+    sheet: str | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """``scan``: the file's scan, if the caller has made it (ingest does, on another thread).
-    ``exact_csv`` forces the SQL line splitter even where DuckDB's reader would do."""
+    ``exact_csv`` forces the SQL line splitter even where DuckDB's reader would do.
+    ``name``: the file's name as sent (``path`` may be ddss's copy of it); its extension
+    must match the content. ``sheet``: the XLSX sheet to read (default the first).
+    ``limits``: how far an XLSX or Parquet file may expand (default ``Limits()``)."""
     path = Path(path)
+    name = name or path.name
     size = path.stat().st_size
     if size == 0:
         raise FileRejected("Tệp rỗng (0 byte)", "empty file (0 bytes)", kind="empty")
@@ -78,40 +95,43 @@ def read_file(
         )
     with path.open("rb") as f:
         head = f.read(8)
-    fmt = detect_format(path, head)
+    fmt = detect_format(Path(name), head)
     drop_temp(con)
     if fmt == "csv":
-        name, text, exact = _read_csv(con, path, scan, exact_csv)
+        dataset, text, exact = _read_csv(con, path, name, scan, exact_csv)
         encoding, header_fields, rows_read = text.encoding, len(text.header), text.rows_read
         raw = (f"{LINES} x ON x.rowid = t._source_row", "x.line")
     else:
-        headers = binary_cells(con, path, fmt)
-        name, mapping = match_headers(headers, path.name)
+        headers = binary_cells(con, path, fmt, limits or Limits(), sheet)
+        dataset, mapping = match_headers(headers, name)
         picks = ", ".join(f"{ident(h)} AS {ident(c)}" for h, c in mapping.items())
         con.execute(f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS SELECT _source_row, {picks} FROM {RAW}")
         rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
-        _require_rows(rows_read)
         encoding, header_fields, exact = None, 0, False
-        parse_cells(con, _CELLS, DATASETS[name])
+        parse_cells(con, _CELLS, DATASETS[dataset])
         no_bad_lines(con)
         raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {PARSED} WHERE _bad_column IS NULL")
-    _quarantine(con, DATASETS[name], header_fields, raw)
+    _quarantine(con, DATASETS[dataset], header_fields, raw)
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
     ]
     _drop(con, (_CELLS,), _WORK_TABLES)  # the lines and cells are no longer needed: free the memory
-    return ReadResult(name, fmt, encoding, rows_read, staged, quarantined, exact)
+    return ReadResult(dataset, fmt, encoding, rows_read, staged, quarantined, exact)
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None, exact: bool) -> tuple[str, CsvText, bool]:
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, file_name: str, scan: FileScan | None, exact: bool
+) -> tuple[str, CsvText, bool]:
     """TYPED, BAD_LINES and LINES (at least the lines of bad rows, for their raw text);
     returns the dataset, the text and whether the exact path read it."""
-    # DuckDB's two readers split mixed line endings differently: only the exact path may read them.
-    fast = not exact and (scan := scan or scan_file(path)).line_endings != "mixed"
+    # DuckDB's two readers split mixed line endings differently: only the exact path may
+    # read them; a NUL byte's row is set aside, which only the exact path does.
+    scan = None if exact else (scan or scan_file(path))
+    fast = scan is not None and scan.line_endings != "mixed" and not scan.nul_bytes
     text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
-        name, columns = csv_dataset(text, path)
+        name, columns = csv_dataset(text, Path(file_name))
         if _read_fast(con, text, columns, DATASETS[name]):
             bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
             if bad:
@@ -120,9 +140,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
             return name, text, False
     with read_lines(con, path) as text:
-        name, columns = csv_dataset(text, path)
+        name, columns = csv_dataset(text, Path(file_name))
         # A transcoded copy is new to the fast path (the original failed it for its encoding).
-        if fast and text.source != path and _read_fast(con, text, columns, DATASETS[name]):
+        if fast and text.source != path and not text.flagged and _read_fast(con, text, columns, DATASETS[name]):
             return name, text, False
         split_lines(con, text, columns, _CELLS)
         parse_cells(con, _CELLS, DATASETS[name])
@@ -132,7 +152,6 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan | None,
 def csv_dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
     """The file's dataset and its columns: field position -> canonical name."""
     name, mapping = match_headers(text.header, path.name)
-    _require_rows(text.rows_read)
     return name, {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
 
 
@@ -161,11 +180,6 @@ def _drop(con: duckdb.DuckDBPyConnection, views: tuple[str, ...], tables: tuple[
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _require_rows(rows: int) -> None:
-    if rows == 0:
-        raise FileRejected("Tệp chỉ có dòng tiêu đề, không có dữ liệu", "header only, no data rows", kind="header_only")
-
-
 def _joined_cells(mapping: dict[str, str]) -> str:
     """A binary file's row as text (its raw line, for the steward), from the file's own columns."""
     parts = ", ".join(f"coalesce(x.{ident(h)}::VARCHAR, '')" for h in mapping)
@@ -187,7 +201,8 @@ def _quarantine(con: duckdb.DuckDBPyConnection, ds: Dataset, header_fields: int,
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {QUARANTINED} AS
         SELECT _source_row, 'ingest.bad_row' AS check_id, NULL::VARCHAR AS column_name,
-               format($vi, fields, $n) AS reason_vi, format($en, fields, $n) AS reason_en,
+               coalesce(reason_vi, format($vi, fields, $n)) AS reason_vi,
+               coalesce(reason_en, format($en, fields, $n)) AS reason_en,
                raw_line
         FROM {BAD_LINES}
         UNION ALL

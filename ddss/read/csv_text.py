@@ -12,7 +12,12 @@ ways lead to the same cells, both inside DuckDB:
   or counted right is set aside with its field count, never dropped.
 
 Files that are not UTF-8 are transcoded (Windows-1258, composed to NFC) to a temporary
-UTF-8 copy first; DuckDB reads only UTF-8.
+UTF-8 copy first; DuckDB reads only UTF-8. A line in another encoding than the rest
+(encodings.py) is blanked in that copy and set aside with its reason (``FLAGGED``), as is
+a line holding a NUL byte or longer than ``LINE_LIMIT``: the row, never the file.
+
+The separator is the header line's: ``,`` or ``;`` (Excel under Vietnamese regional
+settings, where the comma is the decimal sign).
 """
 
 from __future__ import annotations
@@ -28,16 +33,21 @@ from pathlib import Path
 
 import duckdb
 
-from ddss.read.detect import binary_content, decode_text
+from ddss.read.detect import binary_content
+from ddss.read.encodings import decode_lines
 from ddss.read.errors import FileRejected
+from ddss.read.paths import literal_path
 from ddss.sql import ident, str_literal
 
 __all__ = [
     "BAD_LINES",
     "LINES",
+    "LINE_LIMIT",
     "TABLES",
+    "FLAGGED",
     "CsvText",
     "csv_view",
+    "header_fields",
     "load_lines",
     "no_bad_lines",
     "peek_csv",
@@ -46,13 +56,20 @@ __all__ = [
 ]
 
 LINES = "_ddss_lines"  # line; one row per physical line, rowid = line index (0 = header)
-BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line
+BAD_LINES = "_ddss_bad_lines"  # _source_row, fields, raw_line, reason_vi, reason_en (NULL: wrong field count)
+FLAGGED = "_ddss_flagged"  # _source_row, reason_vi, reason_en, raw_line: lines set aside while decoding
 _SPLIT = "_ddss_split"
-TABLES = (LINES, BAD_LINES, _SPLIT)  # every temp table this module makes
-# A line's fields: comma-prefixed so no match is empty; RFC 4180 quoting ("" inside quotes).
-_FIELD = r',("(?:[^"]|"")*"|[^,"]*)'
-_TOKENS = r'(?:,(?:"(?:[^"]|"")*"|[^,"]*))*'
+TABLES = (LINES, BAD_LINES, FLAGGED, _SPLIT)  # every temp table this module makes
+# DuckDB's CSV reader refuses longer lines by default (max_line_size); ddss reads them
+# whole and sets that one line aside.
+LINE_LIMIT = 2_097_152
+# A line's fields: separator-prefixed so no match is empty; RFC 4180 quoting ("" inside quotes).
+_FIELD = r'{d}("(?:[^"]|"")*"|[^{d}"]*)'
+_TOKENS = r'(?:{d}(?:"(?:[^"]|"")*"|[^{d}"]*))*'
 _QUOTED = r'"(?:[^"]|"")*"'
+_NUL_VI, _NUL_EN = "Dòng chứa byte NUL (dữ liệu nhị phân)", "line holds a NUL byte (binary data)"
+_LONG_VI = f"Dòng dài hơn giới hạn {LINE_LIMIT // 2**20} MB của trình đọc CSV"
+_LONG_EN = f"line longer than the CSV reader's {LINE_LIMIT // 2**20} MB limit"
 # Bytes a text file practically never holds; the first one absent from the file separates
 # "columns" when DuckDB reads each whole line as one value.
 _SEPARATORS = (b"\x1e", b"\x1f", b"\x1d", b"\x1c", b"\x1a", b"\x19", b"\x18", b"\x17")
@@ -65,6 +82,15 @@ class CsvText:
     encoding: str
     rows_read: int
     source: Path  # the UTF-8 file DuckDB reads (the original, or a transcoded copy)
+    delimiter: str = ","
+    flagged: int = 0  # lines set aside while decoding (another encoding than the file's)
+
+
+def header_fields(line: str) -> tuple[list[str], str]:
+    """The header's fields and the file's separator: ``;`` when the header holds more
+    semicolons than commas (no header of the contract holds either)."""
+    delimiter = ";" if line.count(";") > line.count(",") else ","
+    return next(csv.reader([line], delimiter=delimiter)), delimiter
 
 
 def peek_csv(path: Path, lines: int) -> CsvText | None:
@@ -83,7 +109,8 @@ def peek_csv(path: Path, lines: int) -> CsvText | None:
         return None
     if not first.strip():
         return None
-    return CsvText(next(csv.reader([first])), encoding, lines - 1, path)
+    header, delimiter = header_fields(first)
+    return CsvText(header, encoding, lines - 1, path, delimiter)
 
 
 def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str) -> None:
@@ -96,38 +123,48 @@ def csv_view(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, s
     # A view cannot take bound parameters: the path goes in through the one literal quoter.
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT {picks}
-        FROM read_csv({str_literal(str(text.source))}, columns = {fields}, header = true, delim = ',', quote = '"',
-                      escape = '"', auto_detect = false, strict_mode = true, null_padding = false)"""
+        FROM read_csv({str_literal(literal_path(text.source))}, columns = {fields}, header = true, quote = '"',
+                      delim = {str_literal(text.delimiter)}, escape = '"', auto_detect = false, strict_mode = true,
+                      null_padding = false)"""
     )
 
 
 @contextmanager
 def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
-    """Load the file's lines into ``LINES``; yields the header fields and the row count."""
+    """Load the file's lines into ``LINES`` (and ``FLAGGED``); yields the header fields
+    and the row count."""
     with path.open("rb") as f:
         head = f.read(_HEAD)
-    if b"\x00" in head:
-        raise binary_content()
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    transcoded = None
+    transcoded, flagged = None, {}
     try:
         try:
             load_lines(con, path)
         except duckdb.InvalidInputException as e:
             if "unicode" not in str(e).lower():
                 raise _unreadable(e) from None
-            text, encoding = decode_text(path.read_bytes())  # raises the encoding rejection
+            decoded = decode_lines(path.read_bytes())  # raises the encoding rejections
+            encoding, flagged, text = decoded.encoding, decoded.flagged, decoded.text()
+            if sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t\x00") > 8:
+                raise binary_content() from None
             fd, name = tempfile.mkstemp(suffix=".csv", prefix="ddss-")
             transcoded = Path(name)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
             load_lines(con, transcoded)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {FLAGGED} (_source_row BIGINT, reason_vi VARCHAR, reason_en VARCHAR, raw_line VARCHAR)"
+        )
+        if flagged:
+            con.executemany(f"INSERT INTO {FLAGGED} VALUES (?, ?, ?, ?)", [(i, *r) for i, r in flagged.items()])
         first = con.execute(f"SELECT line FROM {LINES} WHERE rowid = 0").fetchall()
         if not first or first[0][0] is None or not first[0][0].strip():
             raise FileRejected("Tệp không có dòng tiêu đề", "no header row", kind="empty")
-        header = next(csv.reader([first[0][0]]))
+        if "\x00" in first[0][0]:
+            raise binary_content()
+        header, delimiter = header_fields(first[0][0])
         total = con.execute(f"SELECT count(*) FROM {LINES}").fetchall()[0][0]
-        yield CsvText(header, encoding, total - 1, transcoded or path)
+        yield CsvText(header, encoding, total - 1, transcoded or path, delimiter, len(flagged))
     finally:
         if transcoded is not None:
             transcoded.unlink(missing_ok=True)
@@ -136,50 +173,74 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[CsvText]:
 def split_lines(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], cells: str) -> None:
     """The exact path: the view ``cells`` (``_source_row`` and the canonical
     columns named in ``columns``) from ``LINES``, and ``BAD_LINES`` (lines set aside)."""
-    n = len(text.header)
+    n, d = len(text.header), text.delimiter
+    # A line set aside while decoding, holding a NUL byte or too long is not split at all.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_SPLIT} AS
         WITH s AS (
-            SELECT rowid AS _source_row, coalesce(line, '') AS line, contains(line, '"') AS q
-            FROM {LINES} WHERE rowid > 0
+            SELECT l.rowid AS _source_row, coalesce(l.line, '') AS line, contains(l.line, '"') AS q,
+                CASE WHEN g._source_row IS NOT NULL THEN g.reason_vi
+                     WHEN contains(l.line, chr(0)) THEN $nul_vi
+                     WHEN strlen(l.line) > $limit THEN $long_vi END AS reason_vi,
+                CASE WHEN g._source_row IS NOT NULL THEN g.reason_en
+                     WHEN contains(l.line, chr(0)) THEN $nul_en
+                     WHEN strlen(l.line) > $limit THEN $long_en END AS reason_en,
+                CASE WHEN g._source_row IS NOT NULL THEN g.raw_line ELSE replace(coalesce(l.line, ''), chr(0), '␀') END AS raw
+            FROM {LINES} l LEFT JOIN {FLAGGED} g ON g._source_row = l.rowid WHERE l.rowid > 0
         )
-        SELECT _source_row, line,
-            CASE WHEN q THEN regexp_full_match(',' || line, $tokens) ELSE true END AS tokenised,
-            CASE WHEN q THEN list_transform(regexp_extract_all(',' || line, $field, 1),
+        SELECT _source_row, line, reason_vi, reason_en, raw,
+            CASE WHEN reason_vi IS NOT NULL THEN false WHEN q THEN regexp_full_match($d || line, $tokens) ELSE true END
+                AS tokenised,
+            CASE WHEN reason_vi IS NOT NULL THEN []
+                 WHEN q THEN list_transform(regexp_extract_all($d || line, $field, 1),
                                             lambda x: CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END)
-                 ELSE string_split(line, ',') END AS f
+                 ELSE string_split(line, $d) END AS f
         FROM s""",
-        {"tokens": _TOKENS, "field": _FIELD},
+        {
+            "tokens": _TOKENS.replace("{d}", d),
+            "field": _FIELD.replace("{d}", d),
+            "d": d,
+            "limit": LINE_LIMIT,
+            "nul_vi": _NUL_VI,
+            "nul_en": _NUL_EN,
+            "long_vi": _LONG_VI,
+            "long_en": _LONG_EN,
+        },
     )
     ok = f"tokenised AND len(f) = {int(n)}"
     picks = ", ".join(f"f[{int(i) + 1}] AS {ident(name)}" for i, name in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(cells)} AS SELECT _source_row, {picks} FROM {_SPLIT} WHERE {ok}")
-    # A line that cannot be tokenised still gets a field count for its reason: commas
+    # A line that cannot be tokenised still gets a field count for its reason: separators
     # outside balanced quotes, plus one.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {BAD_LINES} AS
         SELECT _source_row,
-            CASE WHEN tokenised THEN len(f) ELSE length(u) - length(replace(u, ',', '')) + 1 END AS fields,
-            line AS raw_line
-        FROM (SELECT *, regexp_replace(line, $quoted, '', 'g') AS u FROM {_SPLIT})
+            CASE WHEN tokenised THEN len(f) ELSE length(u) - length(replace(u, $d, '')) + 1 END AS fields,
+            raw AS raw_line, reason_vi, reason_en
+        FROM (SELECT *, CASE WHEN reason_vi IS NULL THEN regexp_replace(line, $quoted, '', 'g') ELSE '' END AS u FROM {_SPLIT})
         WHERE NOT ({ok})""",
-        {"quoted": _QUOTED},
+        {"quoted": _QUOTED, "d": d},
     )
 
 
 def no_bad_lines(con: duckdb.DuckDBPyConnection) -> None:
     """An empty ``BAD_LINES``: every line (or row, in a binary file) is a record."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} (_source_row BIGINT, fields BIGINT, raw_line VARCHAR)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {BAD_LINES} "
+        "(_source_row BIGINT, fields BIGINT, raw_line VARCHAR, reason_vi VARCHAR, reason_en VARCHAR)"
+    )
 
 
 def load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """``LINES`` from the file, each whole line one value."""
+    """``LINES`` from the file, each whole line one value (however long: a line over
+    ``LINE_LIMIT`` is set aside by split_lines, not refused by the reader)."""
     sep = _absent_byte(path)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {LINES} AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
-            header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false)""",
-        [str(path), sep.decode("ascii")],
+            header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false,
+            max_line_size = ?)""",
+        [literal_path(path), sep.decode("ascii"), max(path.stat().st_size + 1, LINE_LIMIT)],
     )
 
 

@@ -7,9 +7,24 @@ import re
 import unicodedata
 
 from ddss.read.errors import FileRejected
-from ddss.schema import DATASETS
+from ddss.schema import DATASETS, LINEAGE
 
-__all__ = ["header_key", "match_headers"]
+__all__ = ["RESERVED", "header_key", "match_headers", "refuse_reserved"]
+
+# Names ddss gives its own columns (lineage on every staged row; DuckDB's Parquet row
+# number): a file holding one would collide with them.
+RESERVED = frozenset({*(n for n, _ in LINEAGE), "file_row_number"})
+
+
+def refuse_reserved(headers: list[str]) -> None:
+    bad = [h for h in headers if h.strip().casefold() in RESERVED or h.strip().casefold().startswith("_ddss")]
+    if bad:
+        names = ", ".join(bad)
+        raise FileRejected(
+            f"Tệp có cột trùng tên cột dòng dõi của ddss: {names}; hãy bỏ hoặc đổi tên cột này rồi gửi lại",
+            f"the file has a column named like a ddss lineage column: {names}; drop or rename it",
+            kind="reserved_column",
+        )
 
 
 def header_key(h: str) -> str:
@@ -27,6 +42,7 @@ def _lookup(name: str) -> dict[str, str]:
 
 def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, str]]:
     """(dataset, {file header -> canonical column}) or FileRejected."""
+    refuse_reserved(headers)
     keys = [header_key(h) for h in headers]
     dupes = sorted({headers[i] for i, k in enumerate(keys) if keys.count(k) > 1})
     if dupes:

@@ -1,13 +1,22 @@
-"""One pass over a file's bytes: its SHA-256 (identity, idempotency) and its physical line
-count (which lets the CSV fast path prove one record per line without loading the lines)."""
+"""One pass over a file's bytes: its SHA-256 (identity, idempotency), its physical line
+count (which lets the CSV fast path prove one record per line without loading the lines)
+and whether it holds NUL bytes.
+
+``snapshot_file`` makes that pass while copying an inbox file into ddss's own folder:
+everything after it reads the copy, so the hash recorded is the hash of the bytes loaded
+even if the agency's file changes during the ingest, and the inbox name (which may hold
+``[``, ``*`` or ``?``) never reaches a reader that would take it for a pattern.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FileScan", "scan_file"]
+__all__ = ["FileScan", "NotRegularFile", "scan_file", "snapshot_file"]
 
 _CHUNK = 1 << 22
 
@@ -18,24 +27,69 @@ class FileScan:
     size: int
     lines: int  # LF, CRLF and a lone CR each end a line; a last line without an ending counts too
     line_endings: str  # lf | crlf | cr | none | mixed (readers disagree on mixed ones: only the exact path takes them)
+    nul_bytes: int = 0  # a NUL byte's row is quarantined: only the exact path sees rows by line
+
+
+class NotRegularFile(Exception):
+    """An inbox entry that is not a plain file of the inbox (a link, a FIFO, a folder…)."""
+
+    def __init__(self, reason_vi: str, reason_en: str) -> None:
+        super().__init__(f"{reason_vi} / {reason_en}")
+        self.reason_vi, self.reason_en = reason_vi, reason_en
 
 
 def scan_file(path: Path, chunk_size: int = _CHUNK) -> FileScan:
     """Hashing and counting release the GIL, so this runs well on a second thread."""
-    h = hashlib.sha256()
-    size = lf = cr = crlf = 0
-    prev_cr, last = False, b""
     with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(chunk_size), b""):
-            h.update(chunk)
-            size += len(chunk)
-            lf += chunk.count(b"\n")
-            if b"\r" in chunk:  # counting pairs is slow; most files have no CR at all
-                cr, crlf = cr + chunk.count(b"\r"), crlf + chunk.count(b"\r\n")
-            crlf += prev_cr and chunk.startswith(b"\n")
-            prev_cr, last = chunk.endswith(b"\r"), chunk[-1:]
+        return _scan(f.fileno(), None, chunk_size)
+
+
+def snapshot_file(path: Path, dest: Path, chunk_size: int = _CHUNK) -> FileScan:
+    """Copy ``path`` to ``dest`` and scan the bytes copied. A symbolic link, FIFO, device or
+    folder is refused (``NotRegularFile``) without reading it: opened with O_NOFOLLOW and
+    O_NONBLOCK, then checked on the open descriptor, so swapping the entry for a link
+    between listing and copying changes nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        if os.path.islink(path):
+            raise NotRegularFile("là liên kết tượng trưng (symlink), không đọc", "a symbolic link, not followed") from None
+        raise NotRegularFile(f"không mở được ({e.strerror})", f"cannot be opened ({e.strerror})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(*_kind(mode))
+        with open(dest, "wb") as out:
+            return _scan(fd, out, chunk_size)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> tuple[str, str]:
+    if stat.S_ISDIR(mode):
+        return "là thư mục, không đọc thư mục con", "a folder; sub-folders are not read"
+    if stat.S_ISFIFO(mode):
+        return "là FIFO (ống dẫn), không phải tệp", "a FIFO (named pipe), not a file"
+    return "không phải tệp thông thường (thiết bị hoặc socket)", "not a regular file (device or socket)"
+
+
+def _scan(fd: int, out, chunk_size: int) -> FileScan:
+    h = hashlib.sha256()
+    size = lf = cr = crlf = nul = 0
+    prev_cr, last = False, b""
+    while chunk := os.read(fd, chunk_size):
+        h.update(chunk)
+        if out is not None:
+            out.write(chunk)
+        size += len(chunk)
+        lf += chunk.count(b"\n")
+        nul += chunk.count(b"\x00")
+        if b"\r" in chunk:  # counting pairs is slow; most files have no CR at all
+            cr, crlf = cr + chunk.count(b"\r"), crlf + chunk.count(b"\r\n")
+        crlf += prev_cr and chunk.startswith(b"\n")
+        prev_cr, last = chunk.endswith(b"\r"), chunk[-1:]
     lines = lf + cr - crlf + (size > 0 and last not in (b"\n", b"\r"))
-    return FileScan(h.hexdigest(), size, lines, _endings(lf - crlf, cr - crlf, crlf))
+    return FileScan(h.hexdigest(), size, lines, _endings(lf - crlf, cr - crlf, crlf), nul)
 
 
 def _endings(lf: int, cr: int, crlf: int) -> str:

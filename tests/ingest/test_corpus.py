@@ -7,6 +7,7 @@ file, row number and reason. For every loaded file rows read = staged + quaranti
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -37,7 +38,7 @@ def _build_corpus(good: dict[str, Path], inbox: Path) -> dict[str, tuple[str, st
         # file-level: rejected
         "01_empty.csv": (b"", "rejected", "Tệp rỗng"),
         "02_blank_lines.csv": ("\n\n\n", "rejected", "không có dòng tiêu đề"),
-        "03_header_only.csv": (header + "\n", "rejected", "chỉ có dòng tiêu đề"),
+        "03_header_only.csv": (header + "\n", "loaded", ""),  # a valid empty delta: 0 rows
         "04_unknown_dataset.csv": ("ma,ten,gia\n1,a,2\n", "rejected", "Không nhận ra tập dữ liệu"),
         "05_missing_column.csv": (
             "\n".join(",".join(c for i, c in enumerate(r.split(",")) if i != 3) for r in pop[:5]) + "\n",
@@ -53,14 +54,18 @@ def _build_corpus(good: dict[str, Path], inbox: Path) -> dict[str, tuple[str, st
         "12_no_extension": ("\n".join(pop[:5]) + "\n", "rejected", "không được hỗ trợ"),
         "13_truncated.parquet": (parquet[: len(parquet) // 2], "rejected", "hỏng"),
         "14_corrupt.xlsx": (xlsx[:200] + b"\x00garbage" * 50, "rejected", "hỏng"),
-        "15_bad_utf8_after_bom.csv": (
-            b"\xef\xbb\xbf" + header.encode() + b"\n\x81\x8a\x8d,\xff\n",
-            "rejected",
-            "không giải mã được",
-        ),
+        # a Windows-1258 header on UTF-8 rows: which one is right cannot be told
+        "15_cp1258_header.csv": (b"ma,t\xean\n" + "\n".join(rows[:2]).encode() + b"\n", "rejected", "bảng mã khác"),
         "16_undecodable.csv": (header.encode() + b"\n" + b"\x81\x8d\x8e\x8f\x90" * 10 + b"\n", "rejected", "không giải mã được"),
+        "16b_lineage_column.csv": (header + ",_source_row\n" + rows[0] + ",1\n", "rejected", "_source_row"),
+        "16c_reserved_parquet_name.csv": (header + ",_batch_id\n" + rows[0] + ",x\n", "rejected", "_batch_id"),
         "17_truncated_line.csv": ("\n".join(pop[:4]) + '\n079,"Nguyễn', "loaded", ""),
         # row-level: loaded, some rows quarantined
+        "15b_bad_utf8_after_bom.csv": (
+            b"\xef\xbb\xbf" + header.encode() + b"\n" + rows[0].encode() + b"\nNguy\xea\xden,\xd0\xf4\n",
+            "loaded",
+            "",
+        ),
         "18_impossible_date.csv": (_replace_field(pop, 1, 3, "1990-02-31"), "loaded", ""),
         "19_unparseable_date.csv": (_replace_field(pop, 1, 3, "ngày 5 tháng 3"), "loaded", ""),
         "20_text_area.csv": (_replace_field(parcel, 2, 3, "12a"), "loaded", ""),
@@ -83,6 +88,14 @@ def _replace_field(lines: list[str], row: int, col: int, value: str) -> str:
     fields[col] = value
     out[row] = ",".join(fields)
     return "\n".join(out) + "\n"
+
+
+def _own_text(line: bytes) -> str:
+    """A line decoded in its own encoding (UTF-8, else Windows-1258 composed)."""
+    try:
+        return line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return unicodedata.normalize("NFC", line.decode("cp1258"))
 
 
 def _mixed(lines: list[str]) -> str:
@@ -149,6 +162,8 @@ def test_rows_in_equal_rows_staged_plus_quarantined(corpus):
 @pytest.mark.parametrize(
     ("name", "quarantined", "check_id", "phrase"),
     [
+        ("03_header_only.csv", 0, "", ""),
+        ("15b_bad_utf8_after_bom.csv", 1, "ingest.bad_row", "Windows-1258"),
         ("17_truncated_line.csv", 1, "ingest.bad_row", ""),
         ("18_impossible_date.csv", 1, "ingest.bad_date", "Ngày sinh"),
         ("19_unparseable_date.csv", 1, "ingest.bad_date", "Ngày sinh"),
@@ -170,7 +185,8 @@ def test_bad_rows_are_quarantined_with_raw_text_row_and_reason(corpus, name, qua
             [name],
         ).fetchall()
     assert len(got) == quarantined
-    lines = (settings.data_dir.parent / "inbox" / name).read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
+    data = (settings.data_dir.parent / "inbox" / name).read_bytes().replace(b"\r\n", b"\n")
+    lines = [_own_text(line) for line in data.split(b"\n")]
     for source_row, cid, reason, raw in got:
         assert cid == check_id and source_row >= 1
         assert raw == lines[source_row]  # the line as sent, found by its number
