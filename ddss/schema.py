@@ -33,6 +33,8 @@ class Column:
     dtype: DType = "str"
     mandatory: bool = True  # a value is required (đủ); an empty father block is the exception
     personal: Literal["id", "name", "date", None] = None  # how mask.py must treat it
+    # Optional columns (mandatory=False) may be absent from a file: ingestion reads them
+    # as NULL and every check treats NULL as "not given" (docs/batch-format.md).
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ AGENCIES: dict[str, str] = {
 }
 
 _UPDATED = Column("updated_at", "Ngày cập nhật", "timestamp")
+# Optional: the file name of the case's scanned dossier (one PDF per case, CV 1437/BTP-CNTT;
+# land: the scanned record, one of a parcel's three components).
+_SCAN = Column("scan_ref", "Tệp bản quét", mandatory=False)
 _CIVIL_HEAD = (
     Column("register_book", "Quyển số"),
     Column("entry_no", "Số", "int"),
@@ -80,6 +85,9 @@ POPULATION = Dataset(
         Column("nationality", "Quốc tịch"),
         Column("date_of_death", "Ngày mất", "date", mandatory=False),
         _UPDATED,
+        Column("id_card_issue_date", "Ngày cấp thẻ căn cước", "date", mandatory=False),
+        Column("household_id", "Số hộ", mandatory=False),
+        Column("relation_to_head", "Quan hệ với chủ hộ", mandatory=False),
     ),
     key=("person_id",),
 )
@@ -104,6 +112,9 @@ BIRTH = Dataset(
         Column("father_name", "Họ và tên cha", mandatory=False, personal="name"),
         Column("father_birth_year", "Năm sinh của cha", "int", mandatory=False),
         _UPDATED,
+        # Loại đăng ký: 1 đúng hạn, 2 đăng ký lại, 3 ghi vào sổ việc đã đăng ký ở nước ngoài, 4 quá hạn.
+        Column("registration_type", "Loại đăng ký", mandatory=False),
+        _SCAN,
     ),
     key=("registering_commune_code", "register_book", "entry_no"),
 )
@@ -119,6 +130,7 @@ DEATH = Dataset(
         Column("place_of_death", "Nơi chết"),
         Column("death_notice_no", "Số giấy báo tử"),
         _UPDATED,
+        _SCAN,
     ),
     key=("registering_commune_code", "register_book", "entry_no"),
 )
@@ -135,6 +147,14 @@ MARRIAGE = Dataset(
         Column("wife_name", "Họ và tên vợ", personal="name"),
         Column("wife_date_of_birth", "Ngày sinh của vợ", "date", personal="date"),
         _UPDATED,
+        # A foreign party is identified by passport instead of a personal ID.
+        Column("husband_nationality", "Quốc tịch của chồng", mandatory=False),
+        Column("husband_passport_no", "Số hộ chiếu của chồng", mandatory=False, personal="id"),
+        Column("wife_nationality", "Quốc tịch của vợ", mandatory=False),
+        Column("wife_passport_no", "Số hộ chiếu của vợ", mandatory=False, personal="id"),
+        # The end of the marriage by divorce, as noted in the civil-status register.
+        Column("divorce_date", "Ngày ly hôn", "date", mandatory=False),
+        _SCAN,
     ),
     key=("registering_commune_code", "register_book", "entry_no"),
 )
@@ -150,6 +170,10 @@ PARCEL = Dataset(
         Column("land_use_code", "Mục đích sử dụng"),
         Column("address", "Địa chỉ"),
         _UPDATED,
+        Column("area_residential_m2", "Diện tích đất ở", "float", mandatory=False),
+        Column("area_other_m2", "Diện tích mục đích khác", "float", mandatory=False),
+        Column("geometry_ref", "Mã dữ liệu không gian", mandatory=False),
+        _SCAN,
     ),
     key=("commune_code", "map_sheet_no", "parcel_no"),
 )
@@ -167,8 +191,12 @@ CERTIFICATE = Dataset(
         Column("owner_name", "Họ và tên chủ sử dụng", personal="name"),
         Column("owner_date_of_birth", "Ngày sinh chủ sử dụng", "date", personal="date"),
         _UPDATED,
+        # Cá nhân / Hộ gia đình / Tổ chức: an organisation has no personal ID or date of birth.
+        Column("holder_type", "Loại chủ sử dụng", mandatory=False),
+        Column("owner_document_type", "Loại giấy tờ của chủ sử dụng", mandatory=False),
     ),
-    key=("certificate_serial",),
+    # One certificate may cover several parcels and have several holders (domain.md §Land).
+    key=("certificate_serial", "commune_code", "map_sheet_no", "parcel_no"),
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE)}

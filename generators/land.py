@@ -115,7 +115,11 @@ def generate_certificates(
     numbers = rng.choice(10**6, size=k, replace=False)
     letters1 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
     letters2 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
-    era = np.searchsorted([days(e[1]) for e in SERIAL_ERAS], issue, side="right")
+    # The form lawful on the issue date; in the 2024 transition (both forms in use) either.
+    lawful = np.stack([(issue >= days(lo)) & (issue < days(hi)) for lo, hi, _ in SERIAL_ERAS], axis=1)
+    era = np.where(
+        lawful.sum(axis=1) > 1, np.where(rng.random(k) < 0.5, lawful.argmax(axis=1), len(SERIAL_ERAS) - 1), lawful.argmax(axis=1)
+    )
     num6 = pl.Series(numbers).cast(pl.Utf8).str.zfill(6)
     num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
     serial = pl.select(

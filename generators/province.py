@@ -64,7 +64,9 @@ def clean_frames(province: str, persons: int, seed: int, as_of: dt.date = DEFAUL
     parcels = land.generate_parcels(r_parcel, province, persons, as_of)
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
-    return {name: df.select(DATASETS[name].column_names) for name, df in frames.items()}
+    # Schema order; optional columns the generator does not fill stay out of the files
+    # (a file without them is valid: docs/batch-format.md).
+    return {name: df.select([c for c in DATASETS[name].column_names if c in df.columns]) for name, df in frames.items()}
 
 
 def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> list[str]:

@@ -85,7 +85,7 @@ def as_text(df: pl.DataFrame, name: str, form: FileForm) -> pl.DataFrame:
     ds = dataset_schema(name)
     date_fmt = "%d/%m/%Y" if form.dates == "vn" else "%Y-%m-%d"
     exprs = []
-    for c in ds.columns:
+    for c in (c for c in ds.columns if c.name in df.columns):
         col = pl.col(c.name)
         if c.dtype == "date":
             e = col.dt.strftime(date_fmt)
@@ -118,10 +118,11 @@ def _apply_overrides(text: pl.DataFrame, overrides: list[RawOverride]) -> pl.Dat
 def write_dataset(df: pl.DataFrame, name: str, form: FileForm, out_dir: Path, overrides: list[RawOverride]) -> Path:
     ds = dataset_schema(name)
     path = out_dir / f"{name}.{form.ext}"
-    headers = {c.name: (c.header_vi if form.headers == "vi" else c.name) for c in ds.columns}
+    # Optional columns the frame does not carry are left out of the file (docs/batch-format.md).
+    headers = {c.name: (c.header_vi if form.headers == "vi" else c.name) for c in ds.columns if c.name in df.columns}
     own = [o for o in overrides if o.dataset == name]
     if form.fmt == "parquet" and not own:
-        typed = df.select(ds.column_names).rename(headers)
+        typed = df.select(list(headers)).rename(headers)
         typed.write_parquet(path, compression="zstd", statistics=False)
         return path
     text = _apply_overrides(as_text(df, name, form), own).rename(headers)

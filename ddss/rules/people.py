@@ -1,72 +1,88 @@
-"""People rules as data: the 54 ethnic groups, sex values, civil-registry deadlines and ages."""
+"""People rules as data: ethnic groups and nationalities (vendored lists), sex values,
+civil-registry deadlines and marriage ages by the law in force."""
 
 from __future__ import annotations
 
-__all__ = ["BIRTH_DEADLINE_DAYS", "DEATH_DEADLINE_DAYS", "ETHNIC_GROUPS", "MARRIAGE_MIN_AGE", "SEXES"]
+import csv
+import datetime as dt
+from functools import cache
+from importlib import resources
+
+__all__ = [
+    "BIRTH_DEADLINE_DAYS",
+    "DEATH_DEADLINE_DAYS",
+    "ETHNIC_CODES",
+    "ETHNIC_GROUPS",
+    "MARRIAGE_LAW_2014_FROM",
+    "MARRIAGE_MIN_AGE",
+    "MARRIAGE_MIN_AGE_2000",
+    "SEXES",
+    "VIETNAM",
+    "accepted_ethnicities",
+    "accepted_nationalities",
+    "ethnic_group",
+    "text_key",
+]
 
 SEXES = ("Nam", "Nữ")
+VIETNAM = "Việt Nam"
 
-# The 54 officially recognised ethnic groups (Danh mục các dân tộc Việt Nam, QĐ 121-TCTK/PPCĐ 1979).
-ETHNIC_GROUPS: tuple[str, ...] = (
-    "Kinh",
-    "Tày",
-    "Thái",
-    "Mường",
-    "Khmer",
-    "Hoa",
-    "Nùng",
-    "Mông",
-    "Dao",
-    "Gia Rai",
-    "Ê Đê",
-    "Ba Na",
-    "Sán Chay",
-    "Chăm",
-    "Cơ Ho",
-    "Xơ Đăng",
-    "Sán Dìu",
-    "Hrê",
-    "Ra Glai",
-    "Mnông",
-    "Thổ",
-    "Xtiêng",
-    "Khơ Mú",
-    "Bru Vân Kiều",
-    "Cơ Tu",
-    "Giáy",
-    "Tà Ôi",
-    "Mạ",
-    "Giẻ Triêng",
-    "Co",
-    "Chơ Ro",
-    "Xinh Mun",
-    "Hà Nhì",
-    "Chu Ru",
-    "Lào",
-    "La Chí",
-    "Kháng",
-    "Phù Lá",
-    "La Hủ",
-    "La Ha",
-    "Pà Thẻn",
-    "Lự",
-    "Ngái",
-    "Chứt",
-    "Lô Lô",
-    "Mảng",
-    "Cơ Lao",
-    "Bố Y",
-    "Cống",
-    "Si La",
-    "Pu Péo",
-    "Rơ Măm",
-    "Brâu",
-    "Ơ Đu",
-)
-assert len(ETHNIC_GROUPS) == 54
 
-# Law on Civil Status 2014 art. 16 (birth: 60 days) and art. 33 (death: 15 days).
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("ddss.data.reference").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def text_key(value: str) -> str:
+    """How coded text is compared: case and runs of spaces do not matter (the SQL twin is
+    ``lower(regexp_replace(trim(x), '\\s+', ' ', 'g'))``)."""
+    return " ".join(value.split()).lower()
+
+
+# The 54 officially recognised ethnic groups with their GSO codes (Danh mục các dân tộc
+# Việt Nam, QĐ 121-TCTK/PPCĐ 1979; ddss/data/reference/ethnic_groups.csv).
+_ETHNIC = _rows("ethnic_groups.csv")
+ETHNIC_GROUPS: tuple[str, ...] = tuple(r["name"] for r in _ETHNIC)
+ETHNIC_CODES: dict[str, str] = {r["code"]: r["name"] for r in _ETHNIC}
+assert len(ETHNIC_GROUPS) == 54 and len(ETHNIC_CODES) == 54
+
+
+@cache
+def _ethnic_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r in _ETHNIC:
+        for v in (r["code"], r["name"], *filter(None, r["alternatives"].split(";"))):
+            out[text_key(v)] = r["name"]
+    return out
+
+
+def ethnic_group(value: str | None) -> str | None:
+    """The official name for a code, a name or a common alternative spelling; None if none."""
+    return None if value is None else _ethnic_lookup().get(text_key(value))
+
+
+def accepted_ethnicities() -> tuple[str, ...]:
+    """Every accepted value after ``text_key``: codes, names, alternative spellings."""
+    return tuple(sorted(_ethnic_lookup()))
+
+
+@cache
+def accepted_nationalities() -> tuple[str, ...]:
+    """ "Việt Nam", an ISO 3166-1 alpha-2/alpha-3 code or a listed Vietnamese country name
+    (batch-format.md §population), after ``text_key``."""
+    rows = _rows("countries.csv")
+    vals = {text_key(VIETNAM)} | {text_key(r["code"]) for r in rows} | {text_key(r["name_vi"]) for r in rows if r["name_vi"]}
+    return tuple(sorted(vals))
+
+
+# Luật Hộ tịch 2014 art. 15 (birth: 60 days from the birth) and art. 33 (death: 15 days).
 BIRTH_DEADLINE_DAYS = 60
 DEATH_DEADLINE_DAYS = 15
-# Law on Marriage and Family 2014 art. 8; full years from the exact date of birth (TTLT 01/2016 art. 2.1).
+# Law on Marriage and Family 52/2014/QH13 art. 8.1a, in force 1 Jan 2015: man from full 20,
+# woman from full 18 years, counted from the exact date of birth (TTLT 01/2016 art. 2.1).
+MARRIAGE_LAW_2014_FROM = dt.date(2015, 1, 1)
 MARRIAGE_MIN_AGE = {"Nam": 20, "Nữ": 18}
+# Law 22/2000/QH10 art. 9 "từ hai mươi tuổi trở lên / từ mười tám tuổi trở lên", read by
+# NQ 02/2000/NQ-HĐTP as having entered the 20th / 18th year: 19 / 17 full years
+# (domain.md; official-criteria.md D4 — the general rule is marked unverified there).
+MARRIAGE_MIN_AGE_2000 = {"Nam": 19, "Nữ": 17}

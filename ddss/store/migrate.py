@@ -28,6 +28,32 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
             "ALTER TABLE findings ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
         ),
     ),
+    3: (
+        "optional batch-format columns (issue #19, docs/batch-format.md) in the staging tables",
+        tuple(
+            f"ALTER TABLE stg_{dataset} ADD COLUMN IF NOT EXISTS {column} {kind}"
+            for dataset, column, kind in (
+                ("population", "id_card_issue_date", "DATE"),
+                ("population", "household_id", "VARCHAR"),
+                ("population", "relation_to_head", "VARCHAR"),
+                ("birth", "registration_type", "VARCHAR"),
+                ("birth", "scan_ref", "VARCHAR"),
+                ("death", "scan_ref", "VARCHAR"),
+                ("marriage", "husband_nationality", "VARCHAR"),
+                ("marriage", "husband_passport_no", "VARCHAR"),
+                ("marriage", "wife_nationality", "VARCHAR"),
+                ("marriage", "wife_passport_no", "VARCHAR"),
+                ("marriage", "divorce_date", "DATE"),
+                ("marriage", "scan_ref", "VARCHAR"),
+                ("parcel", "area_residential_m2", "DOUBLE"),
+                ("parcel", "area_other_m2", "DOUBLE"),
+                ("parcel", "geometry_ref", "VARCHAR"),
+                ("parcel", "scan_ref", "VARCHAR"),
+                ("certificate", "holder_type", "VARCHAR"),
+                ("certificate", "owner_document_type", "VARCHAR"),
+            )
+        ),
+    ),
 }
 NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
 

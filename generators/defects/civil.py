@@ -79,9 +79,9 @@ def _births(plan: Plan) -> None:
 
     old = pre_reform_codes(plan.context["province"])
     if old:
-        rows = plan.pick(ds, "birth.pre_reform_commune")
+        rows = plan.pick(ds, "birth.place_of_birth_pre_reform")
         plan.update(ds, rows, "place_of_birth", [old[int(i)] for i in plan.rng("birth.pre").integers(0, len(old), rows.size)])
-        plan.record(ds, rows, "birth.pre_reform_commune", "nơi sinh mang mã xã trước sắp xếp")
+        plan.record(ds, rows, "birth.place_of_birth_pre_reform", "nơi sinh mang mã xã trước sắp xếp")
 
     rows = plan.pick(ds, "birth.missing_mother_name")
     plan.update(ds, rows, "mother_name", [None] * rows.size)

@@ -102,14 +102,14 @@ def _parcels(plan: Plan) -> None:
     if old:
         # Only parcels no certificate points at (the certificate would lose its parcel), and
         # codes drawn so that no two picked parcels end up with the same key.
-        rows = plan.pick(ds, "parcel.pre_reform_commune", unlinked & (upd >= days(_REFORM)))
+        rows = plan.pick(ds, "parcel.commune_code_pre_reform", unlinked & (upd >= days(_REFORM)))
         codes = [old[int(i)] for i in plan.rng("parcel.pre").integers(0, len(old), rows.size)]
         keys = list(zip(codes, p["map_sheet_no"].gather(rows).to_list(), p["parcel_no"].gather(rows).to_list(), strict=True))
         seen: set[tuple] = set()
         keep = [i for i, k in enumerate(keys) if not (k in seen or seen.add(k))]
         rows = rows[keep]
         plan.update(ds, rows, "commune_code", [codes[i] for i in keep])
-        plan.record(ds, rows, "parcel.pre_reform_commune", "mã xã trước sắp xếp trên bản ghi cập nhật sau 01/7/2025")
+        plan.record(ds, rows, "parcel.commune_code_pre_reform", "mã xã trước sắp xếp trên bản ghi cập nhật sau 01/7/2025")
 
     rows = plan.pick(ds, "parcel.stale")
     stale = days(as_of) - _fresh(plan, ds) - plan.rng("parcel.stale").integers(20, 400, rows.size)
@@ -126,8 +126,12 @@ def _parcels(plan: Plan) -> None:
     plan.record(ds, rows, "parcel.missing_land_use_code", "mã loại đất để trống")
 
 
-def _era(issue: np.ndarray) -> np.ndarray:
-    return np.searchsorted([days(e[1]) for e in SERIAL_ERAS], issue, side="right")
+def _form(serials: pl.Series) -> np.ndarray:
+    """Which serial form (index into SERIAL_ERAS) each serial has; -1 for none."""
+    out = np.full(serials.len(), -1)
+    for i, (_, _, regex) in enumerate(SERIAL_ERAS):
+        out[serials.str.contains(regex).fill_null(False).to_numpy()] = i
+    return out
 
 
 def _certificates(plan: Plan) -> None:
@@ -136,7 +140,7 @@ def _certificates(plan: Plan) -> None:
         return
     as_of: dt.date = plan.context["as_of"]
     issue = c["issue_date"].cast(pl.Int32).to_numpy().astype(np.int64)
-    era = _era(issue)
+    era = _form(c["certificate_serial"])  # a serial of the same form is lawful on the same issue date
 
     rows = plan.pick(ds, "certificate.serial_format")
     plan.update(ds, rows, "certificate_serial", [s.replace(" ", "") for s in c["certificate_serial"].gather(rows).to_list()])
@@ -147,6 +151,7 @@ def _certificates(plan: Plan) -> None:
     free = plan.free(ds)
     by_era = {e: free[era[free] == e] for e in np.unique(era)}  # sorted free rows per era
     rng = plan.rng("certificate.dup")
+    owners = c["owner_person_id"].to_list()
     used: set[int] = set()
     done, sources = [], []
     for r in rows:
@@ -156,7 +161,10 @@ def _certificates(plan: Plan) -> None:
             if cand.size == 0:
                 break
             s = int(cand[rng.integers(cand.size)])
-            if s not in used:
+            # Another certificate: another issue date or another holder (one serial may
+            # lawfully cover several parcels of the same holders on the same day).
+            same = issue[s] == issue[r] and owners[s] == owners[r]
+            if s not in used and not same:
                 used.add(s)
                 done.append(int(r))
                 sources.append(s)

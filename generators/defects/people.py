@@ -46,7 +46,17 @@ def apply(plan: Plan) -> None:
         "population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai"
     )
     legacy = rng.choice(900_000_000, size=plan.count(DS), replace=False) + 100_000_000
-    change_id("population.legacy_cmnd", lambda i, x: str(legacy[i]), "số CMND 9 số")
+    rows = plan.pick(DS, "population.legacy_cmnd", unref)
+    plan.update(DS, rows, "person_id", [str(legacy[i]) for i in range(rows.size)])
+    plan.record(DS, rows, "population.legacy_cmnd", "số CMND 9 số")
+    # A CMND on a record dated 2025 or later is also stale (it expired on 31 Dec 2024).
+    upd = pop["updated_at"].gather(rows).dt.date().to_list()
+    plan.record(
+        DS,
+        [r for r, u in zip(rows, upd, strict=True) if u >= dt.date(2025, 1, 1)],
+        "population.legacy_cmnd_stale",
+        "CMND trên bản ghi từ 2025",
+    )
 
     # Exact and near duplicates (same person again, name in capitals): appended after the original.
     src = plan.pick(DS, "population.duplicate_id", unref)
@@ -78,11 +88,11 @@ def apply(plan: Plan) -> None:
 
     old = pre_reform_codes(plan.context["province"])
     if old:
-        rows = plan.pick(DS, "population.pre_reform_commune", unref & living)
+        rows = plan.pick(DS, "population.residence_commune_code_pre_reform", unref & living)
         plan.update(
             DS, rows, "residence_commune_code", [old[int(i)] for i in plan.rng("population.pre").integers(0, len(old), rows.size)]
         )
-        plan.record(DS, rows, "population.pre_reform_commune", "mã xã trước sắp xếp")
+        plan.record(DS, rows, "population.residence_commune_code_pre_reform", "mã xã trước sắp xếp")
 
     names = pop["full_name"]
     # Windows-1258 files store tone marks decomposed by design, so NFD cannot be told apart there.
@@ -92,9 +102,9 @@ def apply(plan: Plan) -> None:
         plan.update(DS, rows, "full_name", [unicodedata.normalize("NFD", x) for x in names.gather(rows).to_list()])
         plan.record(DS, rows, "population.nfd_text", "họ tên dạng NFD")
 
-    rows = plan.pick(DS, "population.name_spacing", unref)
+    rows = plan.pick(DS, "population.full_name_spacing", unref)
     plan.update(DS, rows, "full_name", [x.replace(" ", "  ", 1) for x in names.gather(rows).to_list()])
-    plan.record(DS, rows, "population.name_spacing", "hai khoảng trắng trong họ tên")
+    plan.record(DS, rows, "population.full_name_spacing", "hai khoảng trắng trong họ tên")
 
     rows = plan.pick(DS, "population.missing_full_name", unref)
     plan.update(DS, rows, "full_name", [None] * rows.size)
@@ -121,3 +131,9 @@ def apply(plan: Plan) -> None:
         ],
     )
     plan.record(DS, rows, "population.death_before_birth", "ngày mất trước ngày sinh")
+    # The person's death record now disagrees with the population on the date of death.
+    deaths = plan.frames["death"]
+    if not deaths.is_empty():
+        hit = np.flatnonzero(deaths["person_id"].is_in(pop["person_id"].gather(rows).implode()).to_numpy())
+        plan.protect("death", hit)
+        plan.record("death", hit, "death.date_mismatch", "ngày chết khác dân cư (dân cư ghi ngày mất trước ngày sinh)")

@@ -133,14 +133,14 @@ def test_land(f):
     assert (pa["area_m2"] > 0).all() and (pa["area_m2"].round(2) == pa["area_m2"]).all()
     assert set(pa["land_use_code"]) <= LAND_CODES
     assert c["certificate_serial"].is_unique().all()
-    era = (
-        pl.when(pl.col("issue_date") < dt.date(2004, 7, 1))
-        .then(pl.col("certificate_serial").str.contains(r"^[A-Z] \d{6}$"))
-        .when(pl.col("issue_date") < dt.date(2024, 8, 1))
-        .then(pl.col("certificate_serial").str.contains(r"^[A-Z]{2} \d{6}$"))
-        .otherwise(pl.col("certificate_serial").str.contains(r"^[A-Z]{2} \d{8}$"))
-    )
-    assert c.select(era.all()).item()
+    # 6 digits through 2024, 8 digits (QR form) from 1 Aug 2024: both in the transition.
+    serial, issued = pl.col("certificate_serial"), pl.col("issue_date")
+    six = serial.str.contains(r"^[A-Z]{2} \d{6}$") & (issued >= dt.date(2004, 7, 1)) & (issued < dt.date(2025, 1, 1))
+    eight = serial.str.contains(r"^[A-Z]{2} \d{8}$") & (issued >= dt.date(2024, 8, 1))
+    one_letter = serial.str.contains(r"^[A-Z] \d{6}$") & (issued < dt.date(2004, 7, 1))
+    assert c.select((six | eight | one_letter).all()).item()
+    transition = c.filter((issued >= dt.date(2024, 8, 1)) & (issued < dt.date(2025, 1, 1)))
+    assert transition.select(serial.str.contains(r" \d{6}$").any() & serial.str.contains(r" \d{8}$").any()).item()
     assert (c["issue_date"] <= AS_OF).all()
     assert c.join(pa, on=["commune_code", "map_sheet_no", "parcel_no"]).height == c.height
     o = c.join(p, left_on="owner_person_id", right_on="person_id")

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
-from ddss.rules.catalog.common import entry_checks, missing, pre_reform_commune, sql
+from ddss.rules.catalog.common import component_missing, entry_checks, missing, sql
+from ddss.rules.catalog.ids import id_checks
+from ddss.rules.catalog.places import place_checks
+from ddss.rules.catalog.predicates import PairAtLeast
+from ddss.rules.catalog.values import coded, text_checks
 from ddss.rules.people import BIRTH_DEADLINE_DAYS
 
 __all__ = ["CHECKS"]
 
+_F8 = "official-criteria F8; CV 1437/BTP-CNTT (mỗi trường hợp một tệp PDF, theo bản tóm tắt — chưa kiểm chứng)"
+
+
+def _FAMILY(col: str) -> str:  # noqa: N802 - an SQL fragment: the family name, case aside
+    return f"lower(split_part(trim({col}), ' ', 1))"
+
+
 _LAW = "domain.md §Civil registry; Luật Hộ tịch 2014; NĐ 123/2015 đ.6"
+# A birth registered without a personal ID (the population DB did not return one in time)
+# is valid and needs enrichment, whatever its date (official-criteria F3).
+_F3 = "domain.md §Civil registry; official-criteria F3; CV 3160/BTP-CNTT 13/09/2021 (cần bổ sung, không từ chối)"
 
 CHECKS = (
-    *missing("birth"),
+    *missing("birth", warn={"child_person_id": _F3}),
+    *id_checks("birth", "child_person_id", "t.child_sex", "year(t.child_date_of_birth)"),
+    *id_checks("birth", "mother_person_id", "'Nữ'", "t.mother_birth_year"),
+    *id_checks("birth", "father_person_id", "'Nam'", "t.father_birth_year"),
     Check(
         "birth.child_not_in_population",
         "birth",
@@ -92,7 +109,7 @@ CHECKS = (
         "domain.md §Civil registry (ngày đăng ký ≥ ngày sự kiện)",
         "Đăng ký trước ngày sinh",
         "Ngày đăng ký khai sinh sớm hơn ngày sinh của trẻ.",
-        sql("t.registration_date < t.child_date_of_birth"),
+        PairAtLeast("registration_date", "child_date_of_birth"),  # GX native: registration >= birth
         "registration_date",
     ),
     Check(
@@ -100,7 +117,7 @@ CHECKS = (
         "birth",
         "song",
         "warning",
-        "domain.md §Civil registry; Luật Hộ tịch 2014 đ.15 (60 ngày)",
+        "domain.md §Civil registry; official-criteria L1; Luật Hộ tịch 2014 đ.15 (60 ngày)",
         "Đăng ký khai sinh quá hạn",
         f"Đăng ký khai sinh sau hơn {BIRTH_DEADLINE_DAYS} ngày kể từ ngày sinh (đăng ký muộn).",
         sql(f"t.registration_date <= {{as_of}} AND t.registration_date - t.child_date_of_birth > {BIRTH_DEADLINE_DAYS}"),
@@ -118,5 +135,37 @@ CHECKS = (
         "registration_date",
     ),
     *entry_checks("birth"),
-    pre_reform_commune("birth", ("registering_commune_code", "place_of_birth"), "t.registration_date"),
+    Check(
+        "birth.registration_type_on_time",
+        "birth",
+        "dung",
+        "warning",
+        "official-criteria D7; Luật Hộ tịch 2014 đ.15; mã loại đăng ký theo mẫu số hoá của Bộ Tư pháp (1 = đúng hạn)",
+        "Loại đăng ký 'đúng hạn' nhưng quá hạn",
+        f"Loại đăng ký ghi 'đúng hạn' (1) nhưng ngày đăng ký sau ngày sinh hơn {BIRTH_DEADLINE_DAYS} ngày.",
+        sql(f"trim(t.registration_type) = '1' AND t.registration_date - t.child_date_of_birth > {BIRTH_DEADLINE_DAYS}"),
+        "registration_type",
+    ),
+    Check(
+        "birth.father_undetermined_mismatch",
+        "birth",
+        "dung",
+        "warning",
+        "official-criteria F2; NĐ 123/2015 đ.15.2 (cha chưa xác định: họ, dân tộc, quê quán, quốc tịch theo mẹ)",
+        "Không có cha nhưng trẻ không theo họ mẹ",
+        "Phần khai về cha để trống nhưng họ của trẻ khác họ của mẹ (theo dữ liệu dân cư).",
+        sql(
+            "t.father_person_id IS NULL AND t.father_name IS NULL AND EXISTS (SELECT 1 FROM {population} p"
+            " WHERE p.person_id = t.mother_person_id AND ("
+            f"{_FAMILY('p.full_name')} <> {_FAMILY('t.child_name')}))"
+        ),
+        "child_name",
+    ),
+    *place_checks("birth", "registering_commune_code", "t.registration_date"),
+    *place_checks("birth", "place_of_birth", "t.child_date_of_birth"),
+    *place_checks("birth", "home_town", "t.child_date_of_birth", lenient_before_reform=True),
+    *coded("birth", "ethnicity"),
+    *coded("birth", "nationality"),
+    component_missing("birth", "scan_ref", _F8, "bản quét hồ sơ"),
+    *text_checks("birth"),
 )

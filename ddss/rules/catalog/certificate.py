@@ -5,6 +5,8 @@ from __future__ import annotations
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
 from ddss.rules.catalog.common import LEGACY_LAND_CODES, missing, sql, stale
+from ddss.rules.catalog.ids import id_checks
+from ddss.rules.catalog.values import text_checks
 from ddss.rules.land import LEGACY_UNTIL, SERIAL_ERAS
 from ddss.sql import date_literal, str_literal
 
@@ -17,17 +19,45 @@ _SERIAL_OK = " OR ".join(
     for start, end, regex in SERIAL_ERAS
 )
 _SAME_PARCEL = "p.commune_code = t.commune_code AND p.map_sheet_no = t.map_sheet_no AND p.parcel_no = t.parcel_no"
+# One serial is one certificate: all its rows (one per parcel x holder) share one issue
+# date and one set of holders. A holder is a person by ID, or by name when the holder has
+# no personal ID (an organisation, a household).
+_HOLDER = "coalesce(c.owner_person_id, c.owner_name)"
+_PARCEL_OF = "c.commune_code IS NOT DISTINCT FROM {x}.commune_code AND c.map_sheet_no IS NOT DISTINCT FROM {x}.map_sheet_no AND c.parcel_no IS NOT DISTINCT FROM {x}.parcel_no"
+
+
+def _holders(of: str) -> str:
+    """The sorted holder set of the serial's rows for one parcel (``of``: t or the first row)."""
+    return (
+        f"(SELECT list_sort(list_distinct(list({_HOLDER}))) FROM {{certificate}} c "
+        f"WHERE c.certificate_serial = t.certificate_serial AND {_PARCEL_OF.format(x=of)})"
+    )
+
+
+_FIRST_ROW = "(SELECT min(c._source_row) FROM {certificate} c WHERE c.certificate_serial = t.certificate_serial)"
+_DUPLICATE = (
+    "t.certificate_serial IS NOT NULL AND EXISTS (SELECT 1 FROM {certificate} f WHERE f.certificate_serial = t.certificate_serial"
+    f" AND f._source_row = {_FIRST_ROW} AND (f.issue_date IS DISTINCT FROM t.issue_date"
+    f" OR {_holders('f')} <> {_holders('t')}))"
+)
+_ORG = "lower(trim(t.holder_type)) IN ('tổ chức', 'to chuc', 'tc')"
+_ORG_WHY = "tổ chức không có số định danh cá nhân, ngày sinh"
 
 CHECKS = (
-    *missing("certificate"),
+    *missing(
+        "certificate",
+        unless={"owner_person_id": (_ORG, _ORG_WHY), "owner_date_of_birth": (_ORG, _ORG_WHY)},
+    ),
+    *id_checks("certificate", "owner_person_id", None, "year(t.owner_date_of_birth)"),
     Check(
         "certificate.serial_format",
         "certificate",
         "dung",
-        "blocking",
-        _LAND + " (mẫu số phát hành theo thời kỳ)",
+        "warning",
+        _LAND + "; official-criteria D11 (mẫu số phát hành theo thời kỳ, theo thực tiễn; cảnh báo)",
         "Số phát hành sai mẫu",
-        "Số phát hành không đúng mẫu của thời kỳ cấp (1 chữ + 6 số; 2 chữ + 6 số; từ 01/08/2024: 2 chữ + 8 số).",
+        "Số phát hành không đúng mẫu của thời kỳ cấp (1 chữ + 6 số đến 30/6/2004; 2 chữ + 6 số đến hết 2024;"
+        " 2 chữ + 8 số từ 01/08/2024 — hai mẫu sau cùng dùng song song trong thời gian chuyển tiếp).",
         sql(f"t.certificate_serial IS NOT NULL AND t.issue_date IS NOT NULL AND NOT ({_SERIAL_OK})"),
         "certificate_serial",
     ),
@@ -38,9 +68,22 @@ CHECKS = (
         "blocking",
         _LAND + " (số phát hành duy nhất)",
         "Số phát hành bị trùng",
-        "Số phát hành đã dùng cho một giấy chứng nhận ở dòng trước đó.",
+        "Số phát hành đã dùng cho một giấy chứng nhận khác (ngày cấp khác hoặc người sử dụng khác) ở dòng trước đó;"
+        " một giấy gồm nhiều thửa hoặc nhiều đồng sử dụng là hợp lệ.",
+        sql(_DUPLICATE),
+        "certificate_serial",
+    ),
+    Check(
+        "certificate.repeated_row",
+        "certificate",
+        "sach",
+        "blocking",
+        "domain.md §đúng, đủ, sạch, sống (sạch: không trùng lặp)",
+        "Dòng giấy chứng nhận bị lặp",
+        "Cùng số phát hành, thửa đất và người sử dụng với một dòng trước đó.",
         sql(
-            "t.certificate_serial IS NOT NULL AND row_number() OVER (PARTITION BY t.certificate_serial ORDER BY t._source_row) > 1"
+            "t.certificate_serial IS NOT NULL AND row_number() OVER (PARTITION BY t.certificate_serial, t.commune_code,"
+            " t.map_sheet_no, t.parcel_no, coalesce(t.owner_person_id, t.owner_name) ORDER BY t._source_row) > 1"
         ),
         "certificate_serial",
     ),
@@ -75,17 +118,6 @@ CHECKS = (
         "Cấp cho người đã chết",
         "Chủ sử dụng đã chết (theo dữ liệu dân cư) trước ngày cấp giấy chứng nhận.",
         sql("EXISTS (SELECT 1 FROM {population} p WHERE p.person_id = t.owner_person_id AND p.date_of_death < t.issue_date)"),
-        "issue_date",
-    ),
-    Check(
-        "certificate.owner_minor",
-        "certificate",
-        "dung",
-        "blocking",
-        _LAND,
-        "Chủ sử dụng chưa thành niên",
-        "Chủ sử dụng chưa đủ 18 tuổi vào ngày cấp.",
-        sql("t.issue_date < t.owner_date_of_birth + INTERVAL 18 YEAR"),
         "issue_date",
     ),
     Check(
@@ -124,5 +156,37 @@ CHECKS = (
         sql("t.issue_date > {as_of}"),
         "issue_date",
     ),
+    Check(
+        "certificate.owner_deceased_sole_holder",
+        "certificate",
+        "song",
+        "warning",
+        "official-criteria L7; KH 515/KH-BCA-BNN&MT (đồng bộ người sử dụng đất với CSDL dân cư)",
+        "Chủ duy nhất đã chết, chưa cập nhật",
+        "Người sử dụng duy nhất của giấy chứng nhận đã chết sau ngày cấp (theo dữ liệu dân cư): cần cập nhật biến động (thừa kế).",
+        sql(
+            "EXISTS (SELECT 1 FROM {population} p WHERE p.person_id = t.owner_person_id AND p.date_of_death >= t.issue_date)"
+            " AND NOT EXISTS (SELECT 1 FROM {certificate} c WHERE c.certificate_serial = t.certificate_serial"
+            " AND coalesce(c.owner_person_id, c.owner_name) <> t.owner_person_id)"
+        ),
+        "owner_person_id",
+    ),
+    Check(
+        "certificate.owner_document_mismatch",
+        "certificate",
+        "dung",
+        "warning",
+        "official-criteria D12 (loại giấy tờ khớp độ dài số: 12 số = căn cước/CCCD, 9 số = CMND)",
+        "Loại giấy tờ không khớp số",
+        "Loại giấy tờ của chủ sử dụng không khớp với số: CCCD/căn cước phải có 12 số, CMND 9 số.",
+        sql(
+            "(lower(trim(t.owner_document_type)) IN ('cccd', 'căn cước', 'căn cước công dân', 'thẻ căn cước', 'số định danh')"
+            " AND NOT regexp_matches(t.owner_person_id, '^[0-9]{12}$'))"
+            " OR (lower(trim(t.owner_document_type)) IN ('cmnd', 'chứng minh nhân dân')"
+            " AND NOT regexp_matches(t.owner_person_id, '^[0-9]{9}$'))"
+        ),
+        "owner_document_type",
+    ),
     stale("certificate"),
+    *text_checks("certificate"),
 )

@@ -9,7 +9,7 @@ from ddss.rules.land import LEGACY_CODES
 from ddss.schema import DATASETS
 from ddss.sql import date_literal, ident, str_literal
 
-__all__ = ["LEGACY_LAND_CODES", "REFORM", "entry_checks", "missing", "pre_reform_commune", "sql", "stale"]
+__all__ = ["LEGACY_LAND_CODES", "REFORM", "entry_checks", "missing", "sql", "stale"]
 
 REFORM = date_literal(REFORM_DATE)
 # BHK, NHK as an SQL list (parcel and certificate both test for the abolished codes).
@@ -23,40 +23,43 @@ def sql(expr: str) -> Sql:
     return Sql(f"coalesce(({expr}), false)")
 
 
-def missing(dataset: str) -> tuple[Check, ...]:
-    """đủ: one NotNull check per mandatory column (the father block is optional by law)."""
-    return tuple(
-        Check(
-            f"{dataset}.missing_{c.name}",
-            dataset,
-            "du",
-            "blocking",
-            f"{_DOMAIN} §Civil registry / batch-format.md (trường bắt buộc)",
-            f"Thiếu {c.header_vi.lower()}",
-            f"Trường bắt buộc '{c.header_vi}' để trống.",
-            NotNull(c.name),
-            None,
+def missing(
+    dataset: str, warn: dict[str, str] | None = None, unless: dict[str, tuple[str, str]] | None = None
+) -> tuple[Check, ...]:
+    """đủ: one check per mandatory column (the father block is optional by law).
+
+    ``warn``: column -> legal basis, for a column whose absence leaves the record valid
+    but in need of enrichment (warning, not blocking). ``unless``: column -> (SQL that
+    makes an empty value lawful, why), e.g. a foreign party identified by passport."""
+    warn, unless = warn or {}, unless or {}
+    out = []
+    for c in DATASETS[dataset].columns:
+        if not c.mandatory:
+            continue
+        rule = f"{_DOMAIN} §Civil registry / batch-format.md (trường bắt buộc)"
+        if c.name in warn:
+            rule = warn[c.name]
+        if c.name in unless:
+            exempt, why = unless[c.name]
+            predicate: NotNull | Sql = sql(f"t.{ident(c.name)} IS NULL AND NOT coalesce(({exempt}), false)")
+            rule += f"; {why}"
+        else:
+            predicate = NotNull(c.name)
+        out.append(
+            Check(
+                f"{dataset}.missing_{c.name}",
+                dataset,
+                "du",
+                "warning" if c.name in warn else "blocking",
+                rule,
+                f"Thiếu {c.header_vi.lower()}",
+                f"Trường '{c.header_vi}' để trống"
+                + (" (bản ghi vẫn hợp lệ, cần bổ sung)." if c.name in warn else " (trường bắt buộc)."),
+                predicate,
+                None,
+            )
         )
-        for c in DATASETS[dataset].columns
-        if c.mandatory
-    )
-
-
-def pre_reform_commune(dataset: str, columns: tuple[str, ...], date_expr: str) -> Check:
-    """sống: a record dated after 1 July 2025 must carry 2025 communes of this province."""
-    valid = "(SELECT code FROM {communes} WHERE list = '2025' AND province_code = {province})"
-    bad = " OR ".join(f"t.{ident(c)} NOT IN {valid}" for c in columns)
-    return Check(
-        f"{dataset}.pre_reform_commune",
-        dataset,
-        "song",
-        "blocking",
-        f"{_DOMAIN} §Administrative units; Nghị quyết 202/2025/QH15",
-        "Mã xã cũ / ngoài tỉnh sau sắp xếp",
-        "Bản ghi cập nhật sau 01/07/2025 nhưng mã xã không thuộc danh mục xã mới của tỉnh (mã trước sắp xếp hoặc của tỉnh khác).",
-        sql(f"{date_expr} >= {REFORM} AND ({bad})"),
-        columns[0],
-    )
+    return tuple(out)
 
 
 def stale(dataset: str, only_if: str | None = None) -> Check:
@@ -103,4 +106,22 @@ def entry_checks(dataset: str) -> tuple[Check, ...]:
             sql(f"t.entry_no - coalesce(lag(t.entry_no) OVER (PARTITION BY {book} ORDER BY t.entry_no, t._source_row), 0) > 1"),
             "entry_no",
         ),
+    )
+
+
+def component_missing(dataset: str, column: str, rule: str, what_vi: str) -> Check:
+    """đủ (warning): an optional component column (scanned dossier, geometry) that the batch
+    does carry — some row has it — is empty on this row. A batch without the column at
+    all is not judged: the column is optional in the batch format."""
+    c = ident(column)
+    return Check(
+        f"{dataset}.{column}_missing",
+        dataset,
+        "du",
+        "warning",
+        rule,
+        f"Thiếu {what_vi}",
+        f"Tập dữ liệu có cột '{DATASETS[dataset].column(column).header_vi}' nhưng dòng này để trống ({what_vi}).",
+        sql(f"t.{c} IS NULL AND EXISTS (SELECT 1 FROM {{{dataset}}} x WHERE x.{c} IS NOT NULL)"),
+        None,
     )

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
-from ddss.rules.catalog.common import entry_checks, missing, pre_reform_commune, sql
+from ddss.rules.catalog.common import component_missing, entry_checks, missing, sql
+from ddss.rules.catalog.ids import id_checks
+from ddss.rules.catalog.places import place_checks
+from ddss.rules.catalog.predicates import PairAtLeast
+from ddss.rules.catalog.values import text_checks
 from ddss.rules.people import DEATH_DEADLINE_DAYS
 
 __all__ = ["CHECKS"]
 
-_LAW = "domain.md §Civil registry; Luật Hộ tịch 2014 đ.33"
+_F8 = "official-criteria F8; CV 1437/BTP-CNTT (mỗi trường hợp một tệp PDF, theo bản tóm tắt — chưa kiểm chứng)"
+
+_LAW = "domain.md §Civil registry; Luật Hộ tịch 2014 đ.33; NĐ 123/2015 đ.4.2"
 
 CHECKS = (
     *missing("death"),
+    *id_checks("death", "person_id"),
     Check(
         "death.person_not_in_population",
         "death",
@@ -47,6 +54,20 @@ CHECKS = (
         "person_id",
     ),
     Check(
+        "death.date_mismatch",
+        "death",
+        "dung",
+        "blocking",
+        "domain.md §Civil registry; official-criteria S2 (đối chiếu từng trường với CSDL dân cư); Luật Hộ tịch 2014 đ.60.2",
+        "Ngày chết khác CSDL dân cư",
+        "Ngày chết trên bản ghi khai tử khác ngày mất trong dữ liệu dân cư.",
+        sql(
+            "EXISTS (SELECT 1 FROM {population} p WHERE p.person_id = t.person_id"
+            " AND p.date_of_death IS NOT NULL AND p.date_of_death <> t.date_of_death)"
+        ),
+        "date_of_death",
+    ),
+    Check(
         "death.registered_before_death",
         "death",
         "dung",
@@ -54,7 +75,7 @@ CHECKS = (
         "domain.md §Civil registry (ngày đăng ký ≥ ngày sự kiện)",
         "Đăng ký trước ngày chết",
         "Ngày đăng ký khai tử sớm hơn ngày chết.",
-        sql("t.registration_date < t.date_of_death"),
+        PairAtLeast("registration_date", "date_of_death"),  # GX native: registration >= death
         "registration_date",
     ),
     Check(
@@ -62,7 +83,7 @@ CHECKS = (
         "death",
         "song",
         "warning",
-        _LAW + " (15 ngày)",
+        _LAW + "; official-criteria L1 (15 ngày)",
         "Đăng ký khai tử quá hạn",
         f"Đăng ký khai tử sau hơn {DEATH_DEADLINE_DAYS} ngày kể từ ngày chết.",
         sql(f"t.registration_date <= {{as_of}} AND t.registration_date - t.date_of_death > {DEATH_DEADLINE_DAYS}"),
@@ -80,5 +101,8 @@ CHECKS = (
         "registration_date",
     ),
     *entry_checks("death"),
-    pre_reform_commune("death", ("registering_commune_code", "place_of_death"), "t.registration_date"),
+    *place_checks("death", "registering_commune_code", "t.registration_date"),
+    *place_checks("death", "place_of_death", "t.date_of_death"),
+    component_missing("death", "scan_ref", _F8, "bản quét hồ sơ"),
+    *text_checks("death"),
 )

@@ -4,43 +4,91 @@ from __future__ import annotations
 
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
-from ddss.rules.catalog.common import entry_checks, missing, pre_reform_commune, sql
-from ddss.rules.people import MARRIAGE_MIN_AGE
+from ddss.rules.catalog.common import component_missing, entry_checks, missing, sql
+from ddss.rules.catalog.ids import id_checks
+from ddss.rules.catalog.places import place_checks
+from ddss.rules.catalog.predicates import PairAtLeast
+from ddss.rules.catalog.values import coded, text_checks
+from ddss.rules.people import MARRIAGE_LAW_2014_FROM, MARRIAGE_MIN_AGE, MARRIAGE_MIN_AGE_2000
+from ddss.sql import date_literal
 
 __all__ = ["CHECKS"]
 
+_F8 = "official-criteria F8; CV 1437/BTP-CNTT (mỗi trường hợp một tệp PDF, theo bản tóm tắt — chưa kiểm chứng)"
+
 _LAW = "domain.md §Civil registry; Luật Hôn nhân và gia đình 2014 đ.8; TTLT 01/2016 đ.2.1"
+_AGE_LAW = (
+    "domain.md §Civil registry; official-criteria D4; từ 01/01/2015 Luật HN&GĐ 52/2014 đ.8.1a (đủ 20/18 tuổi, TTLT 01/2016 đ.2.1);"
+    " trước đó Luật HN&GĐ 22/2000 đ.9 (từ 20/18 tuổi, NQ 02/2000/NQ-HĐTP: bước sang tuổi 20/18)"
+)
+_LAW2014 = date_literal(MARRIAGE_LAW_2014_FROM)
+
+
+def _under(min_age: dict[str, int]) -> str:
+    return (
+        f"t.registration_date < t.husband_date_of_birth + INTERVAL {min_age['Nam']} YEAR"
+        f" OR t.registration_date < t.wife_date_of_birth + INTERVAL {min_age['Nữ']} YEAR"
+    )
+
+
+def _foreign(role: str) -> tuple[str, str]:
+    """A foreign party identified by passport has no personal ID (official-criteria D1)."""
+    return (
+        f"t.{role}_passport_no IS NOT NULL AND lower(trim(t.{role}_nationality)) NOT IN ('việt nam', 'vn', 'vnm')",
+        "người nước ngoài xác định bằng hộ chiếu",
+    )
+
+
 _PARTIES = "(t.husband_person_id, t.wife_person_id)"
-# An earlier marriage of either party, not ended by the death of its other spouse before this one.
+# An earlier marriage of either party, not ended before this one by divorce (noted on the
+# earlier entry) or by the death of its other spouse (official-criteria D6).
 _OPEN_EARLIER = (
     "EXISTS (SELECT 1 FROM {marriage} m WHERE (m.husband_person_id IN " + _PARTIES + " OR m.wife_person_id IN " + _PARTIES + ")"
     " AND (m.registration_date < t.registration_date OR (m.registration_date = t.registration_date AND m._source_row < t._source_row))"
+    " AND NOT coalesce(m.divorce_date <= t.registration_date, false)"
     " AND NOT EXISTS (SELECT 1 FROM {population} p WHERE p.person_id IN (m.husband_person_id, m.wife_person_id)"
     " AND p.person_id NOT IN " + _PARTIES + " AND p.date_of_death < t.registration_date))"
 )
 
 CHECKS = (
-    *missing("marriage"),
+    *missing("marriage", unless={"husband_person_id": _foreign("husband"), "wife_person_id": _foreign("wife")}),
+    *id_checks("marriage", "husband_person_id", None, "year(t.husband_date_of_birth)"),
+    *id_checks("marriage", "wife_person_id", None, "year(t.wife_date_of_birth)"),
     Check(
         "marriage.under_age",
         "marriage",
         "dung",
         "blocking",
-        _LAW,
+        _AGE_LAW,
         "Chưa đủ tuổi kết hôn",
-        f"Chồng chưa đủ {MARRIAGE_MIN_AGE['Nam']} tuổi hoặc vợ chưa đủ {MARRIAGE_MIN_AGE['Nữ']} tuổi vào ngày đăng ký.",
+        f"Theo luật có hiệu lực vào ngày đăng ký: từ 01/01/2015 chồng chưa đủ {MARRIAGE_MIN_AGE['Nam']} tuổi hoặc vợ chưa đủ "
+        f"{MARRIAGE_MIN_AGE['Nữ']} tuổi; trước đó chồng chưa bước sang tuổi 20 hoặc vợ chưa bước sang tuổi 18.",
         sql(
-            f"t.registration_date < t.husband_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nam']} YEAR"
-            f" OR t.registration_date < t.wife_date_of_birth + INTERVAL {MARRIAGE_MIN_AGE['Nữ']} YEAR"
+            f"CASE WHEN t.registration_date >= {_LAW2014} THEN ({_under(MARRIAGE_MIN_AGE)})"
+            f" ELSE ({_under(MARRIAGE_MIN_AGE_2000)}) END"
         ),
         "registration_date",
+    ),
+    Check(
+        "marriage.same_sex",
+        "marriage",
+        "dung",
+        "blocking",
+        "official-criteria D5; Luật HN&GĐ 2014 đ.8.2 (không thừa nhận hôn nhân giữa những người cùng giới tính)",
+        "Hai bên cùng giới tính",
+        "Theo dữ liệu dân cư, chồng và vợ có cùng giới tính.",
+        sql(
+            "EXISTS (SELECT 1 FROM {population} h, {population} w WHERE h.person_id = t.husband_person_id"
+            " AND w.person_id = t.wife_person_id AND h.sex = w.sex)"
+        ),
+        "husband_person_id",
     ),
     Check(
         "marriage.already_married",
         "marriage",
         "dung",
         "blocking",
-        _LAW + " (đ.5: cấm kết hôn khi đang có vợ, có chồng)",
+        _LAW + "; official-criteria D6 (đ.5.2c: cấm kết hôn khi đang có vợ, có chồng)",
         "Đang có vợ/chồng",
         "Một bên đã đăng ký kết hôn trước đó và cuộc hôn nhân đó chưa chấm dứt.",
         sql(_OPEN_EARLIER),
@@ -98,5 +146,20 @@ CHECKS = (
         "registration_date",
     ),
     *entry_checks("marriage"),
-    pre_reform_commune("marriage", ("registering_commune_code",), "t.registration_date"),
+    Check(
+        "marriage.divorce_before_marriage",
+        "marriage",
+        "dung",
+        "blocking",
+        "domain.md §Civil registry (ngày sự kiện theo thứ tự)",
+        "Ngày ly hôn trước ngày kết hôn",
+        "Ngày ly hôn ghi trên bản ghi sớm hơn ngày đăng ký kết hôn.",
+        PairAtLeast("divorce_date", "registration_date"),  # GX native: divorce >= marriage
+        "divorce_date",
+    ),
+    *place_checks("marriage", "registering_commune_code", "t.registration_date"),
+    *coded("marriage", "husband_nationality", "nationality"),
+    *coded("marriage", "wife_nationality", "nationality"),
+    component_missing("marriage", "scan_ref", _F8, "bản quét hồ sơ"),
+    *text_checks("marriage"),
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ddss.rules.catalog import Check
-from ddss.rules.catalog.common import LEGACY_LAND_CODES, missing, pre_reform_commune, sql, stale
-from ddss.rules.catalog.predicates import InSet
+from ddss.rules.catalog.common import LEGACY_LAND_CODES, component_missing, missing, sql, stale
+from ddss.rules.catalog.places import place_checks
+from ddss.rules.catalog.predicates import Between, InSet
+from ddss.rules.catalog.values import text_checks
 from ddss.rules.land import CODES_SINCE_2024, LEGACY_CODES, LEGACY_UNTIL
 from ddss.sql import date_literal
 
@@ -22,7 +24,7 @@ CHECKS = (
         _LAND,
         "Diện tích không dương",
         "Diện tích thửa đất phải lớn hơn 0 m².",
-        sql("t.area_m2 <= 0"),
+        Between("area_m2", min_value=0, strict_min=True),  # GX native: area > 0
         "area_m2",
     ),
     Check(
@@ -58,17 +60,30 @@ CHECKS = (
         sql(f"t.land_use_code IN ({LEGACY_LAND_CODES}) AND t.updated_at >= {date_literal(LEGACY_UNTIL)}"),
         "land_use_code",
     ),
-    pre_reform_commune("parcel", ("commune_code",), "t.updated_at"),
-    stale("parcel"),
     Check(
-        "parcel.address_spacing",
+        "parcel.purpose_areas_exceed",
         "parcel",
-        "sach",
+        "dung",
         "warning",
-        "domain.md §Text (khoảng trắng thừa)",
-        "Địa chỉ có khoảng trắng thừa",
-        "Địa chỉ có khoảng trắng ở đầu, cuối hoặc hai khoảng trắng liền nhau.",
-        sql("t.address <> regexp_replace(trim(t.address), '\\s+', ' ', 'g')"),
-        "address",
+        "official-criteria D13 (tổng diện tích theo mục đích ≤ diện tích thửa; thực tiễn, chưa kiểm chứng văn bản)",
+        "Diện tích theo mục đích vượt diện tích thửa",
+        "Tổng diện tích đất ở và diện tích mục đích khác lớn hơn diện tích thửa đất.",
+        sql(
+            "(t.area_residential_m2 IS NOT NULL OR t.area_other_m2 IS NOT NULL) AND t.area_m2 > 0"
+            " AND coalesce(t.area_residential_m2, 0) + coalesce(t.area_other_m2, 0) > t.area_m2 + 0.005"
+        ),
+        "area_m2",
     ),
+    *place_checks("parcel", "commune_code", "t.updated_at", lenient_before_reform=True),
+    stale("parcel"),
+    component_missing(
+        "parcel",
+        "geometry_ref",
+        "official-criteria F10; báo cáo Bộ NN&MT 02/2026 (thuộc tính, không gian, bản quét)",
+        "dữ liệu không gian",
+    ),
+    component_missing(
+        "parcel", "scan_ref", "official-criteria F10; báo cáo Bộ NN&MT 02/2026 (thuộc tính, không gian, bản quét)", "hồ sơ quét"
+    ),
+    *text_checks("parcel"),
 )

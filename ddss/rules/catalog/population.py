@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from ddss.rules.catalog import Check
-from ddss.rules.catalog.common import missing, pre_reform_commune, sql, stale
-from ddss.rules.catalog.predicates import InSet
-from ddss.rules.people import ETHNIC_GROUPS, SEXES
+from ddss.rules.catalog.common import missing, sql, stale
+from ddss.rules.catalog.places import place_checks
+from ddss.rules.catalog.predicates import InSet, Matches, NotMatches, PairAtLeast
+from ddss.rules.catalog.values import coded, text_checks
+from ddss.rules.people import SEXES
+from ddss.rules.text import name_key_sql
 
 __all__ = ["CHECKS"]
 
 _ID_RULE = "domain.md §Personal identification number; Luật Căn cước 26/2023/QH15 đ.12; NĐ 137/2015 đ.13; TT 59/2021/TT-BCA"
 _ID12 = "regexp_matches(t.person_id, '^[0-9]{12}$')"
-_NORM = "lower(regexp_replace(trim(t.full_name), '\\s+', ' ', 'g')) || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"
+# One person: the same name (tone placement, case, spaces aside) and date of birth.
+_NORM = f"{name_key_sql('t.full_name')} || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"
+_CMND = "regexp_matches(t.person_id, '^[0-9]{9}$')"
 
 CHECKS = (
     *missing("population"),
@@ -23,18 +28,29 @@ CHECKS = (
         _ID_RULE,
         "Số định danh sai cấu trúc",
         "Số định danh cá nhân phải gồm đúng 12 chữ số.",
-        sql("NOT regexp_matches(t.person_id, '^[0-9]{9}$') AND NOT " + _ID12),
+        Matches("person_id", "^([0-9]{9}|[0-9]{12})$"),  # a 9-digit CMND is legacy_cmnd's business
         "person_id",
     ),
     Check(
         "population.legacy_cmnd",
         "population",
-        "song",
+        "sach",
         "blocking",
-        "domain.md §Personal identification number (CMND 9 số hết hiệu lực từ 01/01/2025)",
-        "Còn dùng số CMND 9 số",
-        "Bản ghi vẫn dùng số chứng minh nhân dân 9 số thay cho số định danh 12 số.",
-        sql("regexp_matches(t.person_id, '^[0-9]{9}$')"),
+        "domain.md §Personal identification number (CMND không duy nhất, không dùng làm khoá); official-criteria S8",
+        "Số CMND 9 số thay cho số định danh",
+        "Bản ghi dùng số chứng minh nhân dân 9 số (không duy nhất, không thể dùng để đối chiếu) thay cho số định danh 12 số.",
+        NotMatches("person_id", "^[0-9]{9}$"),
+        "person_id",
+    ),
+    Check(
+        "population.legacy_cmnd_stale",
+        "population",
+        "song",
+        "warning",
+        "domain.md §Personal identification number (CMND hết hiệu lực từ 01/01/2025); official-criteria L3; Luật Căn cước 2023",
+        "Bản ghi từ 2025 còn dùng CMND",
+        "Bản ghi cập nhật từ 01/01/2025 vẫn ghi số CMND, loại giấy tờ đã hết hiệu lực từ 31/12/2024.",
+        sql(f"{_CMND} AND t.updated_at >= DATE '2025-01-01'"),
         "person_id",
     ),
     Check(
@@ -108,17 +124,8 @@ CHECKS = (
         InSet("sex", SEXES),
         "sex",
     ),
-    Check(
-        "population.ethnicity_invalid",
-        "population",
-        "sach",
-        "blocking",
-        "batch-format.md §population (54 dân tộc)",
-        "Dân tộc sai danh mục",
-        "Dân tộc không thuộc danh mục 54 dân tộc Việt Nam.",
-        InSet("ethnicity", ETHNIC_GROUPS),
-        "ethnicity",
-    ),
+    *coded("population", "ethnicity"),
+    *coded("population", "nationality"),
     Check(
         "population.death_before_birth",
         "population",
@@ -127,7 +134,7 @@ CHECKS = (
         "domain.md §Civil registry (ngày sự kiện ≥ ngày sinh)",
         "Ngày mất trước ngày sinh",
         "Ngày mất sớm hơn ngày sinh.",
-        sql("t.date_of_death < t.date_of_birth"),
+        PairAtLeast("date_of_death", "date_of_birth"),  # GX native: death >= birth
         "date_of_birth",
     ),
     Check(
@@ -141,28 +148,9 @@ CHECKS = (
         sql("t.date_of_birth > {as_of} OR t.date_of_death > {as_of} OR t.updated_at >= {as_of} + INTERVAL 1 DAY"),
         "updated_at",
     ),
-    pre_reform_commune("population", ("residence_commune_code",), "t.updated_at"),
+    *place_checks("population", "residence_commune_code", "t.updated_at", lenient_before_reform=True),
+    *place_checks("population", "birth_registration_place", "t.date_of_birth", lenient_before_reform=True),
+    *place_checks("population", "home_town", "t.date_of_birth", lenient_before_reform=True),
     stale("population", only_if="t.date_of_death IS NULL"),
-    Check(
-        "population.nfd_text",
-        "population",
-        "sach",
-        "warning",
-        "domain.md §Text (Unicode NFC)",
-        "Văn bản dạng NFD",
-        "Văn bản đến ở dạng Unicode tổ hợp (NFD) và đã được chuẩn hoá NFC khi nạp.",
-        sql("t._nfc_fixed"),
-        "full_name",
-    ),
-    Check(
-        "population.name_spacing",
-        "population",
-        "sach",
-        "warning",
-        "domain.md §Text (khoảng trắng thừa)",
-        "Họ tên có khoảng trắng thừa",
-        "Họ tên có khoảng trắng ở đầu, cuối hoặc hai khoảng trắng liền nhau.",
-        sql("t.full_name <> regexp_replace(trim(t.full_name), '\\s+', ' ', 'g')"),
-        "full_name",
-    ),
+    *text_checks("population"),
 )
