@@ -112,6 +112,16 @@ class Settings:
     thresholds_file: Path | None = None
     score_drop_margin: float = 0.02
     national_db: Path | None = None
+    # National database on PostgreSQL (issue #20): a libpq DSN that holds no password; the password
+    # is read when a command starts from DDSS_NATIONAL_PASSWORD or national_password_file (outside the repo).
+    national_dsn: str | None = None
+    national_password_file: Path | None = None
+    national_password: str | None = field(default=None, repr=False)
+    # National fan-out: an existing Dask scheduler ("tcp://host:8786"), else a LocalCluster of dask_workers.
+    dask_address: str | None = None
+    dask_workers: int = 2
+    # Alerts (ddss.alerts): Apprise URLs; every alert is also appended to <data_dir>/alerts/alerts.jsonl.
+    alert_urls: tuple[str, ...] = ()
     # Decompression limits for XLSX and Parquet files (ddss.read.limits), checked before reading.
     max_expanded_bytes: int = 4096 * 1024 * 1024
     max_rows: int = 20_000_000
@@ -138,6 +148,8 @@ class Settings:
                 values[opt.attr] = opt.check(f"[tool.ddss] {opt.key}", cfg[opt.key], root)
             elif opt.default is not None:
                 values[opt.attr] = opt.check(f"[tool.ddss] {opt.key}", opt.default, root)
+        if values.get("national_dsn"):
+            values["national_password"] = _national_password(values.get("national_password_file"))
         s = cls(root=root, expectations_dir=root / "expectations", **values)
         return replace(s, **overrides) if overrides else s
 
@@ -274,6 +286,48 @@ def _db_file(where: str, v: object, root: Path) -> Path:
     return p
 
 
+def _dsn(where: str, v: object, _root: Path) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise SettingsError(where, v, 'một DSN như "host=… port=5432 user=ddss dbname=national"', "a libpq DSN")
+    if "password" in v.lower() or re.search(r"://[^/@]*:[^/@]*@", v):
+        raise SettingsError(
+            where, "***", "một DSN không chứa mật khẩu (dùng DDSS_NATIONAL_PASSWORD hoặc national_password_file)",
+            "a DSN without a password (use DDSS_NATIONAL_PASSWORD or national_password_file)",
+        )  # fmt: skip
+    return v.strip()
+
+
+def _secret_file(where: str, v: object, root: Path) -> Path:
+    p = _file(where, v, root)
+    if p.resolve().is_relative_to(root):
+        raise SettingsError(where, v, "một tệp nằm ngoài thư mục dự án", "a file outside the project folder")
+    return p
+
+
+def _national_password(file: object) -> str | None:
+    """DDSS_NATIONAL_PASSWORD, else the first line of national_password_file, else None (e.g. peer auth)."""
+    env = os.environ.get("DDSS_NATIONAL_PASSWORD")
+    if env:
+        return env
+    if isinstance(file, Path):
+        return file.read_text(encoding="utf-8").splitlines()[0].strip() if file.stat().st_size else None
+    return None
+
+
+def _dask_address(where: str, v: object, _root: Path) -> str:
+    if not isinstance(v, str) or not re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", v.strip()):
+        raise SettingsError(
+            where, v, 'địa chỉ bộ lập lịch Dask như "tcp://10.0.0.5:8786"', 'a Dask scheduler address like "tcp://10.0.0.5:8786"'
+        )
+    return v.strip()
+
+
+def _urls(where: str, v: object, _root: Path) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(u, str) and "://" in u for u in v):
+        raise SettingsError(where, v, 'một danh sách URL Apprise như ["json://127.0.0.1:8080/ddss"]', "a list of Apprise URLs")
+    return tuple(v)
+
+
 def _share(where: str, v: object, _root: Path) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
         raise SettingsError(where, v, "một số từ 0 đến 1", "a number from 0 to 1")
@@ -333,6 +387,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("thresholds_file", "thresholds_file", _file, None, "reviewed thresholds per dataset x dimension (gate)"),
     Option("score_drop_margin", "score_drop_margin", _share, 0.02, "a score falling more than this is flagged"),
     Option("national_db", "national_db", _db_file, None, "national DuckDB file (default <data_dir>/national.duckdb)"),
+    Option("national_dsn", "national_dsn", _dsn, None, "national database on PostgreSQL (libpq DSN, no password)"),
+    Option("national_password_file", "national_password_file", _secret_file, None, "file outside the repo holding it"),
+    Option("dask_address", "dask_address", _dask_address, None, "existing Dask scheduler for the national fan-out"),
+    Option("dask_workers", "dask_workers", positive_int, 2, "LocalCluster workers when no dask_address"),
+    Option("alert_urls", "alert_urls", _urls, None, "Apprise URLs for alerts (also written to data/alerts/)"),
     Option("max_expanded_mb", "max_expanded_bytes", _mb, 4096, "an XLSX/Parquet file expanding beyond this is rejected"),
     Option("max_rows", "max_rows", positive_int, 20_000_000, "rows per XLSX sheet / Parquet file"),
     Option("max_cells", "max_cells", positive_int, 200_000_000, "cells (rows x columns) per XLSX sheet / Parquet file"),

@@ -33,9 +33,14 @@ def classify(exc: BaseException, where: Path | str | None = None) -> tuple[ExitC
         return ExitCode.DAMAGED_DATABASE, str(exc)
     if type(exc).__name__ == "OutOfMemory" or type(exc).__name__ == "OutOfMemoryException":
         return ExitCode.OUT_OF_MEMORY, str(exc)
-    storage = storage_error(exc, where or "?")
-    if storage is not None:
-        return ExitCode.STORAGE, str(storage)
+    # A storage fault may surface as a later error (a ROLLBACK refused after a failed
+    # COMMIT): look down the chain of causes for it.
+    seen, e = 0, exc
+    while e is not None and seen < 10:
+        storage = storage_error(e, where or "?")
+        if storage is not None:
+            return ExitCode.STORAGE, str(storage)
+        e, seen = e.__cause__ or e.__context__, seen + 1
     return None
 
 

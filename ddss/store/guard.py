@@ -49,13 +49,17 @@ class DamagedDatabase(RuntimeError):
         )
 
 
-def check_file(path: Path) -> None:
-    """Raise DamagedDatabase if ``path`` exists and is not a whole DuckDB file."""
+def check_file(path: Path, writer: bool = False) -> None:
+    """Raise DamagedDatabase if ``path`` exists and is not a whole DuckDB file. A writer
+    removes an empty file (a creation cut short by a full disk: it held nothing)."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         return
     if size == 0:
+        if writer and not Path(f"{path}.wal").exists():
+            path.unlink()
+            return
         raise DamagedDatabase(path, "tệp rỗng (0 byte)", "the file is empty (0 bytes)")
     with open(path, "rb") as f:
         head = f.read(3 * _HEADER)
@@ -65,7 +69,8 @@ def check_file(path: Path) -> None:
     # Layout: checksum, iteration, meta_block, free_list, block_count, block_alloc_size (u64 each).
     headers = [struct.unpack_from("<QQQQQQ", head, off) for off in (_HEADER, 2 * _HEADER)]
     _, iteration, _, _, blocks, block_size = max(headers, key=lambda h: h[1])
-    if iteration == 0 or not 4096 <= block_size <= 1 << 30:
+    # A file never checkpointed (its data still in the .wal) has iteration 0 and no blocks.
+    if not 4096 <= block_size <= 1 << 30 or (iteration == 0 and blocks != 0):
         raise DamagedDatabase(path, "phần đầu tệp không đọc được", "its database header is unreadable")
     expected = 3 * _HEADER + blocks * block_size
     if size < expected:

@@ -91,7 +91,7 @@ def writer(path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | No
     except OSError as e:
         raise (storage_error(e, path.parent) or StorageError(path.parent, e)) from None
     with province_lock(path, busy_timeout_s):
-        check_file(path)
+        check_file(path, writer=True)
         con = _connect(path, busy_timeout_s, config, read_only=False)
         try:
             ensure_schema(con)
