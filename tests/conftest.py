@@ -67,6 +67,18 @@ def prefect_harness():
         yield
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL 15 cluster (initdb + pg_ctl, 127.0.0.1, free port, password
+    auth) for the session; ``pg_cluster.new_database()`` gives each test an empty database."""
+    from tests.support.postgres import missing_reason, throwaway_cluster
+
+    if reason := missing_reason():
+        pytest.skip(reason)
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
 @pytest.fixture(autouse=True)
 def _no_internet_attempts():
     """Fail any test during which something tried to reach the internet, even if the

@@ -1,8 +1,8 @@
 """A local Prefect server for scheduled runs: start it, set it up, stop exactly what was started.
 
 ``start``: ``prefect server start`` on 127.0.0.1 and a free port (SQLite under the project's
-Prefect home), waits until it answers, creates the ``process`` work pool the deployments
-name, deploys prefect.yaml (all 34 provinces, or the names given) and starts a worker.
+Prefect home), waits until it answers, starts a worker that creates the ``process`` work
+pool the deployments name, then deploys prefect.yaml (all 34 provinces, or the names given).
 Every process is started in its own session and recorded (pid + start time) in
 ``<prefect_home>/ddss-server.json``; ``stop`` ends those process groups and nothing else
 (a recycled pid with another start time is left alone). No Prefect import: only its CLI.
@@ -121,6 +121,21 @@ def _wait_healthy(api_url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise ServerError(f"Máy chủ Prefect không trả lời sau {timeout:.0f} giây / no answer from {api_url}")
 
 
+def _wait_for_pool(api_url: str, state: ServerState, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(*state.processes["worker"]):
+            raise ServerError(f"Worker dừng ngay khi khởi động; xem {state.logs}/worker.log / the worker exited")
+        try:
+            with urllib.request.urlopen(f"{api_url}/work_pools/{WORK_POOL}", timeout=2) as r:  # noqa: S310 - 127.0.0.1
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise ServerError(f"Work pool {WORK_POOL} chưa được tạo sau {timeout:.0f} giây / the work pool never appeared")
+
+
 def start(
     settings: Settings,
     deployments: Sequence[str] | None = None,
@@ -149,16 +164,18 @@ def start(
         )
         _save(settings, state)  # recorded before anything can fail, so `stop` always finds it
         _wait_healthy(api_url, server, timeout)
-        _run(
-            [_prefect(), "work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"],
-            env, root, "Tạo work pool / creating the work pool", timeout,
-        )  # fmt: skip
+        if worker:  # `prefect worker start --type process` creates the pool itself (one CLI start-up less)
+            _spawn("worker", [_prefect(), "worker", "start", "--pool", WORK_POOL, "--type", "process"], env, root, logs, state)
+            _save(settings, state)
+            _wait_for_pool(api_url, state, timeout)
+        else:
+            _run(
+                [_prefect(), "work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"],
+                env, root, "Tạo work pool / creating the work pool", timeout,
+            )  # fmt: skip
         if deployments is None or deployments:
             names = ["--all"] if deployments is None else [a for n in deployments for a in ("--name", n)]
             _run([_prefect(), "--no-prompt", "deploy", *names], env, root, "Triển khai / deploying", timeout)
-        if worker:
-            _spawn("worker", [_prefect(), "worker", "start", "--pool", WORK_POOL, "--type", "process"], env, root, logs, state)
-            _save(settings, state)
     except BaseException:
         stop(settings)
         raise

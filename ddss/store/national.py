@@ -326,6 +326,11 @@ class DuckDBNationalStore(NationalStore):
 
 def open_national(settings: Settings) -> NationalStore:
     """The national store a run is configured for: ``[tool.ddss] national_db`` (default
-    ``<data_dir>/national.duckdb``). A server backend (PostgreSQL, issue #20) plugs in here."""
+    ``<data_dir>/national.duckdb``), or PostgreSQL when ``national_dsn`` is set (provinces
+    gating from separate machines into one server; ddss.store.national_pg)."""
+    if settings.national_dsn:
+        from ddss.store.national_pg import PostgresNationalStore
+
+        return PostgresNationalStore(settings.national_dsn, settings.national_password)
     path = settings.national_db or settings.data_dir / "national.duckdb"
     return DuckDBNationalStore(path, settings.duckdb_config(), settings.busy_timeout_s)

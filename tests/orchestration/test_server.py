@@ -26,7 +26,11 @@ def server(tmp_path_factory):
     state = start(
         settings,
         deployments=["province-79-nightly"],
-        extra_env={"PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1"},
+        extra_env={
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+            "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+            "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "2",  # default 30: a slower test, same behaviour
+        },
     )
     try:
         yield settings, state, base
@@ -57,7 +61,7 @@ def test_deployed_province_runs_on_the_worker_one_run_at_a_time(server):
     }
     with temporary_settings(updates={PREFECT_API_URL: state.api_url}), get_client(sync_client=True) as client:
         dep = client.read_deployment_by_name("ddss-province/province-79-nightly")
-        assert dep.parameters == {"province": "79"} and dep.concurrency_limit == 1
+        assert dep.parameters == {"province": "79"} and dep.global_concurrency_limit.limit == 1
         assert dep.schedules and dep.schedules[0].schedule.timezone == "Asia/Ho_Chi_Minh"
         first = client.create_flow_run_from_deployment(dep.id, parameters=params)
         second = client.create_flow_run_from_deployment(dep.id, parameters=params)

@@ -1,0 +1,218 @@
+"""The national database on a PostgreSQL server: provinces gating from separate machines into one.
+
+Same tables, columns and semantics as ``DuckDBNationalStore`` (``nat_<dataset>``, its
+``_history`` and the hash-chained ``audit_log``), so the gate's invariant and resubmission
+tests run unchanged on both. Rows arrive as Arrow and go in with ``COPY … FROM STDIN``
+(CSV written by Arrow, in bulk) into a temporary table, then set-based SQL moves them.
+
+Concurrency: every transaction first takes one transaction-scoped advisory lock, so gates
+from several machines are serialised (the audit chain needs one writer at a time; a gate
+is short next to validation). The DSN comes from ``[tool.ddss] national_dsn`` and never
+holds the password: that is read when a command starts (``Settings.national_password``,
+from ``DDSS_NATIONAL_PASSWORD`` or ``national_password_file`` outside the repository).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from ddss.sql import ident
+from ddss.store.national import (
+    AUDIT_COLUMNS,
+    PROMOTED_DATASETS,
+    SUPERSEDED,
+    NationalStore,
+    PromoteCounts,
+    RevertBlocked,
+    history_table,
+    incoming_columns,
+    national_columns,
+    national_table,
+)
+
+__all__ = ["SCHEMA_VERSION", "PostgresNationalStore"]
+
+SCHEMA_VERSION = 1
+_LOCK_KEY = 0x64647373  # "ddss": one advisory lock for every gate writing this database
+_PG_TYPES = {
+    "VARCHAR": "text",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+}
+_PL_TYPES = {
+    "VARCHAR": pl.String,
+    "BIGINT": pl.Int64,
+    "INTEGER": pl.Int32,
+    "DOUBLE": pl.Float64,
+    "DATE": pl.Date,
+    "TIMESTAMP": pl.Datetime("us"),
+}
+
+
+def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
+    cols = ", ".join(f"{ident(n)} {_PG_TYPES[t]}" for n, t in columns)
+    return f"CREATE TABLE IF NOT EXISTS {ident(table)} ({cols})"
+
+
+class PostgresNationalStore(NationalStore):
+    def __init__(self, dsn: str, password: str | None = None, connect_timeout_s: float = 10.0) -> None:
+        import psycopg
+
+        self.con = psycopg.connect(dsn, password=password, connect_timeout=int(connect_timeout_s), autocommit=True)
+        self._tx = None
+        self._create()
+
+    def _create(self) -> None:
+        with self.con.transaction():
+            self.con.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])  # two first gates racing to create
+            self.con.execute("CREATE TABLE IF NOT EXISTS ddss_schema (kind text PRIMARY KEY, version integer)")
+            for d in PROMOTED_DATASETS:
+                nat, hist = national_table(d), history_table(d)
+                self.con.execute(_ddl(nat, national_columns(d)))
+                self.con.execute(_ddl(hist, national_columns(d) + list(SUPERSEDED)))
+                # lookups by key and by run are what promote, revert and the invariant do
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_key')} ON {ident(nat)} (_key)")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_run')} ON {ident(nat)} (_run_id)")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_key')} ON {ident(hist)} (_key)")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_by')} ON {ident(hist)} (_superseded_by)")
+            self.con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
+            self.con.execute("INSERT INTO ddss_schema VALUES ('national', %s) ON CONFLICT (kind) DO NOTHING", [SCHEMA_VERSION])
+            found = self.con.execute("SELECT version FROM ddss_schema WHERE kind = 'national'").fetchone()[0]
+            if found > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"CSDL quốc gia có phiên bản lược đồ {found}, mới hơn bản ddss này ({SCHEMA_VERSION}); hãy nâng cấp ddss."
+                    f" / national schema version {found} is newer than this ddss ({SCHEMA_VERSION})."
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.con.transaction() as tx:
+            self.con.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            self._tx = tx
+            try:
+                yield
+            finally:
+                self._tx = None
+
+    def _need_tx(self) -> None:
+        if self._tx is None:
+            raise RuntimeError("national store writes need `with store.transaction():`")
+
+    def _copy_in(self, dataset: str, rows: pa.Table) -> None:
+        """``rows`` into the temporary ``_ddss_in`` (dropped at commit) through COPY."""
+        cols = incoming_columns(dataset)
+        self.con.execute(
+            f"CREATE TEMP TABLE _ddss_in ({', '.join(f'{ident(n)} {_PG_TYPES[t]}' for n, t in cols)}) ON COMMIT DROP"
+        )
+        buf = io.BytesIO()
+        # all_valid quotes every value: "" is an empty string, a bare empty field is NULL
+        pa_csv.write_csv(
+            rows.select([n for n, _ in cols]), buf, pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+        )
+        names = ", ".join(ident(n) for n, _ in cols)
+        with self.con.cursor().copy(f"COPY _ddss_in ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+            view = buf.getbuffer()
+            for start in range(0, len(view), 1 << 20):
+                copy.write(view[start : start + (1 << 20)])
+        self.con.execute("ANALYZE _ddss_in")
+
+    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+        self._need_tx()
+        nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
+        incoming = [n for n, _ in incoming_columns(dataset)]
+        cols = ", ".join(ident(c) for c in incoming)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self._copy_in(dataset, rows)
+        try:
+            # A row already current from the very same file row is not promoted again (no new version).
+            unchanged = self.con.execute(
+                f"DELETE FROM _ddss_in i USING {nat} n "  # noqa: S608 - identifiers only
+                "WHERE n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
+            ).rowcount
+            # Old versions of keys promoted again move to history, marked as superseded by this run.
+            updated = self.con.execute(
+                f"INSERT INTO {hist} SELECT n.*, %s, %s FROM {nat} n WHERE n._key IN (SELECT _key FROM _ddss_in)",  # noqa: S608
+                [run_id, now],
+            ).rowcount
+            if updated:
+                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
+                version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608 - identifiers only
+            else:
+                version = "1"
+            inserted = self.con.execute(
+                f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
+                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, %s, %s FROM _ddss_in i",
+                [run_id, now],
+            ).rowcount
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _ddss_in")
+        return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
+
+    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
+        self._need_tx()
+        later: set[str] = set()
+        for d in PROMOTED_DATASETS:
+            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = %s"  # noqa: S608
+            later |= {r[0] for r in self.con.execute(sql, [run_id]).fetchall()}
+        if later:
+            shown = ", ".join(sorted(later))
+            raise RevertBlocked(
+                f"Không hoàn tác được lượt {run_id}: các lượt sau đã thay bản ghi của nó ({shown}); hãy hoàn tác các lượt đó"
+                f" trước. / Cannot revert {run_id}: later runs replaced its records ({shown}); revert them first."
+            )
+        out = {}
+        for d in PROMOTED_DATASETS:
+            nat, hist = ident(national_table(d)), ident(history_table(d))
+            cols = ", ".join(ident(n) for n, _ in national_columns(d))
+            removed = self.con.execute(f"DELETE FROM {nat} WHERE _run_id = %s", [run_id]).rowcount  # noqa: S608
+            restored = self.con.execute(
+                f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = %s",  # noqa: S608
+                [run_id],
+            ).rowcount
+            self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = %s", [run_id])  # noqa: S608
+            out[d] = (int(removed), int(restored))
+        return out
+
+    def _frame(self, table: str, columns: list[tuple[str, str]]) -> pl.DataFrame:
+        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n, _ in columns)} FROM {ident(table)}").fetchall()  # noqa: S608
+        return pl.DataFrame(rows, schema={n: _PL_TYPES[t] for n, t in columns}, orient="row")
+
+    def current(self, dataset: str) -> pl.DataFrame:
+        return self._frame(national_table(dataset), national_columns(dataset))
+
+    def history(self, dataset: str) -> pl.DataFrame:
+        return self._frame(history_table(dataset), national_columns(dataset) + list(SUPERSEDED))
+
+    def promoted_by(self, dataset: str, run_id: str) -> int:
+        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = %s"  # noqa: S608
+        return int(self.con.execute(sql, [run_id]).fetchone()[0])
+
+    def duplicate_keys(self, dataset: str) -> int:
+        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1) d"  # noqa: S608
+        return int(self.con.execute(sql).fetchone()[0])
+
+    def append_audit(self, entry: dict) -> None:
+        self._need_tx()
+        names = [n for n, _ in AUDIT_COLUMNS]
+        self.con.execute(
+            f"INSERT INTO audit_log ({', '.join(ident(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608
+            [entry[n] for n in names],
+        )
+
+    def audit_rows(self) -> list[dict]:
+        names = [n for n, _ in AUDIT_COLUMNS]
+        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def close(self) -> None:
+        self.con.close()
