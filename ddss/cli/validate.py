@@ -49,8 +49,10 @@ def command(
             validate_flow(province, as_of=day.isoformat() if day else None)
         else:
             from ddss.checks.run import validate
+            from ddss.cli.progress import validation_progress
 
-            validate(settings, province, as_of=day)
+            with validation_progress() as progress:
+                validate(settings, province, as_of=day, progress=progress)
         run_id, findings = summary.latest_findings(settings, province)
     typer.echo(summary.dimensions(findings))
     typer.echo(f"Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id / 'findings.csv'}")
