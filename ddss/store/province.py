@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS quarantine_rows (
     check_id VARCHAR, column_name VARCHAR, reason_vi VARCHAR, reason_en VARCHAR, raw_line VARCHAR,
     loaded_at TIMESTAMP
 )"""
+# What an ingest run noticed beyond its files' rows: manifest differences, workbook sheets
+# that match no dataset (kind: manifest_missing, manifest_rows, manifest_sha256,
+# manifest_unlisted, manifest_unreadable, sheet_unmatched).
+BATCH_NOTES_DDL = """
+CREATE TABLE IF NOT EXISTS batch_notes (
+    batch_id VARCHAR, province VARCHAR, source_file VARCHAR, kind VARCHAR, reason_vi VARCHAR, reason_en VARCHAR,
+    noted_at TIMESTAMP
+)"""
 FINDINGS_DDL = """
 CREATE TABLE IF NOT EXISTS findings (
     run_id VARCHAR, dataset VARCHAR, source_file VARCHAR, source_row BIGINT, record_key VARCHAR,
@@ -75,7 +83,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     from ddss.store.gate import ensure_gate_schema
 
-    for ddl in (BATCHES_DDL, QUARANTINE_DDL, FINDINGS_DDL, RUNS_DDL, *(_staging_ddl(n) for n in DATASETS)):
+    for ddl in (BATCHES_DDL, QUARANTINE_DDL, BATCH_NOTES_DDL, FINDINGS_DDL, RUNS_DDL, *(_staging_ddl(n) for n in DATASETS)):
         con.execute(ddl)
     ensure_gate_schema(con)
 
