@@ -1,4 +1,4 @@
-"""One province's path as ONE list of steps: settle → ingest → validate → score → report → gate.
+"""One province's path as ONE list of steps: settle → ingest → validate → score → report → gate → alert.
 
 ``STEPS`` is the only definition of the order; ``run`` (the CLI, ``ddss demo --no-prefect``,
 tests) walks it with plain calls and Prefect's ``flows/pipeline.py`` walks the same list,
@@ -77,6 +77,16 @@ class PipelineResult:
     def validation(self) -> Any:  # ddss.checks.run.ValidationResult
         return self.results.get("validate")
 
+    @property
+    def gated(self) -> Any:  # ddss.gate.GateResult
+        return self.results.get("gate")
+
+    @property
+    def passed(self) -> bool | None:
+        """đạt (True) / không đạt (False) from the gate's scorecard; None when nothing ran."""
+        card = self.gated.scorecard if self.gated is not None else self.results.get("score")
+        return None if card is None else card.passed
+
 
 def default_inbox(settings: Settings, province: str) -> Path:
     """Where a province's agencies drop their files: ``<data_dir>/inbox/<province>/``."""
@@ -130,10 +140,47 @@ def _validate(r: Run) -> Any:
     return validate(r.settings, r.province, as_of=r.as_of)
 
 
+def _run_id(r: Run) -> str:
+    return r.results["validate"].run_id
+
+
+def _score(r: Run) -> Any:
+    from ddss.scorecard_io import score_run
+
+    card, _folder = score_run(r.settings, r.province, _run_id(r))
+    return card
+
+
+def _report(r: Run) -> Path:
+    from ddss.report import build_report
+
+    return build_report(r.settings, r.province, _run_id(r))
+
+
+def _gate(r: Run) -> Any:
+    """Records with no blocking finding go to the national database, the rest are held;
+    a không đạt run still gates (its clean records go on, a "block batch" dataset does not)."""
+    from ddss.gate import gate
+
+    return gate(r.settings, r.province, _run_id(r))
+
+
+def _alert(r: Run) -> list[dict]:
+    from ddss.alerts import alerts_for, send
+
+    gated = r.results.get("gate")
+    card = gated.scorecard if gated is not None else r.results.get("score")
+    return send(r.settings, alerts_for(r.province, r.results.get("ingest"), card))
+
+
 STEPS: tuple[Step, ...] = (
     Step("settle", "Chờ tệp ghi xong", _settle, (FileStillBeingWritten,)),
     Step("ingest", "Nạp lô tệp", _ingest, (DatabaseBusy,)),
     Step("validate", "Kiểm tra GX", _validate, (DatabaseBusy,)),
+    Step("score", "Chấm điểm", _score, (DatabaseBusy,)),
+    Step("report", "Trang báo cáo", _report),
+    Step("gate", "Xét chuyển lên CSDL quốc gia", _gate, (DatabaseBusy,)),
+    Step("alert", "Cảnh báo", _alert),
 )
 
 

@@ -18,7 +18,7 @@ from ddss.score import DATASET_LABELS, VERDICTS, Scorecard
 from ddss.scorecard_io import score_run
 from flows import flow_settings
 
-__all__ = ["failed_state", "gate_flow", "publish_scorecard", "score_and_publish"]
+__all__ = ["failed_state", "gate_flow", "publish_gate", "publish_scorecard", "score_and_publish"]
 
 
 def _pct(x: float | None) -> str:
@@ -66,18 +66,10 @@ def gate_task(province: str, run_id: str | None, dirs: dict[str, str | None]) ->
     return gate(flow_settings(**dirs), province, run_id)
 
 
-@flow(name="ddss-gate", flow_run_name="gate-{province}")
-def gate_flow(
-    province: str,
-    run_id: str | None = None,
-    data_dir: str | None = None,
-    reports_dir: str | None = None,
-    gx_dir: str | None = None,
-):
-    result = gate_task(province, run_id, {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir})
-    publish_scorecard(result.scorecard)
+def publish_gate(result: GateResult) -> None:
+    """Table artifact: per dataset, staged / promoted / held (counts only)."""
     create_table_artifact(
-        key=f"gate-{province}",
+        key=f"gate-{result.province}",
         table=[
             {
                 "Tập dữ liệu": DATASET_LABELS[d.dataset][0],
@@ -92,6 +84,19 @@ def gate_flow(
         ],  # fmt: skip
         description=f"Xét chuyển lượt {result.run_id}: nhật ký kiểm toán mục {result.audit_seq}",
     )
+
+
+@flow(name="ddss-gate", flow_run_name="gate-{province}")
+def gate_flow(
+    province: str,
+    run_id: str | None = None,
+    data_dir: str | None = None,
+    reports_dir: str | None = None,
+    gx_dir: str | None = None,
+):
+    result = gate_task(province, run_id, {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir})
+    publish_scorecard(result.scorecard)
+    publish_gate(result)
     summary = {
         "run_id": result.run_id,
         "passed": result.passed,

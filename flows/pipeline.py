@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
 from ddss.pipeline import STEPS, Run, Step, default_inbox, nothing_new
 from flows import flow_settings
+from flows.gate import failed_state, publish_gate, publish_scorecard
 from flows.ingest import publish_ingest, summary
 from flows.validate import publish_validation
 
@@ -28,8 +29,23 @@ __all__ = ["RETRY_DELAYS_S", "STEP_TIMEOUT_S", "province_pipeline"]
 RETRY_DELAYS_S = [5.0, 15.0, 45.0, 120.0, 300.0]  # busy database or upload in progress: about 8 minutes in all
 STEP_TIMEOUT_S = 3 * 3600.0  # a 10 M-person province validates in well under an hour on 2 cores
 
+
+def publish_report(index: Path) -> None:
+    """A link to the run's pages (a local path: the pages themselves never leave the machine)."""
+    run_id = index.parent.name
+    create_link_artifact(
+        key="report-link", link=index.resolve().as_uri(), link_text=f"Báo cáo lượt {run_id} / report", description=str(index)
+    )
+
+
 # What each step shows the steward in the UI (counts and names only, nothing personal).
-PUBLISH: dict[str, Any] = {"ingest": publish_ingest, "validate": publish_validation}
+PUBLISH: dict[str, Any] = {
+    "ingest": publish_ingest,
+    "validate": publish_validation,
+    "score": publish_scorecard,
+    "report": publish_report,
+    "gate": publish_gate,
+}
 
 
 def _step_task(step: Step):
@@ -80,11 +96,21 @@ def province_pipeline(
     return _outcome(r)
 
 
-def _outcome(r: Run) -> dict:
+def _outcome(r: Run) -> Any:
+    """The run's summary; on không đạt the Failed state with the scorecard's reasons as message."""
     out: dict[str, Any] = {"ingest": summary(r.results["ingest"])}
     v = r.results.get("validate")
     if v is not None:
         out["validate"] = {"run_id": v.run_id, "findings": v.findings.height, "report_dir": str(v.report_dir)}
+    if "report" in r.results:
+        out["report"] = str(r.results["report"])
+    g = r.results.get("gate")
+    if g is not None:
+        out["gate"] = {"passed": g.passed, "promoted": g.promoted, "held": g.held, "audit_seq": g.audit_seq}
+    out["alerts"] = [a["kind"] for a in r.results.get("alert") or []]
+    card = g.scorecard if g is not None else r.results.get("score")
+    if card is not None and not card.passed:
+        return failed_state(card, out)
     return out
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import polars as pl
+import pytest
 
 from ddss.evaluate import evaluate, is_perfect
 from ddss.read import preview_file
@@ -33,36 +35,54 @@ def _task_states(client, flow_run_id) -> dict[str, list[str]]:
 
 
 def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
+    """A province with 1 % defects through every step of the one list: the run ends Failed
+    (không đạt) with the scorecard's reasons, yet clean records were promoted and held ones
+    kept, and every step left its artifact."""
     from prefect.client.orchestration import get_client
 
+    from ddss.alerts import alerts_file
+    from ddss.gate import RunNotPassed
     from ddss.pipeline import STEPS
+    from flows import flow_settings
     from flows.pipeline import province_pipeline
 
     gen = generate(province="79", persons=1000, seed=11, defect_rate=0.01, out=tmp_path / "batch", headers="vi", dates="vn")
-    out = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **_dirs(tmp_path), settle_s=0.2)
+    state = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **_dirs(tmp_path), settle_s=0.2, return_state=True)
+    assert state.is_failed() and state.message.startswith("Không đạt")
+    with pytest.raises(RunNotPassed) as failed:
+        state.result()
+    out = failed.value.args[1]  # the run's summary travels with the failure
 
     assert out["ingest"]["rejected"] == 0 and out["ingest"]["files"] == 6
     findings = pl.read_parquet(f"{out['validate']['report_dir']}/findings.parquet")
     assert findings.height == out["validate"]["findings"] > 0
     assert is_perfect(evaluate(findings, pl.read_csv(gen.manifest_path, infer_schema=False)))
+    assert out["gate"]["promoted"] > 0 and out["gate"]["held"] > 0 and out["gate"]["passed"] is False
+    assert out["report"].endswith("index.html") and Path(out["report"]).exists()
+    assert out["alerts"] == ["khong_dat"]
+    settings = flow_settings(**_dirs(tmp_path))
+    written = [json.loads(line) for line in alerts_file(settings).read_text(encoding="utf-8").splitlines()]
+    assert [a["kind"] for a in written] == ["khong_dat"] and written[0]["run_id"] == out["validate"]["run_id"]
 
     with get_client(sync_client=True) as client:
         run = _flow_run(client, "province-79")
-        assert run.state.is_completed()
+        assert run.state.is_failed()
         tasks = _task_states(client, run.id)
-        artifacts = {a.key: a for a in client.read_artifacts() if a.key in ("ingest-79", "validate-79")}
+        keys = ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link")
+        artifacts = {a.key: a for a in client.read_artifacts() if a.key in keys and a.flow_run_id == run.id}
     # one task per step of the one shared list, each completed once
     assert {t.split(" (")[0] for t in tasks} == {s.title_vi for s in STEPS}
     assert all(states[-1] == "Completed" for states in tasks.values())
-    assert set(artifacts) == {"ingest-79", "validate-79"}
+    assert set(artifacts) == set(keys)
     ingest_rows = artifacts["ingest-79"].data
     ingest_rows = ingest_rows if isinstance(ingest_rows, list) else json.loads(ingest_rows)
     assert {r["tệp"] for r in ingest_rows} == {p.name for p in gen.inbox.iterdir()}
     assert "| population |" in artifacts["validate-79"].data
+    assert artifacts["report-link"].data.startswith("file://")
 
-    # Artifacts are stored in Prefect's database: they must carry no personal data.
+    # Artifacts and alerts leave the machine's databases: they must carry no personal data.
     staged = preview_file(gen.inbox / "population.csv", 10**9).staged
-    text = str(ingest_rows) + artifacts["validate-79"].data
+    text = str(ingest_rows) + artifacts["validate-79"].data + str(artifacts["scorecard-79"].data) + str(written)
     assert not any(i in text for i in staged["person_id"].drop_nulls())
     assert not any(n in text for n in staged["full_name"].drop_nulls())
 
