@@ -6,6 +6,7 @@ findings browser runs in uvicorn on a free loopback port.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -114,6 +115,19 @@ def test_agency_page_lists_findings_and_downloads_offline(report_run, page, tmp_
     for link in ("exports/nnmt-phat-hien.xlsx", "exports/nnmt-phat-hien.csv"):
         assert page.locator(f'a[href="{link}"]').count() == 1
         assert (report_run.run_dir / link).stat().st_size > 0
+    assert page.attempts == []  # type: ignore[attr-defined]
+
+
+def test_pages_print(report_run, page, tmp_path):
+    """Print layout: navigation hidden, every finding group open, a PDF comes out."""
+    _open(page, report_run.run_dir / "agency-nnmt.html", tmp_path, "agency-screen")
+    assert page.locator("nav.links").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("nav.links").is_hidden()
+    groups = page.locator("details")
+    assert groups.count() > 0 and all(groups.nth(i).get_attribute("open") is not None for i in range(groups.count()))
+    pdf = page.pdf(path=str(tmp_path / "agency.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2  # two sheets or more
     assert page.attempts == []  # type: ignore[attr-defined]
 
 
