@@ -20,15 +20,18 @@ from generators.province import DEFAULT_AS_OF
 VI_FORM = {"headers": "vi", "dates": "vn", "decimal_comma": True, "encoding": "utf-8-sig"}
 
 
-@pytest.fixture(params=["duckdb"])
+@pytest.fixture(params=["duckdb", "postgres"])
 def national_store(request):
     made = []
 
     def make(folder: Path):
         if request.param == "duckdb":
             store = DuckDBNationalStore(Path(folder) / "national.duckdb")
-        else:  # pragma: no cover - further backends register here
-            raise NotImplementedError(request.param)
+        else:  # a fresh database on the session's throw-away PostgreSQL cluster (tests/conftest.py)
+            from ddss.store.national_pg import PostgresNationalStore
+
+            cluster = request.getfixturevalue("pg_cluster")
+            store = PostgresNationalStore(cluster.new_database(), password=cluster.password)
         made.append(store)
         return store
 
