@@ -95,11 +95,13 @@ def migrate(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(VERSION_DDL)
+        # Tables the old file lacks are made in their current form first; then each step
+        # brings the existing ones up (ADD COLUMN IF NOT EXISTS is a no-op on a new table).
+        create(con)
         if found >= 1:
             for version in sorted(v for v in steps if v > found):
                 for statement in steps[version][1]:
                     con.execute(statement)
-        create(con)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if found == 0:
             con.execute("INSERT INTO schema_version VALUES (?, ?, ?, ?)", [component, latest, now, "created"])

@@ -55,13 +55,13 @@ def copy_run(run, dest: Path):
 def defective(province_run, tmp_path):
     """(settings, run) for a private copy of the 5 %-defect province the validation tests use."""
     run = province_run(0.05, 2000, **VI_FORM)
-    return copy_run(run, tmp_path), run
+    return copy_run(run, tmp_path / "defective"), run
 
 
 @pytest.fixture
 def clean(province_run, tmp_path):
     run = province_run(0.0)
-    return copy_run(run, tmp_path), run
+    return copy_run(run, tmp_path / "clean"), run
 
 
 __all__ = ["DEFAULT_AS_OF", "VI_FORM", "copy_run"]

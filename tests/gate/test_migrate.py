@@ -1,0 +1,88 @@
+"""Files from an earlier ddss open and are migrated in place (schema_version in each file)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from ddss.score import compute_scorecard
+from ddss.store import writer
+from ddss.store.migrate import SchemaTooNew
+from ddss.store.national import DuckDBNationalStore
+from ddss.thresholds import load_thresholds
+
+# The province schema before issue #17 (ddss/store.py at commit 88932e8), as it was written.
+OLD_PROVINCE_DDL = """
+CREATE TABLE batches (
+    batch_id VARCHAR, province VARCHAR, agency VARCHAR, dataset VARCHAR, source_file VARCHAR,
+    file_sha256 VARCHAR, file_bytes BIGINT, encoding VARCHAR, file_format VARCHAR,
+    rows_read BIGINT, rows_staged BIGINT, rows_quarantined BIGINT, balanced BOOLEAN,
+    status VARCHAR, reason_vi VARCHAR, reason_en VARCHAR, loaded_at TIMESTAMP
+);
+CREATE TABLE quarantine_rows (
+    batch_id VARCHAR, dataset VARCHAR, source_file VARCHAR, file_sha256 VARCHAR, source_row BIGINT,
+    check_id VARCHAR, column_name VARCHAR, reason_vi VARCHAR, reason_en VARCHAR, raw_line VARCHAR,
+    loaded_at TIMESTAMP
+);
+CREATE TABLE findings (
+    run_id VARCHAR, dataset VARCHAR, source_file VARCHAR, source_row BIGINT, record_key VARCHAR,
+    check_id VARCHAR, dimension VARCHAR, severity VARCHAR, value VARCHAR, message_vi VARCHAR
+);
+CREATE TABLE stg_parcel (
+    commune_code VARCHAR, map_sheet_no VARCHAR, parcel_no VARCHAR, area_m2 DOUBLE, land_use_code VARCHAR,
+    address VARCHAR, updated_at TIMESTAMP, _batch_id VARCHAR, _agency VARCHAR, _source_file VARCHAR,
+    _file_sha256 VARCHAR, _source_row BIGINT, _loaded_at TIMESTAMP, _nfc_fixed BOOLEAN
+);
+INSERT INTO stg_parcel VALUES ('26734', '1', '1', 120.5, 'ONT', 'Ấp 1', TIMESTAMP '2026-09-01 00:00:00',
+    '20261001T000000000000-79-aaaaaa', 'nnmt', 'parcel.csv', 'abc', 1, TIMESTAMP '2026-10-01 00:00:00', false);
+CREATE TABLE validation_runs (
+    run_id VARCHAR, province VARCHAR, as_of DATE, started_at TIMESTAMP, finished_at TIMESTAMP,
+    checks BIGINT, findings BIGINT, counts_agree BOOLEAN, gx_results_path VARCHAR
+);
+INSERT INTO batches VALUES ('20261001T000000000000-79-aaaaaa', '79', 'nnmt', 'parcel', 'parcel.csv', 'abc', 10,
+    'utf-8', 'csv', 4, 4, 0, true, 'loaded', NULL, NULL, TIMESTAMP '2026-10-01 00:00:00');
+INSERT INTO validation_runs VALUES ('20261001T010000000000-79-bbbbbb', '79', DATE '2026-10-01',
+    TIMESTAMP '2026-10-01 01:00:00', TIMESTAMP '2026-10-01 01:01:00', 100, 1, true, 'gx');
+INSERT INTO findings VALUES ('20261001T010000000000-79-bbbbbb', 'parcel', 'parcel.csv', 2, '26734|1|2',
+    'parcel.missing_area_m2', 'du', 'blocking', NULL, 'Thiếu diện tích');
+"""
+
+
+def test_province_file_of_the_previous_version_migrates_in_place(tmp_path):
+    path = tmp_path / "province_79.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(OLD_PROVINCE_DDL)
+    con.close()
+
+    with writer(path) as con:
+        versions = con.execute("SELECT component, version FROM schema_version").fetchall()
+        cols = {
+            r[0]
+            for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'findings'").fetchall()
+        }
+        old = con.execute("SELECT record_key, agency, batch_id FROM findings").fetchall()
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        card = compute_scorecard(con, "20261001T010000000000-79-bbbbbb", load_thresholds())
+    assert versions[0] == ("province", 2) and [v for _, v in versions] == sorted(v for _, v in versions)
+    assert {"agency", "batch_id"} <= cols
+    assert old == [("26734|1|2", None, None)]  # the old rows are kept
+    assert {"scores", "holds", "waivers", "stg_birth", "stg_certificate"} <= tables
+    du = next(d for d in card.dataset("parcel").dimensions if d.dimension == "du")
+    assert (du.checked, du.blocking, du.score) == (4, 1, 0.75)  # the old run still scores
+
+    with writer(path) as con:  # opening again changes nothing
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall() == [(len(versions),)]
+        assert con.execute("SELECT count(*) FROM stg_parcel").fetchall() == [(1,)]  # staged rows kept
+
+
+def test_national_file_records_its_version_and_a_newer_file_is_refused(tmp_path):
+    path = tmp_path / "national.duckdb"
+    with DuckDBNationalStore(path) as store:
+        assert store.con.execute("SELECT component, version FROM schema_version").fetchall() == [("national", 1)]
+    with DuckDBNationalStore(path) as store:  # reopened: still one version row
+        assert store.con.execute("SELECT count(*) FROM schema_version").fetchall() == [(1,)]
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES ('national', 99, now()::TIMESTAMP, 'from the future')")
+    con.close()
+    with pytest.raises(SchemaTooNew):
+        DuckDBNationalStore(path)
