@@ -26,11 +26,13 @@ def trend(
     title: str = "",
     width: int = 260,
     height: int = 120,
+    runs: Sequence[str] | None = None,
 ) -> Markup:
     """Score (0..1) per run, one line per series (dataset); the threshold dashed.
 
-    ``series``: name -> [(run label, score), ...] in run order. The y axis starts at the
-    lowest value shown (at most 80 %) so that a drop of a few points is visible.
+    ``series``: name -> [(run label, score), ...] in run order; ``runs``: every run label
+    in order (the x axis), so a dataset missing from some runs keeps its place. The y axis
+    starts at the lowest value shown (at most 80 %) so that a drop of a few points is visible.
     """
     points = [s for pts in series.values() for _, s in pts]
     if threshold is not None:
@@ -39,7 +41,9 @@ def trend(
     floor = max(0.0, round(floor - 0.05, 1)) if floor < 0.8 else 0.8
     left, top, right, bottom = 34, 14, 8, 18
     w, h = width - left - right, height - top - bottom
-    runs = max((len(p) for p in series.values()), default=0)
+    labels = list(runs) if runs is not None else list(dict.fromkeys(r for pts in series.values() for r, _ in pts))
+    position = {r: k for k, r in enumerate(labels)}
+    runs_n = len(labels)
     out = [
         f'<svg class="trend" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
         f"<title>{escape(title)}</title>",
@@ -55,12 +59,12 @@ def trend(
             f'<text x="{left + w}" y="{y - 2:.1f}" font-size="8" text-anchor="end" fill="#b00">'
             f"ngưỡng {threshold * 100:.0f}%</text>"
         )
-    if runs == 0:
+    if not any(series.values()):
         out.append(f'<text x="{left + w / 2}" y="{top + h / 2}" font-size="10" text-anchor="middle">chưa có dữ liệu</text>')
-    step = w / max(runs - 1, 1)
+    step = w / max(runs_n - 1, 1)
     for i, (name, pts) in enumerate(series.items()):
         colour = PALETTE[i % len(PALETTE)]
-        coords = [(left + (k * step if runs > 1 else w / 2), _y(s, top, h, floor)) for k, (_, s) in enumerate(pts)]
+        coords = [(left + (position[r] * step if runs_n > 1 else w / 2), _y(s, top, h, floor)) for r, s in pts]
         if len(coords) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
@@ -69,7 +73,7 @@ def trend(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                 f"<title>{escape(name)} · {escape(label)}: {s * 100:.1f}%</title></circle>"
             )
-    out.append(f'<text x="{left}" y="{height - 4}" font-size="8" fill="#555">{runs} lượt / runs</text>')
+    out.append(f'<text x="{left}" y="{height - 4}" font-size="8" fill="#555">{runs_n} lượt / runs</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

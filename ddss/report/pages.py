@@ -141,7 +141,8 @@ def _trends(inp: ReportInputs, agencies: list[str]) -> dict[str, list[dict[str, 
             svg = charts.trend(
                 dict(series),
                 threshold=min(limits) if limits else None,
-                title=f"{agency_names()[agency]} — {DIMENSIONS[m]} ({DIMENSION_EN[m]})",
+                title=f"{agency_names().get(agency, agency)} — {DIMENSIONS[m]} ({DIMENSION_EN[m]})",
+                runs=run_order,
             )
             colours = {d: charts.PALETTE[i % len(charts.PALETTE)] for i, d in enumerate(datasets)}
             charts_of_agency.append({"dimension": m, "svg": svg, "legend": colours})

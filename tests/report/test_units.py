@@ -236,3 +236,12 @@ def test_default_order_is_the_files_and_deep_pages_match_it(run_folder):
         assert [r["record_key"] for r in got] == on_disk["record_key"].slice((number - 1) * 2, 2).to_list()
     backwards = query.page(parquet, query.FindingsQuery(size=2, descending=True)).rows
     assert [r["record_key"] for r in backwards] == on_disk["record_key"].reverse().head(2).to_list()
+
+
+def test_trend_keeps_each_run_in_its_place():
+    """A dataset present only in the last run is drawn at the last run, not the first."""
+    import re
+
+    svg = str(trend({"a": [("r1", 0.9), ("r2", 0.95), ("r3", 0.97)], "b": [("r3", 0.99)]}, runs=["r1", "r2", "r3"]))
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert len(xs) == 4 and xs[0] < xs[1] < xs[2] == xs[3]
