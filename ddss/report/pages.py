@@ -60,8 +60,10 @@ def agency_page_name(agency: str) -> str:
 
 
 def data_docs_index(settings: Settings) -> Path:
-    """Where GX's Data Docs site lands (the Data Docs step builds it; the link may dangle until then)."""
-    return settings.gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    """Where GX's Data Docs site lands (ddss.report.data_docs builds it; until then the link dangles)."""
+    from ddss.checks.gx_project import SITE
+
+    return settings.gx_dir / "uncommitted" / "data_docs" / SITE / "index.html"
 
 
 def _relative(target: Path, start: Path) -> str:
