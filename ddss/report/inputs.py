@@ -76,6 +76,8 @@ class Scorecard:
     datasets: dict[str, bool | None] = field(default_factory=dict)
     not_checked: tuple[str, ...] = ()
     catalogue_version: str | None = None
+    overall: dict[str, dict[str, Any]] = field(default_factory=dict)  # agency -> {checked, clean, score}
+    land_groups: dict[str, Any] | None = None  # as scorecard.json has it (docs/scorecard.md)
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,12 @@ def scorecard_from_json(data: dict) -> Scorecard:
         datasets=verdicts("datasets"),
         not_checked=tuple(_text(r) for r in _first(data, "not_checked", "chua_kiem_tra", default=[])),
         catalogue_version=_first(data, "catalogue_version", "catalog_version", "rules_version"),
+        overall={
+            str(a["agency"]): {k: a.get(k) for k in ("checked", "clean", "score")}
+            for a in (data.get("agencies") or [])
+            if isinstance(a, dict) and "agency" in a
+        },
+        land_groups=data.get("land_groups") if isinstance(data.get("land_groups"), dict) else None,
     )
 
 

@@ -291,6 +291,7 @@ def render_pages(inp: ReportInputs) -> Path:
             "counts": _counts(own),
             "findings": own.height,
             "datasets": datasets,
+            "overall": inp.scorecard.overall.get(agency, {}) if inp.scorecard else {},
         }
         agency_cards.append(card)
         files = inp.files.filter(pl.col("agency") == agency) if inp.files.height else inp.files
@@ -304,6 +305,7 @@ def render_pages(inp: ReportInputs) -> Path:
             rows_per_check=ROWS_PER_CHECK,
             files=list(files.iter_rows(named=True)),
             downloads={"xlsx": f"exports/{stem}.xlsx", "csv": f"exports/{stem}.csv"},
+            land=inp.scorecard.land_groups if inp.scorecard else None,
         )
         (run_dir / agency_page_name(agency)).write_text(html, encoding="utf-8")
     sc = inp.scorecard

@@ -70,6 +70,8 @@ def test_index_shows_scorecard_dimensions_and_verdict_offline(report_run, page, 
     assert (page.locator("table.scorecard td.fail").count(), page.locator("table.scorecard td.pass").count()) == (red, green)
     # A trend chart per agency × dimension (3 agencies × 4 dimensions), drawn as SVG.
     assert page.locator("svg.trend").count() == 12
+    # Land in the three official groups, as the scorecard counted them.
+    assert page.locator("table.land-groups tbody tr").count() == len(sc["land_groups"]["groups"]) == 3
     # Checks that fail most, with their legal basis.
     assert page.locator("#kiem-tra tbody tr").count() >= 5
     assert "domain.md" in page.inner_text("#kiem-tra")
