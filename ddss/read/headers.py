@@ -44,10 +44,15 @@ def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, st
     """(dataset, {file header -> canonical column}) or FileRejected."""
     refuse_reserved(headers)
     keys = [header_key(h) for h in headers]
-    dupes = sorted({headers[i] for i, k in enumerate(keys) if keys.count(k) > 1})
-    if dupes:
+    # A header that is no known column name may be a data row (a file without its header
+    # row): it is named by position, never by its text.
+    known = {k for name in DATASETS for k in _lookup(name)}
+    twice = [i for i, k in enumerate(keys) if keys.count(k) > 1]
+    if twice:
+        vi = sorted({headers[i] if keys[i] in known else f"cột {i + 1}" for i in twice})
+        en = sorted({headers[i] if keys[i] in known else f"column {i + 1}" for i in twice})
         raise FileRejected(
-            f"Tiêu đề cột bị trùng: {', '.join(dupes)}", f"duplicate column headers: {', '.join(dupes)}", kind="duplicate_headers"
+            f"Tiêu đề cột bị trùng: {', '.join(vi)}", f"duplicate column headers: {', '.join(en)}", kind="duplicate_headers"
         )
     scores = []
     for name in DATASETS:
