@@ -125,7 +125,7 @@ class Settings:
     # Decompression limits for XLSX and Parquet files (ddss.read.limits), checked before reading.
     max_expanded_bytes: int = 4096 * 1024 * 1024
     max_rows: int = 20_000_000
-    max_cells: int = 200_000_000
+    max_cells: int = 50_000_000  # XLSX only: the reader holds a sheet as a dense grid
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -394,5 +394,5 @@ OPTIONS: tuple[Option, ...] = (
     Option("alert_urls", "alert_urls", _urls, None, "Apprise URLs for alerts (also written to data/alerts/)"),
     Option("max_expanded_mb", "max_expanded_bytes", _mb, 4096, "an XLSX/Parquet file expanding beyond this is rejected"),
     Option("max_rows", "max_rows", positive_int, 20_000_000, "rows per XLSX sheet / Parquet file"),
-    Option("max_cells", "max_cells", positive_int, 200_000_000, "cells (rows x columns) per XLSX sheet / Parquet file"),
+    Option("max_cells", "max_cells", positive_int, 50_000_000, "cells (rows x columns, as a grid) per XLSX sheet"),
 )

@@ -256,7 +256,7 @@ def test_out_of_memory_on_a_parquet_file_is_out_of_memory_not_corrupt(tmp_path, 
 
 def test_decompression_limits_are_settings_checked_when_loaded():
     s = Settings.load(ROOT)
-    assert (s.max_expanded_bytes, s.max_rows, s.max_cells) == (4096 * 2**20, 20_000_000, 200_000_000)
+    assert (s.max_expanded_bytes, s.max_rows, s.max_cells) == (4096 * 2**20, 20_000_000, 50_000_000)
 
 
 def test_excel_csv_with_semicolons_and_decimal_comma(tmp_path, good):
