@@ -10,6 +10,7 @@ from ddss.cli import audit as audit_cli
 from ddss.cli import demo, evaluate, generate, ingest, purge, suites, validate
 from ddss.cli import deployments as deployments_cli
 from ddss.cli import gate as gate_cli
+from ddss.cli import national as national_cli
 from ddss.cli import report as report_cli
 from ddss.cli import score as score_cli
 from ddss.cli import serve as serve_cli
@@ -40,6 +41,7 @@ app.command("report", help=report_cli.HELP)(report_cli.command)
 app.command("serve", help=serve_cli.HELP)(serve_cli.command)
 app.command("deployments", help=deployments_cli.HELP)(deployments_cli.command)
 app.add_typer(server_cli.app, name="server", help=server_cli.HELP)
+app.command("national", help=national_cli.HELP)(national_cli.command)
 
 
 def main() -> None:
