@@ -30,21 +30,24 @@ RETRY_DELAYS_S = [5.0, 15.0, 45.0, 120.0, 300.0]  # busy database or upload in p
 STEP_TIMEOUT_S = 3 * 3600.0  # a 10 M-person province validates in well under an hour on 2 cores
 
 
-def publish_report(index: Path) -> None:
+def publish_report(index: Path, province: str) -> None:
     """A link to the run's pages (a local path: the pages themselves never leave the machine)."""
     run_id = index.parent.name
     create_link_artifact(
-        key="report-link", link=index.resolve().as_uri(), link_text=f"Báo cáo lượt {run_id} / report", description=str(index)
+        key=f"report-link-{province}",
+        link=index.resolve().as_uri(),
+        link_text=f"Báo cáo lượt {run_id} / report",
+        description=str(index),
     )
 
 
 # What each step shows the steward in the UI (counts and names only, nothing personal).
 PUBLISH: dict[str, Any] = {
-    "ingest": publish_ingest,
-    "validate": publish_validation,
-    "score": publish_scorecard,
+    "ingest": lambda result, _province: publish_ingest(result),
+    "validate": lambda result, _province: publish_validation(result),
+    "score": lambda result, _province: publish_scorecard(result),
     "report": publish_report,
-    "gate": publish_gate,
+    "gate": lambda result, _province: publish_gate(result),
 }
 
 
@@ -87,7 +90,7 @@ def province_pipeline(
     for step in STEPS:
         r.results[step.name] = _step_task(step)(r)
         if step.name in PUBLISH:
-            PUBLISH[step.name](r.results[step.name])
+            PUBLISH[step.name](r.results[step.name], province)
         if step.name == "ingest" and nothing_new(r.results["ingest"]):
             message = f"Không có tệp mới trong {r.inbox}; không kiểm tra lại. / No new file in the inbox."
             get_run_logger().info(message)

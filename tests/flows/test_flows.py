@@ -68,7 +68,7 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
         run = _flow_run(client, "province-79")
         assert run.state.is_failed()
         tasks = _task_states(client, run.id)
-        keys = ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link")
+        keys = ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link-79")
         artifacts = {a.key: a for a in client.read_artifacts() if a.key in keys and a.flow_run_id == run.id}
     # one task per step of the one shared list, each completed once
     assert {t.split(" (")[0] for t in tasks} == {s.title_vi for s in STEPS}
@@ -78,7 +78,7 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
     ingest_rows = ingest_rows if isinstance(ingest_rows, list) else json.loads(ingest_rows)
     assert {r["tệp"] for r in ingest_rows} == {p.name for p in gen.inbox.iterdir()}
     assert "| population |" in artifacts["validate-79"].data
-    assert artifacts["report-link"].data.startswith("file://")
+    assert f"(file://{out['report']})" in artifacts["report-link-79"].data
 
     # Artifacts and alerts leave the machine's databases: they must carry no personal data.
     staged = preview_file(gen.inbox / "population.csv", 10**9).staged

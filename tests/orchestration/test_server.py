@@ -50,7 +50,7 @@ def test_deployed_province_runs_on_the_worker_one_run_at_a_time(server):
 
     settings, state, base = server
     assert state.api_url.startswith("http://127.0.0.1:") and set(state.processes) == {"server", "worker"}
-    gen = generate(province="79", persons=300, seed=5, defect_rate=0.01, out=base / "batch")
+    gen = generate(province="79", persons=300, seed=5, defect_rate=0.0, out=base / "batch")  # đạt: the run completes
     params = {
         "inbox": str(gen.inbox),
         "as_of": DEFAULT_AS_OF.isoformat(),
@@ -79,7 +79,10 @@ def test_deployed_province_runs_on_the_worker_one_run_at_a_time(server):
     early, late = sorted(runs, key=lambda r: r.start_time)
     assert "AwaitingConcurrencySlot" in history[late.id], history
     assert late.start_time >= early.end_time
-    # the worker ran the province pipeline for real: the first run's artifacts exist
+    # the worker ran the province pipeline for real: the first run's artifacts exist, scorecard included
     keys = {(a.key, a.flow_run_id) for a in artifacts}
-    assert ("validate-79", early.id) in keys and ("ingest-79", early.id) in keys
+    for key in ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link-79"):
+        assert (key, early.id) in keys, key
+    scorecard = next(a for a in artifacts if a.key == "scorecard-79" and a.flow_run_id == early.id)
+    assert "đạt" in scorecard.description
     assert (base / "data" / "province_79.duckdb").exists()
