@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from ddss.report import exports
+from ddss.report.inputs import agency_names
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES
 from ddss.schema import DATASETS
 from ddss.score import DATASET_LABELS
@@ -55,6 +56,7 @@ def _env() -> Environment:
         SEVERITIES=SEVERITIES,
         SEVERITY_EN=SEVERITY_EN,
         DATASET_LABELS=DATASET_LABELS,
+        agency_names=agency_names(),
     )
     return env
 
