@@ -1,5 +1,5 @@
-"""What ``build_report`` writes under ``reports/``: no personal value from the input, no
-network address, downloads that open in Excel without running anything."""
+"""What ``build_report`` writes under ``reports/``: no personal value from the input (nor
+under ``gx/``), no network address, downloads that open in Excel without running anything."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ import pytest
 
 from tests.report.conftest import FORMULA
 
+BINARY = {".png", ".jpg", ".ico", ".woff", ".woff2", ".ttf", ".eot", ".gif"}
+
 
 def _text_of(path) -> str:
+    if path.suffix in BINARY:
+        return ""
     if path.suffix == ".parquet":
         return pl.read_parquet(path).write_csv()
     if path.suffix == ".xlsx":  # the workbook's XML parts (shared strings, sheets)
@@ -26,10 +30,14 @@ def _text_of(path) -> str:
 
 @pytest.fixture(scope="module")
 def written(report_run) -> dict[str, str]:
-    files = [p for p in report_run.settings.reports_dir.rglob("*") if p.is_file()]
+    """Every file under reports/ (and, for the privacy scan, gx/) after the report step."""
+    s = report_run.settings
+    files = [p for p in s.reports_dir.rglob("*") if p.is_file()]
     kinds = {p.suffix for p in files}
     assert {".html", ".csv", ".xlsx", ".parquet", ".json"} <= kinds, kinds
-    return {str(p.relative_to(report_run.settings.reports_dir)): _text_of(p) for p in files}
+    out = {str(p.relative_to(s.reports_dir)): _text_of(p) for p in files}
+    out |= {"gx/" + str(p.relative_to(s.gx_dir)): _text_of(p) for p in s.gx_dir.rglob("*") if p.is_file()}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +67,7 @@ def test_no_personal_value_under_reports(written, personal, kind):
 
 
 def test_no_network_address_in_pages(written):
-    pages = {p: t for p, t in written.items() if p.endswith(".html")}
+    pages = {p: t for p, t in written.items() if p.endswith(".html") and not p.startswith("gx/")}  # GX's: test_gx_data_docs
     assert len(pages) >= 4  # index, three agencies (and the guide)
     for path, text in pages.items():
         # The guide names the local findings browser (http://127.0.0.1:…); nothing else.
