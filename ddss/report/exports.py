@@ -19,7 +19,7 @@ from ddss.mask import excel_safe_frame
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import AGENCIES
 
-__all__ = ["COLUMNS_VI", "export_frame", "to_csv_bytes", "write_csv", "write_xlsx"]
+__all__ = ["COLUMNS_VI", "XLSX_ROWS", "export_frame", "to_csv_bytes", "write_csv", "write_xlsx"]
 
 # Column of the findings contract -> the header an agency reads (Vietnamese / English).
 COLUMNS_VI: dict[str, str] = {
@@ -37,6 +37,9 @@ COLUMNS_VI: dict[str, str] = {
     "message_vi": "Mô tả / Message",
     "run_id": "Lượt kiểm tra / Run",
 }
+
+
+XLSX_ROWS = 1_048_575  # Excel's rows per sheet, less the header
 
 
 def _titles(check_ids: list[str]) -> dict[str, str]:
@@ -77,26 +80,36 @@ def write_csv(findings: pl.DataFrame, path: Path) -> Path:
 
 
 def write_xlsx(findings: pl.DataFrame, path: Path | io.BytesIO, sheet: str = "Phát hiện") -> Path | io.BytesIO:
-    """One sheet; text written as strings (xlsxwriter would otherwise turn '=…' into a formula)."""
+    """One sheet, streamed row by row. Text stays text: formulas, numbers and URLs are never
+    read into a string (``strings_to_*`` off), on top of ``excel_safe``. Beyond Excel's
+    1 048 575 data rows the sheet stops and a second sheet says so (the CSV holds all)."""
     import xlsxwriter
 
     out = export_frame(findings)
-    book = xlsxwriter.Workbook(path, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    if isinstance(path, io.BytesIO):
+        options["in_memory"] = True
+    else:
+        options["constant_memory"] = True
+    book = xlsxwriter.Workbook(path, options)
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    for j, name in enumerate(out.columns):
-        ws.write_string(0, j, name, bold)
+    for j in range(len(out.columns)):
         ws.set_column(j, j, 14 if j else 22)
-    for i, row in enumerate(out.iter_rows(), start=1):
-        for j, v in enumerate(row):
-            if v is None:
-                continue
-            if isinstance(v, int | float):
-                ws.write_number(i, j, v)
-            else:
-                ws.write_string(i, j, str(v))
+    ws.write_row(0, 0, out.columns, bold)
     ws.freeze_panes(1, 0)
-    if out.height:
-        ws.autofilter(0, 0, out.height, len(out.columns) - 1)
+    shown = out.head(XLSX_ROWS)
+    for i, row in enumerate(shown.iter_rows(), start=1):
+        ws.write_row(i, 0, row)
+    if shown.height:
+        ws.autofilter(0, 0, shown.height, len(out.columns) - 1)
+    if out.height > shown.height:
+        note = book.add_worksheet("Ghi chú")
+        note.write_string(
+            0,
+            0,
+            f"Chỉ {shown.height} / {out.height} dòng đầu (giới hạn của Excel); tệp CSV có đủ. "
+            f"First {shown.height} of {out.height} rows (Excel's limit); the CSV holds all.",
+        )
     book.close()
     return path
