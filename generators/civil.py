@@ -14,14 +14,47 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
+from ddss.rules.people import MARRIAGE_LAW_2014_FROM
 from generators.dates import dates, days
+from generators.names import old_tone
 
 __all__ = ["generate_births", "generate_deaths", "generate_marriages"]
 
 BIRTH_DEADLINE_DAYS = 60
 DEATH_DEADLINE_DAYS = 15
 MARRIAGE_SHARE = 0.006  # couples per person over the period
+# Lawful look-alikes every clean province carries (each must raise no finding):
+ELSEWHERE_SHARE = 0.04  # births and deaths in a commune of another province (hospital, away from home)
+OLD_TONE_SHARE = 0.15  # parents' names written "Hoà", "Thuỷ" where the population writes "Hòa", "Thủy"
+HISTORIC_SHARE = 0.002  # marriages registered 2005-2014 (Law 22/2000), per person
+DIVORCED_SHARE = 0.4  # of those, ended by a divorce noted on the entry; half the divorced men remarry
+FOREIGN_SHARE = 0.03  # post-reform marriages with a foreign wife identified by passport
+_FOREIGN = ("KR", "CN", "TW", "JP", "US", "Hàn Quốc", "Trung Quốc")
+
+
+def _elsewhere(rng, codes: pl.Series, province: str) -> pl.Series:
+    """Some of ``codes`` replaced by a 2025 commune of another province."""
+    others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
+    away = rng.random(codes.len()) < ELSEWHERE_SHARE
+    picked = pl.Series(others).gather(rng.integers(0, len(others), codes.len()))
+    return pl.select(pl.when(pl.Series(away)).then(picked).otherwise(codes)).to_series().alias(codes.name)
+
+
+def _CURRENT_CODE() -> dict[str, str]:  # noqa: N802 - a constant table, built once per call
+    """Closed pre-reform commune code -> the 2025 commune it went to."""
+    new = admin_units.communes_2025()
+    return {
+        c.code: next(x for x in c.related if x in new)
+        for c in admin_units.communes_pre2025().values()
+        if c.code not in new and any(x in new for x in c.related)
+    }
+
+
+def _province_of(pop: pl.DataFrame) -> str:
+    counts = pop["residence_commune_code"].value_counts(sort=True)
+    return admin_units.communes_2025()[counts[0, 0]].province_code
 
 
 def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) -> np.ndarray:
@@ -66,11 +99,19 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
     rest = p["full_name"].gather(children).str.split(" ").list.slice(1).list.join(" ")
     child_name = pl.select(pl.concat_str([family, rest], separator=" ")).to_series()
     ethnicity = p["ethnicity"].gather(fam_src)
-    home = p["home_town"].gather(fam_src)
+    # The parent's home town as coded since the reform (a closed code becomes the new commune).
+    home = p["home_town"].gather(fam_src).replace_strict(_CURRENT_CODE(), default=pl.first())
     residence = p["residence_commune_code"].gather(mom)
 
     reg = _registration(rng, dob_d[children], BIRTH_DEADLINE_DAYS, as_of)
     father_id = p["person_id"].gather(dad)
+    province = _province_of(pop)
+    place = _elsewhere(rng, residence.alias("place_of_birth"), province)
+    old = pl.Series(rng.random(k) < OLD_TONE_SHARE)
+
+    def tone(s: pl.Series) -> pl.Series:
+        return pl.select(pl.when(old).then(old_tone(s)).otherwise(s)).to_series()
+
     births = pl.DataFrame(
         {
             "registration_date": dates(reg),
@@ -79,15 +120,15 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
             "child_name": child_name,
             "child_sex": p["sex"].gather(children),
             "child_date_of_birth": p["date_of_birth"].gather(children),
-            "place_of_birth": residence,
+            "place_of_birth": place,
             "home_town": home,
             "ethnicity": ethnicity,
             "nationality": pl.Series(["Việt Nam"] * k),
             "mother_person_id": p["person_id"].gather(mom),
-            "mother_name": p["full_name"].gather(mom),
+            "mother_name": tone(p["full_name"].gather(mom)),
             "mother_birth_year": p["date_of_birth"].gather(mom).dt.year().cast(pl.Int64),
             "father_person_id": father_id,
-            "father_name": p["full_name"].gather(dad),
+            "father_name": tone(p["full_name"].gather(dad)),
             "father_birth_year": p["date_of_birth"].gather(dad).dt.year().cast(pl.Int64),
             "_tie": pl.Series(np.arange(k)),
         }
@@ -154,7 +195,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             "person_id": dead["person_id"],
             "full_name": dead["full_name"],
             "date_of_death": dead["date_of_death"],
-            "place_of_death": dead["residence_commune_code"],
+            "place_of_death": _elsewhere(rng, dead["residence_commune_code"], _province_of(pop)),
             "_tie": pl.Series(np.arange(k)),
         }
     )
@@ -177,46 +218,135 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
+_MARRIAGE_COLS = [
+    "register_book",
+    "entry_no",
+    "registration_date",
+    "registering_commune_code",
+    "husband_person_id",
+    "husband_name",
+    "husband_date_of_birth",
+    "wife_person_id",
+    "wife_name",
+    "wife_date_of_birth",
+    "updated_at",
+    "husband_nationality",
+    "wife_nationality",
+    "wife_passport_no",
+    "divorce_date",
+]
+_FOREIGN_NAMES = ("Kim Ji-yeon", "Park Min-ji", "Wang Fang", "Lin Mei-hua", "Sato Yuki", "Emily Johnson", "Chen Jing")
+_YEAR = 365.2425
+
+
+def _pre_reform_code(code: str) -> str:
+    """A 2025 commune as it was coded before the reform (the first old commune merged into it)."""
+    pre = admin_units.communes_pre2025()
+    return next((c for c in admin_units.communes_2025()[code].related if c in pre), code)
+
+
+def _historic(rng, p: pl.DataFrame, men: np.ndarray, women: np.ndarray, n: int) -> list[dict]:
+    """Marriages registered 2005-2014 under Law 22/2000: some brides in their 18th year
+    (17 full years), lawful then (domain.md §Civil registry, official-criteria D4)."""
+    dob = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
+    lo, hi = days(dt.date(2005, 1, 1)), days(MARRIAGE_LAW_2014_FROM) - 1
+    by_dob = men[np.argsort(dob[men], kind="stable")]
+    men_dob = dob[by_dob]
+    used = np.zeros(by_dob.size, dtype=bool)
+    out = []
+    for w in women.tolist():
+        if len(out) >= n:
+            break
+        age = (17 + rng.random()) if rng.random() < 0.3 else (18 + 7 * rng.random())
+        reg = int(dob[w] + age * _YEAR) + 1
+        if not lo <= reg <= hi:
+            continue
+        # a husband between 20 years and a month and 32 years old on that day
+        a, b = np.searchsorted(men_dob, [reg - 32 * _YEAR, reg - 20 * _YEAR - 30], side="left")
+        for _ in range(5):
+            if b <= a:
+                break
+            i = int(a + rng.integers(b - a))
+            if not used[i]:
+                used[i] = True
+                out.append({"h": int(by_dob[i]), "w": int(w), "reg": reg})
+                break
+    return out
+
+
 def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[str] = frozenset()) -> pl.DataFrame:
-    """Couples of living, unmarried-in-this-period people, man >= 20 and woman >= 18 on any
-    date after the reform (TTLT 01/2016 art. 2.1) so clean records are always of age."""
+    """Post-reform couples of living people, man >= 20 and woman >= 18 on the registration
+    date (TTLT 01/2016 art. 2.1), some with a foreign wife identified by passport; and
+    marriages registered 2005-2014 under the 2000 law, some ended by divorce, after which
+    the man may lawfully marry again. Nobody is married twice at the same time."""
     p = pop.with_row_index("_i")
     dob_d = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     alive = p["date_of_death"].is_null().to_numpy()
     female = (p["sex"] == "Nữ").to_numpy()
     ok = alive & ~p["person_id"].is_in(list(exclude_ids)).to_numpy()
-    men = np.flatnonzero(ok & ~female & (dob_d <= days(dt.date(2005, 6, 1))) & (dob_d >= days(dt.date(1980, 1, 1))))
-    women = np.flatnonzero(ok & female & (dob_d <= days(dt.date(2007, 6, 1))) & (dob_d >= days(dt.date(1982, 1, 1))))
-    k = min(round(pop.height * MARRIAGE_SHARE), men.size, women.size)
-    h = rng.choice(men, size=k, replace=False)
-    w = rng.choice(women, size=k, replace=False)
+    men = rng.permutation(
+        np.flatnonzero(ok & ~female & (dob_d <= days(dt.date(2005, 6, 1))) & (dob_d >= days(dt.date(1975, 1, 1))))
+    )
+    women = rng.permutation(
+        np.flatnonzero(ok & female & (dob_d <= days(dt.date(2007, 6, 1))) & (dob_d >= days(dt.date(1980, 1, 1))))
+    )
+    k = min(round(pop.height * MARRIAGE_SHARE), men.size // 2, women.size // 2)
+    h, w = men[:k], women[:k]
+    hist = _historic(rng, p, men[k:], women[k:], round(pop.height * HISTORIC_SHARE))
     lo, hi = days(REFORM_DATE), days(as_of) - 1
-    reg = lo + (rng.random(k) * (hi - lo)).astype(np.int64)
+    rows = []
+    for hi_, wi, reg in zip(h.tolist(), w.tolist(), (lo + (rng.random(k) * (hi - lo)).astype(np.int64)).tolist(), strict=True):
+        rows.append({"h": hi_, "w": wi, "reg": reg})
+    used_women = set(w.tolist()) | {r["w"] for r in hist}
+    spare_women = [x for x in women.tolist() if x not in used_women]
+    for r in hist:
+        r["commune"] = _pre_reform_code(p["residence_commune_code"][r["w"]])
+        if rng.random() < DIVORCED_SHARE:
+            end = min(days(REFORM_DATE) - 1, r["reg"] + int(8 * _YEAR))
+            r["divorce"] = r["reg"] + 365 + int(rng.random() * max(end - r["reg"] - 365, 1))
+            if rng.random() < 0.5 and spare_women and alive[r["h"]]:
+                # Lawful remarriage after the divorce (official-criteria D6).
+                rows.append({"h": r["h"], "w": spare_women.pop(), "reg": int(lo + rng.random() * (hi - lo))})
+    for r in rows:
+        r["commune"] = p["residence_commune_code"][r["w"]]
+        r["foreign"] = rng.random() < FOREIGN_SHARE
+    rows += hist
+
+    def col(name: str, key: str) -> list:
+        return [p[name][r[key]] for r in rows]
+
+    n = len(rows)
+    foreign = [bool(r.get("foreign")) for r in rows]
+    nat = [_FOREIGN[int(i)] for i in rng.integers(0, len(_FOREIGN), n)]
+    fdob = (days(dt.date(1985, 1, 1)) + rng.integers(0, 15 * 365, n)).tolist()
     df = pl.DataFrame(
         {
-            "registration_date": dates(reg),
-            "registering_commune_code": p["residence_commune_code"].gather(w),
-            "husband_person_id": p["person_id"].gather(h),
-            "husband_name": p["full_name"].gather(h),
-            "husband_date_of_birth": p["date_of_birth"].gather(h),
-            "wife_person_id": p["person_id"].gather(w),
-            "wife_name": p["full_name"].gather(w),
-            "wife_date_of_birth": p["date_of_birth"].gather(w),
-            "_tie": pl.Series(np.arange(k)),
-        }
+            "registration_date": dates(np.array([r["reg"] for r in rows], dtype=np.int64)),
+            "registering_commune_code": [r["commune"] for r in rows],
+            "husband_person_id": col("person_id", "h"),
+            "husband_name": col("full_name", "h"),
+            "husband_date_of_birth": col("date_of_birth", "h"),
+            "wife_person_id": [None if f else x for f, x in zip(foreign, col("person_id", "w"), strict=True)],
+            "wife_name": [
+                _FOREIGN_NAMES[i % len(_FOREIGN_NAMES)] if f else x
+                for i, (f, x) in enumerate(zip(foreign, col("full_name", "w"), strict=True))
+            ],
+            "wife_date_of_birth": [
+                dt.date(1970, 1, 1) + dt.timedelta(days=d) if f else x
+                for f, d, x in zip(foreign, fdob, col("date_of_birth", "w"), strict=True)
+            ],
+            "husband_nationality": ["Việt Nam"] * n,
+            "wife_nationality": [nt if f else "Việt Nam" for f, nt in zip(foreign, nat, strict=True)],
+            "wife_passport_no": [
+                f"M{int(x):08d}" if f else None for f, x in zip(foreign, rng.integers(0, 10**8, n), strict=True)
+            ],
+            "divorce_date": pl.Series(
+                [dt.date(1970, 1, 1) + dt.timedelta(days=r["divorce"]) if "divorce" in r else None for r in rows], dtype=pl.Date
+            ),
+            "_tie": pl.Series(np.arange(n)),
+        },
+        schema_overrides={"wife_person_id": pl.Utf8, "wife_passport_no": pl.Utf8},
     )
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
     df = _number_entries(df, "KH")
-    return df.select(
-        "register_book",
-        "entry_no",
-        "registration_date",
-        "registering_commune_code",
-        "husband_person_id",
-        "husband_name",
-        "husband_date_of_birth",
-        "wife_person_id",
-        "wife_name",
-        "wife_date_of_birth",
-        "updated_at",
-    )
+    return df.select(_MARRIAGE_COLS)

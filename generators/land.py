@@ -1,9 +1,10 @@
 """Land records (Sở Nông nghiệp và Môi trường): parcels and their certificates.
 
 Parcels: unique (commune, map sheet, parcel) per commune, log-normal areas, a land-use
-mix that depends on how urban the province is. Certificates: one per certified parcel,
-owned by a living adult of the population (name and date of birth as there), issued
-after the owner's 18th birthday, serial in the form of its issue date's era.
+mix that depends on how urban the province is. Certificates: one row per certified parcel and
+holder, owned by living adults of the population (name and date of birth as there),
+issued after the holders' 18th birthdays, serial in a form lawful on its issue date;
+some certificates cover several parcels, some have co-owners.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ __all__ = ["generate_certificates", "generate_parcels"]
 
 PARCELS_PER_PERSON = 0.3
 CERTIFIED_SHARE = 0.8
+MULTI_PARCEL_SHARE = 0.05  # certificates covering several parcels (lawful: domain.md §Land)
+CO_OWNER_SHARE = 0.1  # one-parcel certificates with a second holder
 _CITIES = {"01", "31", "46", "48", "79", "92"}  # centrally-run cities: mostly urban land
 _URBAN = {
     "ODT": 40,
@@ -131,17 +134,40 @@ def generate_certificates(
     ).to_series()
     upd_d = np.maximum(issue + 1, days(as_of) - rng.integers(1, 1000, k))
     upd = np.minimum(upd_d, days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
-    chosen = parcels[pi]
+
+    # One certificate may cover several parcels (domain.md §Land): a row joins the
+    # certificate of the row before it (same serial, issue date, holder, last change).
+    serial = serial.to_numpy().astype(object)
+    joins = np.zeros(k, dtype=bool)
+    joins[1:] = rng.random(k - 1) < MULTI_PARCEL_SHARE
+    for i in np.flatnonzero(joins):
+        serial[i], issue[i], owners[i], upd[i] = serial[i - 1], issue[i - 1], owners[i - 1], upd[i - 1]
+    grouped = joins | np.concatenate([joins[1:], [False]])
+    # Co-owners (spouses, family) of a one-parcel certificate: a second row, same serial and parcel.
+    pool = np.flatnonzero(ok)
+    co_rows, co_people = [], []
+    for i in np.flatnonzero(~grouped & (rng.random(k) < CO_OWNER_SHARE)):
+        for _ in range(5):
+            c = int(pool[rng.integers(pool.size)])
+            if c != owners[i] and adult_at[c] <= issue[i]:
+                co_rows.append(int(i))
+                co_people.append(c)
+                break
+    at = np.concatenate([np.arange(k), np.array(co_rows, dtype=np.int64)])  # row each line copies
+    who = np.concatenate([owners, np.array(co_people, dtype=np.int64)])
+    order = np.lexsort((np.arange(at.size), at))  # each co-owner right after its certificate's row
+    at, who = at[order], who[order]
+    chosen = parcels[pi[at]]
     return pl.DataFrame(
         {
-            "certificate_serial": serial,
+            "certificate_serial": pl.Series(serial[at].tolist(), dtype=pl.Utf8),
             "commune_code": chosen["commune_code"],
             "map_sheet_no": chosen["map_sheet_no"],
             "parcel_no": chosen["parcel_no"],
-            "issue_date": dates(issue),
-            "owner_person_id": pop["person_id"].gather(owners),
-            "owner_name": pop["full_name"].gather(owners),
-            "owner_date_of_birth": pop["date_of_birth"].gather(owners),
-            "updated_at": pl.Series(upd * 1_000_000).cast(pl.Datetime("us")),
+            "issue_date": dates(issue[at]),
+            "owner_person_id": pop["person_id"].gather(who),
+            "owner_name": pop["full_name"].gather(who),
+            "owner_date_of_birth": pop["date_of_birth"].gather(who),
+            "updated_at": pl.Series(upd[at] * 1_000_000).cast(pl.Datetime("us")),
         }
     )

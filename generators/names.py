@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["ETHNICITIES", "FAMILY", "ethnicities", "family_names", "full_names"]
+__all__ = ["ETHNICITIES", "FAMILY", "ethnicities", "family_names", "full_names", "old_tone"]
 
 FAMILY = {
     "Nguyễn": 38.0,
@@ -184,3 +184,15 @@ def full_names(rng: np.random.Generator, sex: pl.Series, family: pl.Series | Non
 
 def ethnicities(rng: np.random.Generator, n: int) -> pl.Series:
     return _draw(rng, ETHNICITIES, n)
+
+
+def old_tone(names: pl.Series) -> pl.Series:
+    """The same names written with the old tone placement on a final oa/oe/uy ("Hòa" ->
+    "Hoà", "Thủy" -> "Thuỷ"): both conventions are in use (domain.md §Text)."""
+    from ddss.rules.text import OLD_TO_NEW_TONE
+
+    out = names
+    for old, new in OLD_TO_NEW_TONE.items():
+        for cased_old, cased_new in ((old, new), (old.capitalize(), new.capitalize())):
+            out = out.str.replace_all(cased_new + "( |$)", cased_old + "$1")
+    return out

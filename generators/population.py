@@ -3,7 +3,8 @@
 Age pyramid and sex ratio follow Vietnam's 2019 census shape (about a quarter under 15,
 under a tenth 65+, ~111 boys per 100 girls at birth). IDs are built from the rules of
 domain.md ("Personal identification number"): birth code of the province where the
-birth was registered (mostly an old province merged into this one, some migrants),
+birth was registered (mostly an old province merged into this one, some migrants), and
+the place of registration a commune of that province as coded when the person was born,
 century/sex digit, two-digit year, six random digits, unique.
 """
 
@@ -26,6 +27,25 @@ AGE_BANDS = np.array([8.0, 8.4, 7.6, 6.9, 7.4, 8.2, 8.4, 8.1, 7.4, 6.7, 6.1, 5.4
 MIGRANT_SHARE = 0.15
 # Deaths happen after the reform so every death record carries post-reform codes.
 DEATHS_FROM = REFORM_DATE + dt.timedelta(days=5)
+
+
+def _birth_places(rng: np.random.Generator, code: pl.Series, after_reform: np.ndarray, communes: list[str]) -> pl.Series:
+    """Where each birth was registered, as the code valid then (domain.md; official-criteria
+    D2): before the reform a commune of the old province the ID's digits 1-3 name (pre-2025
+    list); after it a 2025 commune of this province (whose own code the ID then carries)."""
+    n = code.len()
+    by_old: dict[str, list[str]] = {}
+    for c in admin_units.communes_pre2025().values():
+        by_old.setdefault("0" + c.province_code, []).append(c.code)
+    out = np.empty(n, dtype=object)
+    codes = code.to_numpy()
+    for b in np.unique(codes):
+        rows = np.flatnonzero((codes == b) & ~after_reform)
+        pool = sorted(by_old[b])
+        out[rows] = np.array(pool, dtype=object)[rng.integers(0, len(pool), rows.size)]
+    rows = np.flatnonzero(after_reform)
+    out[rows] = np.array(communes, dtype=object)[rng.integers(0, len(communes), rows.size)]
+    return pl.Series("birth_registration_place", out.tolist(), dtype=pl.Utf8)
 
 
 def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
@@ -72,9 +92,11 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     commune_w = rng.lognormal(0, 0.6, len(communes))
     units = pl.Series(communes + others)
     residence = units.gather(rng.choice(len(communes), size=n, p=commune_w / commune_w.sum()))
-    bp_i = np.where(migrant, len(communes) + rng.integers(0, len(others), n), rng.integers(0, len(communes), n))
-    birth_place = units.gather(bp_i)
-    home_town = units.gather(np.where(rng.random(n) < 0.8, bp_i, rng.integers(0, len(communes), n)))
+    birth_place = _birth_places(rng, code, born_after_reform, communes)
+    # Home town (quê quán): mostly where the birth was registered, else a commune of the province.
+    home_town = pl.select(
+        pl.when(pl.Series(rng.random(n) < 0.8)).then(birth_place).otherwise(units.gather(rng.integers(0, len(communes), n)))
+    ).to_series()
 
     # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
     p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)

@@ -130,7 +130,9 @@ def _deaths(plan: Plan) -> None:
     rows = plan.pick(ds, "death.name_mismatch")
     others = plan.frames["population"]["full_name"].drop_nulls().sample(rows.size, seed=plan.seed, with_replacement=True)
     current = d["full_name"].gather(rows).to_list()
-    plan.update(ds, rows, "full_name", [o if o != c else c + " Văn" for o, c in zip(others.to_list(), current, strict=True)])
+    # Another person's name, spaced as a name should be (only the name differs).
+    others = [" ".join(o.split()) for o in others.to_list()]
+    plan.update(ds, rows, "full_name", [o if o != c else c + " Văn" for o, c in zip(others, current, strict=True)])
     plan.record(ds, rows, "death.name_mismatch", "họ tên khác dân cư")
 
 
@@ -148,6 +150,21 @@ def _marriages(plan: Plan) -> None:
     male = (pop["sex"] == "Nam").to_numpy()
     reg = m["registration_date"].cast(pl.Int32).to_numpy()
     rng = plan.rng("marriage.people")
+
+    # Defects change post-2015 marriages between two residents, neither divorced nor married
+    # twice in the batch: the lawful look-alikes (older law, divorce and remarriage, a foreign
+    # wife) stay as generated and must raise nothing.
+    parties = pl.concat([m["husband_person_id"], m["wife_person_id"]]).drop_nulls()
+    twice = parties.filter(parties.is_duplicated()).unique().implode()
+    plain = (
+        (m["registration_date"] >= dt.date(2015, 1, 1)).to_numpy()
+        & m["husband_person_id"].is_not_null().to_numpy()
+        & m["wife_person_id"].is_not_null().to_numpy()
+        & m["divorce_date"].is_null().to_numpy()
+        & ~m["husband_person_id"].is_in(twice).fill_null(False).to_numpy()
+        & ~m["wife_person_id"].is_in(twice).fill_null(False).to_numpy()
+    )
+    plan.protect(ds, np.flatnonzero(~plain))
 
     def swap_in(kind: str, role: str, candidates_for, detail: str) -> None:
         """Replace one party of picked marriages with a population person fitting the defect."""
@@ -186,7 +203,6 @@ def _marriages(plan: Plan) -> None:
 
     # Already married: the husband of an earlier marriage marries again, later.
     rows = plan.pick(ds, "marriage.already_married", reg <= days(as_of) - 5, n=plan.count(ds))
-    plan.protect(ds, rows)
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
     wives = rng.choice(women, size=min(rows.size, women.size), replace=False)
     books: dict[tuple[str, str], int] = {}

@@ -24,6 +24,7 @@ def _csv(name: str) -> list[dict]:
 
 
 BIRTH_CODES = {r["cccd_birth_code"] for r in _csv("province_crosswalk_63_to_34.csv")}
+PRE_2025 = {r["commune_code"] for r in _csv("communes_pre2025.csv")}
 COMMUNES_79 = {r["commune_code"] for r in _csv("communes_2025.csv") if r["province_code"] == "79"}
 OLD_PROVINCES_79 = {r["cccd_birth_code"] for r in _csv("province_crosswalk_63_to_34.csv") if r["new_gso_code"] == "79"}
 LAND_CODES = set(
@@ -71,7 +72,11 @@ def test_communes_are_this_provinces_post_reform_communes(f):
         ("parcel", "commune_code"),
         ("certificate", "commune_code"),
     ):
-        assert set(f[ds][col]) <= COMMUNES_79, ds
+        recent = f[ds].filter(pl.col("registration_date") >= REFORM) if "registration_date" in f[ds].columns else f[ds]
+        assert set(recent[col]) <= COMMUNES_79, ds
+    # Marriages registered before the reform carry the communes of that time.
+    old = f["marriage"].filter(pl.col("registration_date") < REFORM)
+    assert old.height > 0 and set(old["registering_commune_code"]) <= PRE_2025
 
 
 def test_births(f):
@@ -104,18 +109,37 @@ def test_deaths_and_the_population_agree(f):
 
 
 def test_marriages(f):
-    """domain.md §Civil registry (marriage): man ≥ 20, woman ≥ 18 full years, both alive,
-    different sex, nobody married twice."""
+    """domain.md §Civil registry (marriage): age by the law in force on the registration
+    date (from 2015 man ≥ 20, woman ≥ 18 full years; before, in the 20th / 18th year),
+    both alive, different sex, nobody married twice unless the earlier marriage ended by
+    divorce first; a foreign wife has a passport instead of a personal ID."""
     m, p = f["marriage"], f["population"]
-    assert m.select(_years("registration_date", "husband_date_of_birth").min()).item() >= 20
-    assert m.select(_years("registration_date", "wife_date_of_birth").min()).item() >= 18
+    new, old = (
+        m.filter(pl.col("registration_date") >= dt.date(2015, 1, 1)),
+        m.filter(pl.col("registration_date") < dt.date(2015, 1, 1)),
+    )
+    assert new.select(_years("registration_date", "husband_date_of_birth").min()).item() >= 20
+    assert new.select(_years("registration_date", "wife_date_of_birth").min()).item() >= 18
+    assert old.select(_years("registration_date", "husband_date_of_birth").min()).item() >= 19
+    assert old.select(_years("registration_date", "wife_date_of_birth").min()).item() >= 17
+    # lawful only under the 2000 law: brides of 17 full years before 2015
+    assert old.filter(_years("registration_date", "wife_date_of_birth") == 17).height > 0
     sex = dict(zip(p["person_id"], p["sex"], strict=True))
-    assert all(sex[h] == "Nam" for h in m["husband_person_id"]) and all(sex[w] == "Nữ" for w in m["wife_person_id"])
-    people = pl.concat([m["husband_person_id"], m["wife_person_id"]])
-    assert people.is_unique().all()
+    assert all(sex[h] == "Nam" for h in m["husband_person_id"])
+    assert all(sex[w] == "Nữ" for w in m["wife_person_id"].drop_nulls())
+    foreign = m.filter(pl.col("wife_person_id").is_null())
+    assert foreign.height > 0 and foreign["wife_passport_no"].is_not_null().all()
+    assert (foreign["wife_nationality"] != "Việt Nam").all()
+    # Married twice: only after a divorce noted on the earlier entry.
+    for who in ("husband_person_id", "wife_person_id"):
+        rows = m.filter(pl.col(who).is_not_null()).sort("registration_date")
+        for _, g in rows.group_by(who):
+            for earlier, later in zip(g.rows(named=True), g.rows(named=True)[1:], strict=False):
+                assert earlier["divorce_date"] is not None and earlier["divorce_date"] <= later["registration_date"]
+    assert m.filter(pl.col("husband_person_id").is_duplicated()).height > 0  # remarriage after divorce
     dod = dict(zip(p["person_id"], p["date_of_death"], strict=True))
     for h, w, reg in m.select("husband_person_id", "wife_person_id", "registration_date").iter_rows():
-        assert all(dod[x] is None or dod[x] > reg for x in (h, w))
+        assert all(x is None or dod[x] is None or dod[x] > reg for x in (h, w))
     _assert_books(m)
 
 
@@ -132,7 +156,18 @@ def test_land(f):
     assert pa.select("commune_code", "map_sheet_no", "parcel_no").is_unique().all()
     assert (pa["area_m2"] > 0).all() and (pa["area_m2"].round(2) == pa["area_m2"]).all()
     assert set(pa["land_use_code"]) <= LAND_CODES
-    assert c["certificate_serial"].is_unique().all()
+    # One serial, one certificate: its rows share the issue date, and every parcel of it has
+    # the same holders; some certificates cover several parcels, some have co-owners.
+    per_serial = c.group_by("certificate_serial").agg(pl.col("issue_date").n_unique().alias("dates"))
+    assert (per_serial["dates"] == 1).all()
+    holders = c.group_by("certificate_serial", "commune_code", "map_sheet_no", "parcel_no").agg(
+        pl.col("owner_person_id").sort().str.join("|").alias("h")
+    )
+    assert (holders.group_by("certificate_serial").agg(pl.col("h").n_unique())["h"] == 1).all()
+    parcels_per = holders.group_by("certificate_serial").len()["len"]
+    assert (parcels_per > 1).sum() > 0  # several parcels
+    assert (holders["h"].str.contains(r"\|")).sum() > 0  # co-owners
+    assert c.select("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id").is_unique().all()
     # 6 digits through 2024, 8 digits (QR form) from 1 Aug 2024: both in the transition.
     serial, issued = pl.col("certificate_serial"), pl.col("issue_date")
     six = serial.str.contains(r"^[A-Z]{2} \d{6}$") & (issued >= dt.date(2004, 7, 1)) & (issued < dt.date(2025, 1, 1))

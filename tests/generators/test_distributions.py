@@ -71,3 +71,21 @@ def test_land_mix(f):
     assert codes["land_use_code"].n_unique() >= 8
     assert codes.filter(pl.col("land_use_code") == "ODT")["proportion"].item() > 0.2  # HCMC is mostly urban land
     assert 0.7 < f["certificate"].height / pa.height < 0.9
+
+
+def test_ids_name_the_province_of_birth_registration(f):
+    """Digits 1-3 of the ID are the province where the birth was registered (ND 137/2015
+    art. 13; official-criteria D2), and that place is coded as it was when the person was
+    born: a pre-2025 commune before 1 July 2025 (domain.md §Administrative units)."""
+    from ddss.admin_units import REFORM_DATE, communes_2025, communes_pre2025
+
+    p = f["population"]
+    old = p.filter(pl.col("date_of_birth") < REFORM_DATE)
+    pre = {c.code: "0" + c.province_code for c in communes_pre2025().values()}
+    assert all(pre.get(place) == pid[:3] for pid, place in old.select("person_id", "birth_registration_place").iter_rows())
+    new = p.filter(pl.col("date_of_birth") >= REFORM_DATE)
+    assert new.height > 0
+    assert set(new["birth_registration_place"]) <= {c.code for c in communes_2025().values() if c.province_code == "79"}
+    assert (new["person_id"].str.slice(0, 3) == "079").all()
+    # Migrants were registered elsewhere (GSO 2019 census: ~15 % of HCMC's people born in another province).
+    assert 0.05 < (~old["person_id"].str.slice(0, 3).is_in(["079", "074", "077"])).mean() < 0.3

@@ -337,3 +337,18 @@ def test_severities_follow_the_references():
     assert "cấp lại" in by_id("birth.child_person_id_reissue").title_vi
     with pytest.raises(KeyError):
         by_id("certificate.owner_minor")  # no basis in the references: removed
+
+
+def test_id_digits_match_the_birth_registration_place(tmp_path):
+    """D2: pre-reform place -> its old province; a 2025 place -> any old province merged
+    into its new province, or the new code itself (births registered since the reform)."""
+    from tests.rules.harness import HCM_OLD_CLOSED
+
+    rows = [
+        HUSBAND | {"birth_registration_place": HCM_OLD_CLOSED},  # 079 + an old HCM commune
+        HUSBAND | {"person_id": "074090123456", "birth_registration_place": HCM_NEW},  # 074 Bình Dương, merged into 79
+        HUSBAND | {"person_id": "001090123456", "birth_registration_place": OTHER_PROVINCE},  # Hà Nội
+        HUSBAND | {"person_id": "001090123457", "birth_registration_place": HCM_NEW},  # Hà Nội ID, HCM place: fails
+        HUSBAND | {"person_id": "099090123458", "birth_registration_place": HCM_NEW},  # no such code: id_birth_code's business
+    ]
+    assert failing(tmp_path, "population.id_birth_place", {"population": rows}) == [4]

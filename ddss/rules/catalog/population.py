@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ddss.admin_units import provinces_2025
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.common import missing, sql, stale
 from ddss.rules.catalog.places import place_checks
@@ -9,6 +10,7 @@ from ddss.rules.catalog.predicates import InSet, Matches, NotMatches, PairAtLeas
 from ddss.rules.catalog.values import coded, text_checks
 from ddss.rules.people import SEXES
 from ddss.rules.text import name_key_sql
+from ddss.sql import str_literal
 
 __all__ = ["CHECKS"]
 
@@ -17,6 +19,26 @@ _ID12 = "regexp_matches(t.person_id, '^[0-9]{12}$')"
 # One person: the same name (tone placement, case, spaces aside) and date of birth.
 _NORM = f"{name_key_sql('t.full_name')} || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"
 _CMND = "regexp_matches(t.person_id, '^[0-9]{9}$')"
+
+# D2: digits 1-3 are the province where the birth was registered. The place is a commune
+# code of the list valid at birth (old province: "0" + its code) or converted to the 2025
+# list (any old province merged into the new one, or the new province's own code, which
+# births registered after the reform carry). Only a code that fits none of these fails.
+_CROSSWALK = (
+    "(VALUES "
+    + ", ".join(
+        f"({str_literal(p.code)}, {str_literal(b)})" for p in provinces_2025().values() for b in (*p.birth_codes, "0" + p.code)
+    )
+    + ") AS x(province_code, birth_code)"
+)
+_D2 = (
+    f"{_ID12} AND left(t.person_id, 3) IN (SELECT code FROM {{birth_codes}})"
+    " AND t.birth_registration_place IN (SELECT code FROM {communes})"
+    " AND left(t.person_id, 3) NOT IN ("
+    "SELECT '0' || c.province_code FROM {communes} c WHERE c.code = t.birth_registration_place AND c.list = 'pre2025'"
+    f" UNION ALL SELECT x.birth_code FROM {{communes}} c JOIN {_CROSSWALK} ON x.province_code = c.province_code"
+    " WHERE c.code = t.birth_registration_place AND c.list = '2025')"
+)
 
 CHECKS = (
     *missing("population"),
@@ -62,6 +84,18 @@ CHECKS = (
         "Mã tỉnh nơi đăng ký khai sinh sai",
         "Ba chữ số đầu của số định danh không phải mã tỉnh nơi đăng ký khai sinh hợp lệ (số phải cấp lại).",
         sql(_ID12 + " AND left(t.person_id, 3) NOT IN (SELECT code FROM {birth_codes})"),
+        "person_id",
+    ),
+    Check(
+        "population.id_birth_place",
+        "population",
+        "dung",
+        "warning",
+        _ID_RULE + "; official-criteria D2 (TT 59/2021/TT-BCA đ.6.2)",
+        "Mã tỉnh trong số định danh khác nơi đăng ký khai sinh",
+        "Ba chữ số đầu của số định danh không phải mã tỉnh của nơi đăng ký khai sinh ghi trên bản ghi"
+        " (nếu nơi đăng ký đúng thì số phải cấp lại).",
+        sql(_D2),
         "person_id",
     ),
     Check(
