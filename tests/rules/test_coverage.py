@@ -30,3 +30,13 @@ def test_every_validation_check_is_reached_by_some_row():
     reached = {i for rows in (coverage.CRITERIA, coverage.DOMAIN_RULES) for r in rows for i in coverage.expand(r[2])}
     missing = [c.check_id for c in all_checks() if c.check_id not in reached and not re.match(r"ingest\.", c.check_id)]
     assert not missing, missing
+
+
+def test_batch_format_doc_lists_every_optional_column():
+    from ddss.schema import DATASETS
+
+    text = (ROOT / "docs" / "batch-format.md").read_text(encoding="utf-8")
+    for name, ds in DATASETS.items():
+        for c in ds.columns:
+            if not c.mandatory and not c.name.startswith("father_") and c.name != "date_of_death":
+                assert f"| {name} | {c.name} | {c.header_vi} |" in text, (name, c.name)
