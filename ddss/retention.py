@@ -79,7 +79,8 @@ def purge(
             _purge_files(settings.quarantine_dir(code), cutoff, code, result)
         if settings.reports_dir.is_dir():
             for tmp in settings.reports_dir.glob(f"{PARTIAL_PREFIX}*"):
-                if tmp.is_dir() and dt.datetime.fromtimestamp(tmp.stat().st_mtime) < dt.datetime.now() - _PARTIAL_GRACE:
+                made = dt.datetime.fromtimestamp(tmp.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+                if tmp.is_dir() and made < now - _PARTIAL_GRACE:
                     shutil.rmtree(tmp)
                     result.partial_runs += 1
         _log(settings.data_dir / LOG_NAME, now, province, result)
