@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import typer
 
@@ -42,6 +43,14 @@ def command(
     if token is not None and len(token) < 16:
         typer.echo("Mã truy cập quá ngắn (tối thiểu 16 ký tự). / Access token too short (16 characters at least).", err=True)
         raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+    try:  # a port already taken is the steward's choice to change, not a crash
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as e:
+        typer.echo(f"Không mở được {host}:{port} ({e.strerror}); hãy chọn --port khác. / Cannot listen there.", err=True)
+        raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
 
     import uvicorn
 

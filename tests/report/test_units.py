@@ -245,3 +245,19 @@ def test_trend_keeps_each_run_in_its_place():
     svg = str(trend({"a": [("r1", 0.9), ("r2", 0.95), ("r3", 0.97)], "b": [("r3", 0.99)]}, runs=["r1", "r2", "r3"]))
     xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
     assert len(xs) == 4 and xs[0] < xs[1] < xs[2] == xs[3]
+
+
+def test_serve_refuses_a_port_in_use():
+    import socket
+
+    from typer.testing import CliRunner
+
+    from ddss.cli.app import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert "--port" in result.output
