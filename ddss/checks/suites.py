@@ -29,6 +29,8 @@ from ddss.schema import DATASETS
 __all__ = ["SuiteSpec", "build", "specs", "stable_id", "suite_name", "write"]
 
 _GX_SEVERITY = {"blocking": "critical", "warning": "warning"}
+# Not GX's "meta properties" columns for validation pages: in 1.24.1 they put an extra
+# kwarg into each expectation, which the pydantic expectation classes refuse (page lost).
 GX_VERSION = "1.24.1"
 # GX refers to a stored suite by name AND id: ids are derived from names so they stay stable.
 ID_NAMESPACE = uuid.UUID("5d0c1b7e-2f3a-4c55-9a1e-6d6473732e67")
