@@ -24,7 +24,6 @@ PARCELS_PER_PERSON = 0.3
 CERTIFIED_SHARE = 0.8
 MULTI_PARCEL_SHARE = 0.05  # certificates covering several parcels (lawful: domain.md §Land)
 CO_OWNER_SHARE = 0.1  # one-parcel certificates with a second holder
-_CITIES = {"01", "31", "46", "48", "79", "92"}  # centrally-run cities: mostly urban land
 _URBAN = {
     "ODT": 40,
     "ONT": 8,
@@ -66,9 +65,17 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     w = rng.lognormal(0, 0.5, len(communes))
     ci = rng.choice(len(communes), size=n, p=w / w.sum())
     sheet = rng.integers(1, 61, n)
-    mix = _URBAN if province in _CITIES else _RURAL
-    codes, cw = list(mix), np.array(list(mix.values()), dtype=float)
-    use = np.array(codes)[rng.choice(len(codes), size=n, p=cw / cw.sum())]
+    # Residential land is ODT in a ward (phường, urban) and ONT in a commune (xã, rural)
+    # (TT 08/2024/TT-BTNMT: đất ở tại đô thị / nông thôn); the rest of the mix follows the
+    # commune type (a city has more wards, so more urban land).
+    ward = np.array([nm.startswith("Phường") for _, nm in communes])[ci]
+    use = np.empty(n, dtype=object)
+    for is_ward, mix in ((True, _URBAN), (False, _RURAL)):
+        keys = [k for k in mix if k != ("ONT" if is_ward else "ODT")]
+        w = np.array([mix[k] for k in keys], dtype=float)
+        rows = np.flatnonzero(ward == is_ward)
+        use[rows] = np.array(keys, dtype=object)[rng.choice(len(keys), size=rows.size, p=w / w.sum())]
+    use = use.astype(str)
     area = np.round(np.maximum(rng.lognormal(np.where(np.isin(use, ["ODT", "ONT", "TMD"]), 4.6, 7.2), 0.8), 12.0), 2)
     code_arr = np.array([c for c, _ in communes])[ci]
     name_arr = np.array([nm for _, nm in communes])[ci]

@@ -42,6 +42,37 @@ FAMILY = {
     "Châu": 0.3,
     "Kiều": 0.2,
     "Quách": 0.2,
+    # Beyond the top 30: rarer family names, so the tail is not empty (shares in percent, small).
+    "Phùng": 0.2,
+    "Lưu": 0.2,
+    "Thái": 0.15,
+    "Chu": 0.15,
+    "Từ": 0.1,
+    "Tôn": 0.1,
+    "Doãn": 0.1,
+    "Khúc": 0.05,
+    "Hàn": 0.05,
+    "Khổng": 0.05,
+    "La": 0.05,
+    "Mạc": 0.05,
+    "Nghiêm": 0.05,
+    "Ông": 0.05,
+    "Phí": 0.05,
+    "Quan": 0.05,
+    "Tăng": 0.05,
+    "Thân": 0.05,
+    "Triệu": 0.1,
+    "Vương": 0.1,
+    "Giang": 0.05,
+    "Bạch": 0.03,
+    "Đàm": 0.05,
+    "Hứa": 0.05,
+    "Diệp": 0.03,
+    "Âu": 0.03,
+    "Đồng": 0.05,
+    "Lạc": 0.02,
+    "Ninh": 0.03,
+    "Văn": 0.03,
 }
 MIDDLE = {
     "Nam": ["Văn", "Đức", "Minh", "Quốc", "Hữu", "Thành", "Công", "Anh", "Hoàng", "Xuân", "Gia", "Trọng", "Tuấn", "Đình"],
@@ -172,14 +203,38 @@ def family_names(rng: np.random.Generator, n: int) -> pl.Series:
     return _draw(rng, FAMILY, n)
 
 
-def full_names(rng: np.random.Generator, sex: pl.Series, family: pl.Series | None = None) -> pl.Series:
-    """One name per person; ``family`` (e.g. inherited from a parent) overrides the draw."""
+# Share of women whose middle name is "Thị", by birth cohort: the usual women's middle name
+# of older generations, much rarer among the young (an observed trend; no official figure).
+THI_BY_COHORT = ((1960, 0.85), (1980, 0.7), (2000, 0.5), (2400, 0.3))
+# Names of two syllables (no middle name) and of four (two middle names) (estimates).
+TWO_SYLLABLES, FOUR_SYLLABLES = 0.04, 0.12
+
+
+def full_names(
+    rng: np.random.Generator, sex: pl.Series, family: pl.Series | None = None, birth_year: np.ndarray | None = None
+) -> pl.Series:
+    """One Kinh-structure name per person, 2-4 syllables; ``family`` (e.g. inherited from a
+    parent) overrides the draw; ``birth_year`` sets the cohort's share of "Thị"."""
     n = sex.len()
     fam = family if family is not None else family_names(rng, n)
     male = sex == "Nam"
-    middle = pl.when(male).then(_draw(rng, MIDDLE["Nam"], n)).otherwise(_draw(rng, MIDDLE["Nữ"], n))
+    other_f = [m for m in MIDDLE["Nữ"] if m != "Thị"]
+    year = birth_year if birth_year is not None else np.full(n, 1980)
+    p_thi = np.select([year < y for y, _ in THI_BY_COHORT], [p for _, p in THI_BY_COHORT], 0.3)
+    thi = pl.Series(rng.random(n) < p_thi)
+    female_middle = pl.when(thi).then(pl.lit("Thị")).otherwise(_draw(rng, other_f, n))
+    middle = pl.when(male).then(_draw(rng, MIDDLE["Nam"], n)).otherwise(female_middle)
+    second = pl.when(male).then(_draw(rng, [m for m in MIDDLE["Nam"] if m != "Văn"], n)).otherwise(_draw(rng, other_f, n))
+    shape = rng.random(n)
+    middles = (
+        pl.when(pl.Series(shape < TWO_SYLLABLES))
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .when(pl.Series(shape > 1 - FOUR_SYLLABLES))
+        .then(pl.concat_str([middle, second], separator=" "))
+        .otherwise(middle)
+    )
     given = pl.when(male).then(_draw(rng, GIVEN["Nam"], n)).otherwise(_draw(rng, GIVEN["Nữ"], n))
-    return pl.select(pl.concat_str([fam, middle, given], separator=" ")).to_series().alias("full_name")
+    return pl.select(pl.concat_str([fam, middles, given], separator=" ", ignore_nulls=True)).to_series().alias("full_name")
 
 
 def ethnicities(rng: np.random.Generator, n: int) -> pl.Series:

@@ -17,7 +17,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
-from generators import names
+from generators import ethnic, names
 from generators.dates import dates, days
 
 __all__ = ["AGE_BANDS", "generate_population"]
@@ -99,7 +99,11 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     ).to_series()
 
     # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
+    # Over the ~16 months since the reform: rising with age from 30 (Gompertz shape), and
+    # deaths in childhood too: infants (GSO: infant mortality ~12 per 1,000 live births in
+    # 2023) and a little under five.
     p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)
+    p_death = np.where(age_years < 1, 0.012, np.where(age_years < 5, 0.0008, p_death))
     dead = rng.random(n) < p_death
     last_death = as_of_days - 20
     lo = np.maximum(days(DEATHS_FROM), dob_days + 1)
@@ -113,16 +117,18 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     upd_days = np.clip(np.maximum(upd_days, dob_days + 1), None, as_of_days - 1)
     upd = (upd_days * 86_400 + rng.integers(7 * 3600, 18 * 3600, n)) * 1_000_000
 
+    ethnicity = ethnic.ethnicities(rng, n, province)
+    full_name = ethnic.minority_names(rng, ethnicity, sex, names.full_names(rng, sex, birth_year=year))
     return pl.DataFrame(
         {
             "person_id": ids,
-            "full_name": names.full_names(rng, sex),
+            "full_name": full_name,
             "sex": sex,
             "date_of_birth": dob,
             "birth_registration_place": birth_place,
             "home_town": home_town,
             "residence_commune_code": residence,
-            "ethnicity": names.ethnicities(rng, n),
+            "ethnicity": ethnicity,
             "nationality": pl.repeat("Việt Nam", n, eager=True),
             "date_of_death": dod,
             "updated_at": pl.Series(upd).cast(pl.Datetime("us")),
