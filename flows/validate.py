@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from ddss.checks.run import ValidationResult, validate
 from ddss.rules.catalog import DIMENSIONS
 from flows import flow_settings
+from flows.gate import failed_state, score_and_publish
 
 __all__ = ["publish_validation", "validate_flow"]
 
@@ -53,7 +54,11 @@ def validate_flow(
     data_dir: str | None = None,
     reports_dir: str | None = None,
     gx_dir: str | None = None,
-) -> dict:
-    result = run_checks(province, as_of, {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir})
+):
+    dirs = {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir}
+    result = run_checks(province, as_of, dirs)
     publish_validation(result)
-    return {"run_id": result.run_id, "findings": result.findings.height, "report_dir": str(result.report_dir)}
+    summary = {"run_id": result.run_id, "findings": result.findings.height, "report_dir": str(result.report_dir)}
+    # The run's scorecard decides the state: không đạt ends Failed with the reasons (issue #17).
+    card = score_and_publish(province, result.run_id, dirs)
+    return summary if card.passed else failed_state(card, summary | {"passed": False})

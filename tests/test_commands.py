@@ -42,6 +42,8 @@ def test_demo_runs_the_whole_path_through_prefect(tmp_path):
         "Sống",
         "Tổng (",
         "Bắt đủ và đúng",
+        "Xét chuyển:",  # scorecard, decision and counts promoted/held (issue #17)
+        "chuyển lên CSDL quốc gia",
     ):
         assert step in out, step
     assert list((tmp_path / "reports").glob("*/findings.csv"))
@@ -64,7 +66,9 @@ def test_ingest_then_validate_then_evaluate(batch):
     assert "scan.pdf.csv" in r.stdout and "TỪ CHỐI" in r.stdout and "nhị phân" in r.stdout
 
     r = _ddss("validate", "--province", "79", "--as-of", "2026-11-01", env_dirs=work)
-    assert r.returncode == 0, r.stderr
+    # không đạt (a file was rejected; 1 % defects): exit 1, the steward must act (ddss.exit_codes)
+    assert r.returncode == 1, r.stderr
+    assert "KHÔNG ĐẠT" in r.stdout and "scorecard.json" in r.stdout
     assert "Đúng" in r.stdout and "Sạch" in r.stdout
     findings = Path(r.stdout.strip().splitlines()[-1].split(": ", 1)[1])
     assert findings.exists() and findings.is_relative_to(work)

@@ -82,6 +82,10 @@ def command(
     run_id, findings = summary.latest_findings(settings, province)
     typer.echo(summary.dimensions(findings))
     typer.echo(f"      Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id}")
+    from ddss.cli.gate import outcome_text
+
+    typer.echo("\n      Bảng điểm và xét chuyển lên CSDL quốc gia")
+    typer.echo(outcome_text(settings, province, run_id))
 
     typer.echo("\n[4/4] Đối chiếu phát hiện với đáp án của bộ sinh dữ liệu")
     import polars as pl
@@ -94,7 +98,9 @@ def command(
     verdict = "Bắt đủ và đúng mọi lỗi cài sẵn." if perfect else "CÓ SAI LỆCH so với đáp án."
     typer.echo(f"\nXong sau {time.perf_counter() - t0:.1f} giây. {verdict}")
     if not perfect:
-        raise typer.Exit(1)
+        from ddss.exit_codes import ExitCode
+
+        raise typer.Exit(int(ExitCode.GROUND_TRUTH_MISMATCH))
 
 
 MARKER = ".ddss-demo"  # in a data folder the demo made; only such a folder is ever reset

@@ -9,7 +9,7 @@ HELP = (
     " kèm lý do; --revert RUN hoàn tác một lần xét chuyển."
 )
 
-__all__ = ["HELP", "command", "decisions_table"]
+__all__ = ["HELP", "command", "decisions_table", "outcome_text"]
 
 
 def decisions_table(result) -> str:  # noqa: ANN001 - ddss.gate.GateResult
@@ -21,6 +21,32 @@ def decisions_table(result) -> str:  # noqa: ANN001 - ddss.gate.GateResult
         for d in result.decisions
     ]
     return table(["Tập dữ liệu", "Đã nạp", "Chuyển lên", "Giữ lại", "Mới", "Cập nhật", "Chặn cả lô"], rows)
+
+
+def outcome_text(settings, province: str, run_id: str) -> str:  # noqa: ANN001 - ddss.settings.Settings
+    """Scorecard, decision and counts promoted/held of a gated run, from its files and the
+    province file (read-only): what ``ddss demo`` prints after the pipeline."""
+    import json
+
+    from ddss.score import compute_scorecard
+    from ddss.scorecard_io import render
+    from ddss.store import connect_readonly
+    from ddss.thresholds import load_thresholds
+
+    with connect_readonly(settings.province_db(province), settings.duckdb_config()) as con:
+        card = compute_scorecard(con, run_id, load_thresholds(settings.thresholds_file), settings.score_drop_margin)
+    lines = [render(card)]
+    gate_file = settings.reports_dir / run_id / "gate.json"
+    if gate_file.exists():
+        g = json.loads(gate_file.read_text(encoding="utf-8"))
+        decision = "ĐẠT" if g["passed"] else "KHÔNG ĐẠT"
+        lines.append(
+            f"      Xét chuyển: {decision}; chuyển lên CSDL quốc gia {g['promoted']} bản ghi, giữ lại {g['held']}"
+            f" (danh sách: {gate_file.with_name('held.csv')}); nhật ký kiểm toán mục {g['audit_seq']}."
+        )
+    else:
+        lines.append("      Chưa xét chuyển lượt này (ddss gate). / This run was not gated.")
+    return "\n".join(lines)
 
 
 def command(

@@ -44,9 +44,13 @@ def command(
         # is named now, not after minutes of validation).
         settings.require_writable("data_dir", "reports_dir", "gx_dir")
         if flow:
+            from ddss.gate import RunNotPassed
             from flows.validate import validate_flow
 
-            validate_flow(province, as_of=day.isoformat() if day else None)
+            try:
+                validate_flow(province, as_of=day.isoformat() if day else None)
+            except RunNotPassed:
+                pass  # the flow ended Failed (không đạt); the scorecard below says why
         else:
             from ddss.checks.run import validate
             from ddss.cli.progress import validation_progress
@@ -54,5 +58,12 @@ def command(
             with validation_progress() as progress:
                 validate(settings, province, as_of=day, progress=progress)
         run_id, findings = summary.latest_findings(settings, province)
+        from ddss.scorecard_io import render, score_run
+
+        card, folder = score_run(settings, province, run_id)
     typer.echo(summary.dimensions(findings))
+    typer.echo(render(card))
+    typer.echo(f"Bảng điểm: {folder / 'scorecard.json'}, {folder / 'scorecard.csv'}")
     typer.echo(f"Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id / 'findings.csv'}")
+    # 0: the run is đạt; 1: không đạt, the steward must act (ddss.exit_codes).
+    raise typer.Exit(int(ExitCode.OK if card.passed else ExitCode.ACTION_NEEDED))

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from ddss.exit_codes import markdown
+from ddss.gate import RunNotPassed
+from tests.gate.conftest import DEFAULT_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +45,16 @@ def test_score_and_gate_exit_1_when_the_run_fails_and_0_when_it_passes(defective
 
 def test_gate_flow_fails_with_the_reasons_and_completes_when_passed(defective, clean, prefect_harness):
     from flows.gate import gate_flow
+    from flows.validate import validate_flow
+
+    bad, _ = defective
+    state = validate_flow(
+        "79", as_of=DEFAULT_AS_OF.isoformat(), data_dir=str(bad.data_dir), reports_dir=str(bad.reports_dir),
+        gx_dir=str(bad.gx_dir), return_state=True,
+    )  # fmt: skip
+    assert state.is_failed() and "dưới ngưỡng" in state.message
+    with pytest.raises(RunNotPassed):
+        state.result()
 
     bad, _ = defective
     state = gate_flow("79", data_dir=str(bad.data_dir), reports_dir=str(bad.reports_dir), return_state=True)

@@ -1,0 +1,96 @@
+"""Gate speed against the floor: gating a province vs a plain ``INSERT … SELECT`` of the same
+datasets' rows into the same national DuckDB file, in the same process and run (issue #17:
+goal ≤ 1.5×).
+
+The floor copies every staged row of the run's civil-registry and land files (a few more
+rows than the gate promotes: it holds the defective ones) straight from the province file
+(ATTACH … READ_ONLY) into tables of the national file, one statement per dataset, one
+transaction. The gate does all of its work: scorecard, classification of every row (held
+or promoted, with reasons), rows out of the province file as Arrow, upsert in the national
+transaction with the invariant checks and the audit entry, holds and files.
+
+    .venv/bin/python bench/gate.py [persons]      # default 1 000 000
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+
+from _common import in_child, write
+
+PREPARE = """
+from pathlib import Path
+import datetime as dt
+from ddss.checks.run import validate
+from ddss.ingest import ingest_inbox
+from ddss.settings import Settings
+from generators.province import generate
+root = Path(sys.argv[1])
+s = Settings.load(data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx")
+g = generate(province="79", persons=int(sys.argv[2]), seed=7, defect_rate=0.01, out=root / "batch", fmt="parquet")
+ingest_inbox(s, "79", g.inbox)
+t = time.perf_counter()
+v = validate(s, "79", as_of=dt.date(2026, 11, 1))
+OUT = {"rows": sum(g.rows.values()), "validate_seconds": round(time.perf_counter() - t, 2), "findings": v.findings.height}
+"""
+
+MEASURE = """
+from pathlib import Path
+import duckdb
+from ddss.gate import gate
+from ddss.settings import Settings
+from ddss.store.national import PROMOTED_DATASETS, DuckDBNationalStore
+from ddss.sql import ident, str_literal
+root = Path(sys.argv[1])
+s = Settings.load(data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx")
+national = root / "data" / "national.duckdb"
+province = s.province_db("79")
+
+def floor(tag):
+    con = duckdb.connect(str(national))
+    con.execute(f"ATTACH {str_literal(str(province))} AS p (READ_ONLY)")
+    files = dict(con.execute(
+        "SELECT dataset, batch_id FROM (SELECT *, row_number() OVER (PARTITION BY dataset ORDER BY batch_id DESC) k"
+        " FROM p.batches WHERE status = 'loaded') WHERE k = 1").fetchall())
+    rows = 0
+    t = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    for d in PROMOTED_DATASETS:
+        table = ident(f"plain_{tag}_{d}")
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM p.{ident('stg_' + d)} LIMIT 0")
+        sql = f"INSERT INTO {table} SELECT * FROM p.{ident('stg_' + d)} WHERE _batch_id = ?"
+        rows += con.execute(sql, [files[d]]).fetchall()[0][0]
+    con.execute("COMMIT")
+    seconds = time.perf_counter() - t
+    con.close()
+    return seconds, rows
+
+floor_a, floor_rows = floor("a")
+store = DuckDBNationalStore(national, s.duckdb_config())
+t = time.perf_counter()
+result = gate(s, "79", store=store)
+gate_seconds = time.perf_counter() - t
+store.close()
+floor_b, _ = floor("b")
+best = min(floor_a, floor_b)
+OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 3), round(floor_b, 3)],
+       "floor_rows": floor_rows, "promoted": result.promoted, "held": result.held,
+       "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict}
+"""
+
+
+def main(persons: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="ddss-bench-gate-") as tmp:
+        prepared = in_child(PREPARE, tmp, str(persons))
+        print(f"prepared: {prepared}")
+        measured = in_child(MEASURE, tmp)
+    print(
+        f"gate {measured['gate_seconds']} s ({measured['promoted']} promoted, {measured['held']} held) vs plain INSERT … SELECT"
+        f" {min(measured['floor_seconds'])} s ({measured['floor_rows']} rows): {measured['ratio']}× (goal ≤ 1.5×)"
+    )
+    write("gate", {"persons": persons, "prepare": prepared, "gate": measured, "goal_ratio": 1.5})
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
