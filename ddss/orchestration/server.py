@@ -175,7 +175,7 @@ def start(
             )  # fmt: skip
         if deployments is None or deployments:
             names = ["--all"] if deployments is None else [a for n in deployments for a in ("--name", n)]
-            _run([_prefect(), "--no-prompt", "deploy", *names], env, root, "Triển khai / deploying", timeout)
+            _run([_prefect(), "--no-prompt", "deploy", *names], env, root, "Triển khai / deploying", 4 * timeout)  # 34 of them
     except BaseException:
         stop(settings)
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import polars as pl
@@ -92,26 +93,58 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
 
 
 HOLD_LOCK = """
-import sys, time, duckdb
+import os, sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
 con.execute("CREATE TABLE IF NOT EXISTS held_by_test (a INTEGER)")
 con.execute("CHECKPOINT")
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+while not os.path.exists(sys.argv[2]):  # until the test has seen the pipeline retry
+    time.sleep(0.1)
 con.close()
 """
 
 KEEP_WRITING = """
-import sys, time
-with open(sys.argv[1], "ab") as f:
-    for _ in range(int(float(sys.argv[2]) / 0.2)):
-        f.write(b"x" * 100); f.flush(); time.sleep(0.2)
+import os, sys, time
+data = open(sys.argv[1], "rb").read()
+with open(sys.argv[2], "ab") as f:
+    done = 0
+    while done < len(data) and not os.path.exists(sys.argv[3]):  # an upload trickling in
+        f.write(data[done : done + 100]); f.flush(); done += 100; time.sleep(0.2)
+    f.write(data[done:])
 """
 
 
+def _release_after_retries(api_url: str, flow_name: str, since, signals: dict[str, Path], errors: list) -> None:
+    """Watch Prefect's record of the run: once a step has gone through AwaitingRetry, create
+    its signal file (the upload finishes, the lock is released). No timing assumption."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    deadline = time.monotonic() + 300
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
+            while time.monotonic() < deadline and not all(p.exists() for p in signals.values()):
+                runs = [r for r in client.read_flow_runs() if r.name == flow_name and r.created >= since]
+                if runs:
+                    by_step = {n.split(" (")[0]: st for n, st in _task_states(client, runs[0].id).items()}
+                    for step, path in signals.items():
+                        if "AwaitingRetry" in by_step.get(step, []):
+                            path.touch()
+                time.sleep(0.3)
+    except Exception as e:  # noqa: BLE001 - reported by the test
+        errors.append(repr(e))
+    finally:
+        for path in signals.values():
+            path.touch()  # never leave the helpers running
+
+
 def test_pipeline_retries_a_busy_database_and_a_file_still_being_written(prefect_harness, tmp_path):
-    """Another process holds the province file's lock for 9 s and an upload grows a file for
-    3 s: the steps retry with backoff (AwaitingRetry in Prefect's history) and the run completes."""
+    """An upload still growing in the inbox and another process holding the province file's
+    lock: each step retries with backoff (AwaitingRetry in Prefect's history) until the upload
+    is complete and the lock released, then the run completes with the whole file."""
+    import datetime as dt
+    import threading
+
     from prefect.client.orchestration import get_client
 
     from flows.pipeline import province_pipeline
@@ -120,17 +153,35 @@ def test_pipeline_retries_a_busy_database_and_a_file_still_being_written(prefect
     dirs = _dirs(tmp_path)
     db = tmp_path / "data_dir" / "province_79.duckdb"
     db.parent.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "9"], stdout=subprocess.PIPE, text=True)
+    signals = {"Chờ tệp ghi xong": tmp_path / "upload-done", "Nạp lô tệp": tmp_path / "lock-released"}
+    hold = [sys.executable, "-c", HOLD_LOCK, str(db), str(signals["Nạp lô tệp"])]
+    holder = subprocess.Popen(hold, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    upload = gen.inbox / "zz_upload.csv"
-    writer = subprocess.Popen([sys.executable, "-c", KEEP_WRITING, str(upload), "3"])
+    source = tmp_path / "birth.csv"
+    (gen.inbox / "birth.csv").rename(source)
+    target = gen.inbox / "birth.csv"
+    writer = subprocess.Popen([sys.executable, "-c", KEEP_WRITING, str(source), str(target), str(signals["Chờ tệp ghi xong"])])
+    while not target.exists():
+        time.sleep(0.05)
+    since = dt.datetime.now(dt.UTC)
+    from prefect.settings import PREFECT_API_URL
+
+    errors: list[str] = []
+    args = (PREFECT_API_URL.value(), "province-79", since, signals, errors)
+    watcher = threading.Thread(target=_release_after_retries, args=args)
+    watcher.start()
     try:
         out = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **dirs, busy_timeout_s=0.3, settle_s=0.5)
     finally:
+        for path in signals.values():
+            path.touch()
+        watcher.join(30)
         writer.wait(30)
         holder.wait(30)
-    assert holder.returncode == 0
-    assert out["ingest"]["rows_staged"] == sum(gen.rows.values())
+    assert not errors and holder.returncode == 0 and writer.returncode == 0
+    assert target.read_bytes() == source.read_bytes()
+    assert out["ingest"]["rows_staged"] == sum(gen.rows.values()) and out["ingest"]["rejected"] == 0
+    assert out["gate"]["passed"] is True  # the whole birth file was read, not a half-written one
     with get_client(sync_client=True) as client:
         run = _flow_run(client, "province-79")
         assert run.state.is_completed()
