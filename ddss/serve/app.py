@@ -101,6 +101,8 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
     """The browser over ``settings.reports_dir``; ``token`` (if any) guards every request."""
     app = FastAPI(title="ddss", docs_url=None, redoc_url=None, openapi_url=None)
     env = _env()
+    for name in ("runs.html.j2", "findings.html.j2"):  # compiled now, not on a steward's first click
+        env.get_template(name)
     reports = settings.reports_dir
     titles = _titles()
 
