@@ -123,6 +123,8 @@ def test_env_folders_are_relative_to_the_current_folder_and_checked(tmp_path: Pa
         (["ingest", "--province", "99", "--inbox", "."], "--province"),
         (["validate", "--province", "99"], "--province"),
         (["validate", "--province", "79", "--as-of", "2026-02-30"], "--as-of"),
+        (["purge", "--older-than-days", "-1"], "--older-than-days"),
+        (["purge", "--province", "99"], "--province"),
     ],
 )
 def test_bad_arguments_exit_bad_input_naming_the_argument(tmp_path: Path, args: list[str], named: str) -> None:
