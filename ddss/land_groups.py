@@ -14,8 +14,9 @@ exact criteria were not published (official-criteria.md §7), so ddss writes its
    land-use code).
 
 Group 1 also needs the three components of official-criteria F10 (attribute record, map
-geometry, scanned dossier). Batches carry only the attribute record today, so that part of
-the rule is not applied: ``THREE_COMPONENTS_APPLIED`` is False and the scorecard says so.
+geometry ``geometry_ref``, scanned dossier ``scan_ref``). Those columns are optional in the
+batch format: when the parcel file carries them (some row has each), a group-1 parcel must
+have both; when it does not, that part of the rule cannot be applied and the scorecard says so.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ from ddss.rules.land import CODES_SINCE_2024, LEGACY_CODES
 from ddss.sql import str_literal
 from ddss.store import fetch_frame
 
-__all__ = ["GROUPS", "RULES", "THREE_COMPONENTS_APPLIED", "count_groups", "parcel_groups"]
-
-THREE_COMPONENTS_APPLIED = False
+__all__ = ["GROUPS", "RULES", "carries_components", "count_groups", "parcel_groups"]
 
 GROUPS: dict[int, tuple[str, str]] = {
     1: ("Nhóm 1: dùng được ngay", "Group 1: usable as is"),
@@ -40,10 +39,11 @@ RULES: dict[int, tuple[str, str]] = {
     1: (
         "Thửa không có lỗi chặn; có ít nhất một giấy chứng nhận trong lô và mọi giấy chứng nhận của thửa không có lỗi chặn,"
         " chủ sử dụng đã đối khớp với CSDL dân cư (số định danh, họ tên, ngày sinh; còn sống khi cấp)."
-        " Chưa áp dụng điều kiện đủ ba thành phần (thuộc tính, không gian, bản quét) vì lô chưa có các cột này.",
+        " Khi tệp thửa đất có các cột này: có đủ ba thành phần (thuộc tính, dữ liệu không gian, hồ sơ quét).",
         "No blocking finding on the parcel; at least one certificate in the batch and every certificate of the parcel free"
-        " of blocking findings, its owner authenticated against the population (ID, name, date of birth; alive at issue)."
-        " The three-components rule (attributes, geometry, scanned dossier) is not applied: batches do not carry them yet.",
+        " of blocking findings, its owner authenticated against the population (ID, name, date of birth; alive at issue);"
+        " and, when the parcel file carries them, both a geometry and a scanned dossier (three components: attributes,"
+        " geometry, scan).",
     ),
     2: (
         "Thửa xác định được vị trí nhưng có lỗi chặn, chưa có giấy chứng nhận, giấy chứng nhận có lỗi chặn,"
@@ -68,11 +68,13 @@ def parcel_groups(
     certificate_file: tuple[str, str] | None,
     blocking: pl.DataFrame,
     owners_checked: bool,
+    components: bool = False,
 ) -> pl.DataFrame:
     """Group of every parcel row of ``parcel_file`` (batch_id, source_file).
 
     ``blocking``: (dataset, source_row) of records with an unwaived blocking finding in this
-    run; ``owners_checked``: the owner checks against the population could run.
+    run; ``owners_checked``: the owner checks against the population could run;
+    ``components``: apply the three-components rule (``carries_components``).
     """
     con.register("_ddss_blocking", blocking.select("dataset", "source_row").to_arrow())
     cert = (
@@ -80,7 +82,7 @@ def parcel_groups(
         if certificate_file
         else "SELECT * FROM stg_certificate WHERE false"
     )
-    params = {"pb": parcel_file[0], "pf": parcel_file[1], "owners": owners_checked}
+    params = {"pb": parcel_file[0], "pf": parcel_file[1], "owners": owners_checked, "components": components}
     if certificate_file:
         params |= {"cb": certificate_file[0], "cf": certificate_file[1]}
     try:
@@ -103,6 +105,7 @@ def parcel_groups(
                         THEN 3
                     WHEN p._source_row IN (SELECT source_row FROM bad_p) THEN 2
                     WHEN k.n IS NULL OR k.bad > 0 OR NOT $owners THEN 2
+                    WHEN $components AND (p.geometry_ref IS NULL OR p.scan_ref IS NULL) THEN 2
                     ELSE 1
                 END AS land_group
             FROM p LEFT JOIN per_parcel k
@@ -118,3 +121,13 @@ def parcel_groups(
 def count_groups(groups: pl.DataFrame) -> dict[int, int]:
     counts = dict(groups.group_by("land_group").len().iter_rows())
     return {g: int(counts.get(g, 0)) for g in GROUPS}
+
+
+def carries_components(con: duckdb.DuckDBPyConnection, parcel_file: tuple[str, str]) -> bool:
+    """The parcel file carries both component columns (some row has a geometry, some a scan)."""
+    ((geometry, scan),) = con.execute(
+        "SELECT bool_or(geometry_ref IS NOT NULL), bool_or(scan_ref IS NOT NULL) FROM stg_parcel"
+        " WHERE _batch_id = ? AND _source_file = ?",
+        list(parcel_file),
+    ).fetchall()
+    return bool(geometry and scan)

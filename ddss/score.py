@@ -386,18 +386,20 @@ def _land(con: duckdb.DuckDBPyConnection, files: dict[str, RunFile], eff: pl.Dat
     owners_checked = cert is not None and not any(n.dataset == "certificate" for n in not_run)
     blocking = eff.filter(pl.col("blocking")).select("dataset", "source_row").unique()
     p = files["parcel"]
+    components = land_groups.carries_components(con, (p.batch_id, p.source_file))
     groups = land_groups.parcel_groups(
-        con, (p.batch_id, p.source_file), (cert.batch_id, cert.source_file) if cert else None, blocking, owners_checked
-    )
+        con, (p.batch_id, p.source_file), (cert.batch_id, cert.source_file) if cert else None, blocking, owners_checked,
+        components,
+    )  # fmt: skip
     counts = land_groups.count_groups(groups)
     total = sum(counts.values())
     notes = []
-    if not land_groups.THREE_COMPONENTS_APPLIED:
+    if not components:
         notes.append(
             (
                 "Chưa áp dụng điều kiện đủ ba thành phần dữ liệu (thuộc tính, không gian, bản quét) cho nhóm 1:"
-                " lô dữ liệu chưa có các cột này.",
-                "The three-components rule for group 1 is not applied: batches do not carry those columns yet.",
+                " tệp thửa đất không có cột dữ liệu không gian và hồ sơ quét.",
+                "The three-components rule for group 1 is not applied: the parcel file has no geometry and scan columns.",
             )
         )
     if not owners_checked:
@@ -422,7 +424,7 @@ def _land(con: duckdb.DuckDBPyConnection, files: dict[str, RunFile], eff: pl.Dat
             }
             for g, n in counts.items()
         ],
-        "three_components_applied": land_groups.THREE_COMPONENTS_APPLIED,
+        "three_components_applied": components,
         "owners_checked": owners_checked,
         "notes": [{"vi": vi, "en": en} for vi, en in notes],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ddss.land_groups import RULES, parcel_groups
+from ddss.land_groups import RULES, carries_components, parcel_groups
 from tests.gate.handmade import BATCH, add_rows, open_province
 
 PARCELS = [
@@ -91,6 +91,23 @@ def test_without_certificates_no_parcel_is_group_1(con):
     assert 1 not in groups["land_group"].to_list() and groups.height == 7
 
 
+def test_three_components_rule_applies_when_the_parcel_file_carries_them(tmp_path):
+    with open_province(tmp_path) as c:
+        rows = [
+            {**PARCELS[0], "geometry_ref": "G-1", "scan_ref": "S-1"},  # all three components: group 1
+            {**PARCELS[0], "parcel_no": "8", "geometry_ref": "G-8", "scan_ref": None},  # no scanned dossier: group 2
+        ]
+        add_rows(c, "parcel", rows)
+        add_rows(c, "certificate", [{**CERTS[0]}, {**CERTS[0], "certificate_serial": "AA 00000008", "parcel_no": "8"}])
+        no_blocking = BLOCKING.clear()
+        assert carries_components(c, (BATCH, "parcel.csv"))
+        groups = parcel_groups(c, (BATCH, "parcel.csv"), (BATCH, "certificate.csv"), no_blocking, True, components=True)
+        assert groups["land_group"].to_list() == [1, 2]
+        # A file without the component columns: the rule cannot apply.
+        c.execute("UPDATE stg_parcel SET geometry_ref = NULL, scan_ref = NULL")
+        assert not carries_components(c, (BATCH, "parcel.csv"))
+
+
 def test_every_group_has_its_rule_written_down_in_both_languages():
     assert set(RULES) == {1, 2, 3} and all(vi and en for vi, en in RULES.values())
-    assert "ba thành phần" in RULES[1][0]  # the page says the three-components rule is not applied yet
+    assert "ba thành phần" in RULES[1][0] and "three components" in RULES[1][1]
