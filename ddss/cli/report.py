@@ -22,6 +22,7 @@ def province_of_run(run_id: str) -> str | None:
 def command(
     run: str = typer.Option(None, "--run", help="Mã lượt kiểm tra (tên thư mục trong reports/); mặc định: lượt mới nhất."),
     province: str = typer.Option(None, help="Mã tỉnh; mặc định: lấy từ mã lượt kiểm tra."),
+    data_docs: bool = typer.Option(True, "--data-docs/--no-data-docs", help="Tạo lại Data Docs của GX cho lượt này."),
 ) -> None:
     from ddss.exit_codes import ExitCode
     from ddss.report import build_report
@@ -41,7 +42,7 @@ def command(
         typer.echo(f"Không tìm thấy lượt kiểm tra {run!r} trong {settings.reports_dir}. / No such run.", err=True)
         raise typer.Exit(int(ExitCode.BAD_INPUT))
     try:
-        index = build_report(settings, province, run)
+        index = build_report(settings, province, run, data_docs=data_docs)
     except FileNotFoundError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(int(ExitCode.BAD_INPUT)) from None

@@ -249,7 +249,7 @@ def _guide(settings: Settings, run_dir: Path) -> str | None:
     return "huong-dan.html"
 
 
-def render_pages(inp: ReportInputs) -> Path:
+def render_pages(inp: ReportInputs, data_docs_problem: str | None = None) -> Path:
     """Write every page and download of the run's folder; returns the index page."""
     env = _env()
     run_dir = inp.run_dir
@@ -322,6 +322,7 @@ def render_pages(inp: ReportInputs) -> Path:
         files=list(inp.files.iter_rows(named=True)),
         data_docs=_relative(docs, run_dir),
         data_docs_built=docs.exists(),
+        data_docs_problem=data_docs_problem,
         exit_codes=[(int(code), vi, en) for code, (vi, en) in MEANINGS.items()],
     )
     out = run_dir / "index.html"
@@ -329,6 +330,19 @@ def render_pages(inp: ReportInputs) -> Path:
     return out
 
 
-def build_report(settings: Settings, province: str, run_id: str) -> Path:
-    """The pipeline's report step: every page of run ``run_id``; returns ``index.html``."""
-    return render_pages(load_inputs(settings, province, run_id))
+def build_report(settings: Settings, province: str, run_id: str, data_docs: bool = True) -> Path:
+    """The pipeline's report step: GX's Data Docs of run ``run_id`` (``ddss.report.data_docs``,
+    the site the index links to), then every page of the run; returns ``index.html``."""
+    problem = _build_data_docs(settings, run_id) if data_docs else None
+    return render_pages(load_inputs(settings, province, run_id), data_docs_problem=problem)
+
+
+def _build_data_docs(settings: Settings, run_id: str) -> str | None:
+    """None when GX built the site; else what went wrong, for the index to say."""
+    from ddss.report import data_docs as gx_docs
+
+    try:
+        gx_docs.build(settings, run_id)
+    except Exception as e:  # noqa: BLE001 - the steward's own pages must not depend on GX's renderer
+        return type(e).__name__
+    return None

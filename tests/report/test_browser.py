@@ -79,6 +79,21 @@ def test_index_shows_scorecard_dimensions_and_verdict_offline(report_run, page, 
     assert (tmp_path / "index.png").stat().st_size > 10_000
 
 
+def test_data_docs_link_opens_gx_site_offline(report_run, page, tmp_path):
+    """The report step built GX's Data Docs for the run; the index's link opens it offline."""
+    _open(page, report_run.index, tmp_path, "index-for-docs")
+    link = page.locator("#lien-ket a", has_text="Data Docs")
+    target = (report_run.run_dir / link.get_attribute("href")).resolve()
+    assert target.is_file() and target.is_relative_to(report_run.settings.gx_dir)
+    assert "chưa được tạo" not in page.inner_text("#lien-ket")
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url == target.as_uri()
+    page.screenshot(path=str(tmp_path / "data-docs.png"), full_page=True)
+    assert report_run.run_id in page.content()  # the run's results are listed
+    assert page.attempts == []  # type: ignore[attr-defined]
+
+
 def test_trend_draws_every_run_of_the_history(report_run, page, tmp_path):
     """A hand-made history of three earlier runs: four points per dataset line."""
     import shutil

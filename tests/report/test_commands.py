@@ -14,7 +14,7 @@ def env(report_run) -> dict[str, str]:
     return {"DDSS_DATA_DIR": str(s.data_dir), "DDSS_REPORTS_DIR": str(s.reports_dir), "DDSS_GX_DIR": str(s.gx_dir)}
 
 
-@pytest.mark.parametrize("args", [["--run", "{run}"], ["--province", "79"], []])
+@pytest.mark.parametrize("args", [["--run", "{run}"], ["--province", "79", "--no-data-docs"], ["--no-data-docs"]])
 def test_report_command_writes_the_pages(report_run, env, args):
     from ddss.cli.app import app
 
