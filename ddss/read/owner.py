@@ -30,32 +30,31 @@ OWNER_COLUMN = {
     "parcel": "commune_code",
     "certificate": "commune_code",
 }
-_MAP = "_ddss_commune_province"
 
 
 @cache
-def _commune_provinces() -> tuple[tuple[str, str], ...]:
+def _commune_provinces() -> dict[str, str]:
     """(commune code, province of today) for every code of both lists."""
     old_to_new = {old: p.code for p in provinces_2025().values() for old in p.old_codes}
     out = {c.code: c.province_code for c in communes_2025().values()}
     for c in communes_pre2025().values():
         if c.code not in out and c.province_code in old_to_new:
             out[c.code] = old_to_new[c.province_code]
-    return tuple(out.items())
+    return out
 
 
 def refuse_foreign(con: duckdb.DuckDBPyConnection, relation: str, dataset: str, province: str) -> None:
     """Raise FileRejected when most rows of ``relation`` (with a known owner commune)
     belong to another province than ``province``."""
     column = OWNER_COLUMN[dataset]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_MAP} (code VARCHAR, province VARCHAR)")
-    con.executemany(f"INSERT INTO {_MAP} VALUES (?, ?)", list(_commune_provinces()))
-    try:
-        counts = con.execute(
-            f"SELECT m.province, count(*) FROM {ident(relation)} s JOIN {_MAP} m ON m.code = s.{ident(column)} GROUP BY 1"  # noqa: S608
-        ).fetchall()
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {_MAP}")
+    # A few thousand distinct codes at most: resolved in Python, not joined in SQL.
+    codes = con.execute(f"SELECT {ident(column)}, count(*) FROM {ident(relation)} GROUP BY 1").fetchall()  # noqa: S608
+    resolve = _commune_provinces()
+    by_province: dict[str, int] = {}
+    for code, n in codes:
+        if (p := resolve.get(code)) is not None:
+            by_province[p] = by_province.get(p, 0) + n
+    counts = list(by_province.items())
     known = sum(n for _, n in counts)
     foreign = [(n, p) for p, n in counts if p != province]
     if not known or 2 * sum(n for n, _ in foreign) <= known:
