@@ -100,7 +100,10 @@ def _spawn(role: str, args: list[str], env: dict, cwd: Path, logs: Path, state: 
 
 
 def _run(args: list[str], env: dict, cwd: Path, what: str, timeout: float) -> None:
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ServerError(f"{what}: quá {timeout:.0f} giây / timed out after {timeout:.0f} s") from None
     if done.returncode != 0:
         tail = (done.stdout + done.stderr)[-2000:]
         raise ServerError(f"{what} thất bại / failed (exit {done.returncode}):\n{tail}")
