@@ -24,6 +24,8 @@ PARCELS_PER_PERSON = 0.3
 CERTIFIED_SHARE = 0.8
 MULTI_PARCEL_SHARE = 0.05  # certificates covering several parcels (lawful: domain.md §Land)
 CO_OWNER_SHARE = 0.1  # one-parcel certificates with a second holder
+ORGANISATION_SHARE = 0.02  # certificates held by an organisation (no personal ID)
+_ORG_NAMES = np.array(["Phú Thịnh", "Hưng Long", "An Khang", "Minh Phát", "Thành Công", "Đại Việt", "Sao Mai", "Hòa Bình"])
 _URBAN = {
     "ODT": 40,
     "ONT": 8,
@@ -165,6 +167,15 @@ def generate_certificates(
     order = np.lexsort((np.arange(at.size), at))  # each co-owner right after its certificate's row
     at, who = at[order], who[order]
     chosen = parcels[pi[at]]
+    # Organisations hold some one-parcel certificates: no personal ID, no date of birth.
+    single = np.bincount(at, minlength=k)[at] == 1
+    org = single & ~grouped[at] & (rng.random(at.size) < ORGANISATION_SHARE)
+    org_names = pl.Series([f"Công ty TNHH {x}" for x in rng.choice(_ORG_NAMES, at.size)], dtype=pl.Utf8)
+    org_s = pl.Series(org)
+
+    def person(col: pl.Series) -> pl.Series:
+        return pl.select(pl.when(org_s).then(None).otherwise(col)).to_series()
+
     return pl.DataFrame(
         {
             "certificate_serial": pl.Series(serial[at].tolist(), dtype=pl.Utf8),
@@ -172,9 +183,10 @@ def generate_certificates(
             "map_sheet_no": chosen["map_sheet_no"],
             "parcel_no": chosen["parcel_no"],
             "issue_date": dates(issue[at]),
-            "owner_person_id": pop["person_id"].gather(who),
-            "owner_name": pop["full_name"].gather(who),
-            "owner_date_of_birth": pop["date_of_birth"].gather(who),
+            "owner_person_id": person(pop["person_id"].gather(who)),
+            "owner_name": pl.select(pl.when(org_s).then(org_names).otherwise(pop["full_name"].gather(who))).to_series(),
+            "owner_date_of_birth": person(pop["date_of_birth"].gather(who)),
             "updated_at": pl.Series(upd[at] * 1_000_000).cast(pl.Datetime("us")),
+            "holder_type": pl.Series(np.where(org, "Tổ chức", "Cá nhân")),
         }
     )

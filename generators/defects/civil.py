@@ -5,6 +5,7 @@ defect touched, and protected afterwards."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import numpy as np
 import polars as pl
@@ -130,8 +131,8 @@ def _deaths(plan: Plan) -> None:
     rows = plan.pick(ds, "death.name_mismatch")
     others = plan.frames["population"]["full_name"].drop_nulls().sample(rows.size, seed=plan.seed, with_replacement=True)
     current = d["full_name"].gather(rows).to_list()
-    # Another person's name, spaced as a name should be (only the name differs).
-    others = [" ".join(o.split()) for o in others.to_list()]
+    # Another person's name, in NFC and spaced as a name should be (only the name differs).
+    others = [unicodedata.normalize("NFC", " ".join(o.split())) for o in others.to_list()]
     plan.update(ds, rows, "full_name", [o if o != c else c + " Văn" for o, c in zip(others, current, strict=True)])
     plan.record(ds, rows, "death.name_mismatch", "họ tên khác dân cư")
 

@@ -33,6 +33,8 @@ def apply(plan: Plan) -> None:
     c = plan.frames["certificate"]
     if not c.is_empty():
         plan.protect("certificate", np.flatnonzero(c["certificate_serial"].is_duplicated().to_numpy()))
+        # and so are organisations as holders (no personal ID, no date of birth: lawful)
+        plan.protect("certificate", np.flatnonzero(c["owner_person_id"].is_null().to_numpy()))
     _linked_outdated(plan)  # first: it needs certified parcels that nothing else touched
     _parcels(plan)
     _certificates(plan)

@@ -178,8 +178,11 @@ def test_land(f):
     assert transition.select(serial.str.contains(r" \d{6}$").any() & serial.str.contains(r" \d{8}$").any()).item()
     assert (c["issue_date"] <= AS_OF).all()
     assert c.join(pa, on=["commune_code", "map_sheet_no", "parcel_no"]).height == c.height
-    o = c.join(p, left_on="owner_person_id", right_on="person_id")
-    assert o.height == c.height
+    people = c.filter(pl.col("holder_type") != "Tổ chức")
+    orgs = c.filter(pl.col("holder_type") == "Tổ chức")  # organisations: no personal ID or date of birth
+    assert orgs.height > 0 and orgs["owner_person_id"].is_null().all() and orgs["owner_date_of_birth"].is_null().all()
+    o = people.join(p, left_on="owner_person_id", right_on="person_id")
+    assert o.height == people.height
     assert (o["owner_name"] == o["full_name"]).all() and (o["owner_date_of_birth"] == o["date_of_birth"]).all()
     assert o.select(_years("issue_date", "date_of_birth").min()).item() >= 18
     assert o.filter(pl.col("date_of_death").is_not_null() & (pl.col("date_of_death") < pl.col("issue_date"))).is_empty()

@@ -180,3 +180,8 @@ def test_lawful_look_alikes_are_there(f):
     assert m["divorce_date"].is_not_null().any() and m["wife_passport_no"].is_not_null().any()
     assert (m["registration_date"].dt.year() < 2015).any()
     assert c["certificate_serial"].is_duplicated().any()
+    assert (c["holder_type"] == "Tổ chức").any() and c["owner_person_id"].is_null().any()
+    # owners living elsewhere than their parcel's commune
+    res = dict(zip(f["population"]["person_id"], f["population"]["residence_commune_code"], strict=True))
+    away = [res[o] != cc for o, cc in c.select("owner_person_id", "commune_code").iter_rows() if o is not None]
+    assert 0.5 < sum(away) / len(away)
