@@ -27,13 +27,14 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow.compute as pc
 
 from ddss import audit, score
 from ddss.mask import excel_safe_frame
 from ddss.schema import DATASETS, staging_table
 from ddss.settings import Settings
 from ddss.sql import ident
-from ddss.store import fetch_frame, writer
+from ddss.store import writer
 from ddss.store.gate import reopen_holds, replace_scores, write_holds
 from ddss.store.national import (
     NATIONAL_KEYS,
@@ -257,10 +258,11 @@ def gate(
                 }
                 con.register("_ddss_block", _blocking_reasons(eff, dataset).to_arrow())
                 try:
-                    query = _classified(dataset)
-                    promote = con.sql(f"SELECT * EXCLUDE (_hold) FROM ({query}) WHERE _hold IS NULL", params=params)  # noqa: S608
-                    table = promote.to_arrow_table()
-                    held = fetch_frame(con, f"SELECT * FROM ({query}) WHERE _hold IS NOT NULL", params)  # noqa: S608
+                    # One scan classifies every row; the two sides are split in Arrow.
+                    rows = con.sql(_classified(dataset), params=params).to_arrow_table()
+                    promoting = pc.is_null(rows.column("_hold"))
+                    table = rows.filter(promoting).drop_columns(["_hold"])
+                    held = pl.from_arrow(rows.filter(pc.invert(promoting)))
                 finally:
                     con.unregister("_ddss_block")
                 staged = con.execute(
@@ -286,7 +288,9 @@ def gate(
                 entry = audit.append(store, "gate", province, run_id, _audit_body(card, decisions))
             promoted_keys = pl.concat(
                 [
-                    pl.DataFrame({"dataset": d, "record_key": t.column("_record_key").to_pylist()}, schema=_KEYS)
+                    pl.from_arrow(t.select(["_record_key"])).select(
+                        pl.lit(d).alias("dataset"), pl.col("_record_key").cast(pl.Utf8).alias("record_key")
+                    )
                     for d, t in promote_sets.items()
                 ]
                 or [pl.DataFrame(schema=_KEYS)]

@@ -28,7 +28,7 @@ from ddss.rules.land import CODES_SINCE_2024, LEGACY_CODES
 from ddss.sql import str_literal
 from ddss.store import fetch_frame
 
-__all__ = ["GROUPS", "RULES", "carries_components", "count_groups", "parcel_groups"]
+__all__ = ["GROUPS", "RULES", "carries_components", "count_groups", "parcel_groups", "scorecard_section"]
 
 GROUPS: dict[int, tuple[str, str]] = {
     1: ("Nhóm 1: dùng được ngay", "Group 1: usable as is"),
@@ -131,3 +131,51 @@ def carries_components(con: duckdb.DuckDBPyConnection, parcel_file: tuple[str, s
         list(parcel_file),
     ).fetchall()
     return bool(geometry and scan)
+
+
+def scorecard_section(
+    con: duckdb.DuckDBPyConnection,
+    parcel_file: tuple[str, str],
+    certificate_file: tuple[str, str] | None,
+    blocking: pl.DataFrame,
+    owners_checked: bool,
+) -> dict:
+    """The scorecard's ``land_groups`` (docs/scorecard.md): counts, shares, rules and notes."""
+    components = carries_components(con, parcel_file)
+    counts = count_groups(parcel_groups(con, parcel_file, certificate_file, blocking, owners_checked, components))
+    total = sum(counts.values())
+    notes = []
+    if not components:
+        notes.append(
+            (
+                "Chưa áp dụng điều kiện đủ ba thành phần dữ liệu (thuộc tính, không gian, bản quét) cho nhóm 1:"
+                " tệp thửa đất không có cột dữ liệu không gian và hồ sơ quét.",
+                "The three-components rule for group 1 is not applied: the parcel file has no geometry and scan columns.",
+            )
+        )
+    if not owners_checked:
+        notes.append(
+            (
+                "Chưa xác thực được chủ sử dụng với CSDL dân cư (thiếu dữ liệu dân cư hoặc giấy chứng nhận):"
+                " không thửa nào vào nhóm 1.",
+                "Owners could not be authenticated (population or certificates not loaded): no parcel is in group 1.",
+            )
+        )
+    return {
+        "parcels": total,
+        "groups": [
+            {
+                "group": g,
+                "label_vi": GROUPS[g][0],
+                "label_en": GROUPS[g][1],
+                "rule_vi": RULES[g][0],
+                "rule_en": RULES[g][1],
+                "parcels": n,
+                "share": n / total if total else 0.0,
+            }
+            for g, n in counts.items()
+        ],  # fmt: skip
+        "three_components_applied": components,
+        "owners_checked": owners_checked,
+        "notes": [{"vi": vi, "en": en} for vi, en in notes],
+    }

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -382,53 +381,11 @@ def compute_scorecard(
 
 
 def _land(con: duckdb.DuckDBPyConnection, files: dict[str, RunFile], eff: pl.DataFrame, not_run: list[NotRun]) -> dict:
-    cert = files.get("certificate")
-    owners_checked = cert is not None and not any(n.dataset == "certificate" for n in not_run)
-    blocking = eff.filter(pl.col("blocking")).select("dataset", "source_row").unique()
-    p = files["parcel"]
-    components = land_groups.carries_components(con, (p.batch_id, p.source_file))
-    groups = land_groups.parcel_groups(
-        con, (p.batch_id, p.source_file), (cert.batch_id, cert.source_file) if cert else None, blocking, owners_checked,
-        components,
-    )  # fmt: skip
-    counts = land_groups.count_groups(groups)
-    total = sum(counts.values())
-    notes = []
-    if not components:
-        notes.append(
-            (
-                "Chưa áp dụng điều kiện đủ ba thành phần dữ liệu (thuộc tính, không gian, bản quét) cho nhóm 1:"
-                " tệp thửa đất không có cột dữ liệu không gian và hồ sơ quét.",
-                "The three-components rule for group 1 is not applied: the parcel file has no geometry and scan columns.",
-            )
-        )
-    if not owners_checked:
-        notes.append(
-            (
-                "Chưa xác thực được chủ sử dụng với CSDL dân cư (thiếu dữ liệu dân cư hoặc giấy chứng nhận):"
-                " không thửa nào vào nhóm 1.",
-                "Owners could not be authenticated (population or certificates not loaded): no parcel is in group 1.",
-            )
-        )
-    return {
-        "parcels": total,
-        "groups": [
-            {
-                "group": g,
-                "label_vi": land_groups.GROUPS[g][0],
-                "label_en": land_groups.GROUPS[g][1],
-                "rule_vi": land_groups.RULES[g][0],
-                "rule_en": land_groups.RULES[g][1],
-                "parcels": n,
-                "share": n / total if total else 0.0,
-            }
-            for g, n in counts.items()
-        ],
-        "three_components_applied": components,
-        "owners_checked": owners_checked,
-        "notes": [{"vi": vi, "en": en} for vi, en in notes],
-    }
-
-
-def write_path(reports_dir: Path, run_id: str) -> Path:
-    return Path(reports_dir) / run_id
+    cert, p = files.get("certificate"), files["parcel"]
+    return land_groups.scorecard_section(
+        con,
+        (p.batch_id, p.source_file),
+        (cert.batch_id, cert.source_file) if cert else None,
+        eff.filter(pl.col("blocking")).select("dataset", "source_row").unique(),
+        owners_checked=cert is not None and not any(n.dataset == "certificate" for n in not_run),
+    )
