@@ -187,3 +187,22 @@ def test_cli_exit_codes_for_empty_delta_nothing_new_and_manifest(tmp_path, good)
     (inbox / "manifest.csv").write_text("file,rows\ndeath.csv,3\n", encoding="utf-8")
     r = _cli(tmp_path, inbox)
     assert r.returncode == 1 and "bảng kê" in r.stderr, r.stdout + r.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"ten,so\nbirth.csv,3\n", "thiếu cột 'file'"),
+        (b"file,rows\nbirth.csv,ba\n", "không phải số"),
+        (b"file\n\xff\xfe\n", "UTF-8"),
+    ],
+)
+def test_an_unreadable_manifest_is_said_so_and_loads_the_batch(tmp_path, good, content, phrase):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(good["csv"] / "birth.csv", inbox / "birth.csv")
+    (inbox / "manifest.csv").write_bytes(content)
+    result = ingest_inbox(_settings(tmp_path), "79", inbox)
+    assert [f.status for f in result.files] == ["loaded"]
+    (note,) = result.notes
+    assert note.kind == "manifest_unreadable" and phrase in note.reason_vi and result.manifest_differences == 1
