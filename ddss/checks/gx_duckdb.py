@@ -18,6 +18,10 @@ upstream issues #10738 and #11579):
    format COMPLETE. Each is a full run of the query: below COMPLETE, the table metric
    doubles the work for nothing (measured, 1 M persons: 5.4 s of 13 s). Fix: below
    COMPLETE only the count is asked for; COMPLETE is unchanged.
+4. Native map expectations fetch a sample of unexpected values (one ``LIMIT`` query per
+   expectation) even when the result format asks for none (``partial_unexpected_count``
+   0, as ddss's checkpoint does: results hold counts, never values). Fix: then the sample
+   is not asked for; the result simply has no value list.
 
 Applied explicitly, idempotent, and refused on another GX version (the patched
 functions are internal and may change).
@@ -86,6 +90,7 @@ def apply() -> None:
         if hasattr(module, "get_dialect_regex_expression"):
             module.get_dialect_regex_expression = get_dialect_regex_expression
     _skip_unused_rows_metric()
+    _skip_unused_value_samples()
     _APPLIED = True
 
 
@@ -110,3 +115,29 @@ def _skip_unused_rows_metric() -> None:
 
     UnexpectedRowsExpectation.get_validation_dependencies = get_validation_dependencies
     UnexpectedRowsExpectation._validate = _validate
+
+
+def _skip_unused_value_samples() -> None:
+    from great_expectations.core.result_format import ResultFormat
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    for cls in (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation):
+        original = cls.get_validation_dependencies
+
+        def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None, _original=original):
+            deps = _original(self, execution_engine=execution_engine, runtime_configuration=runtime_configuration)
+            fmt = deps.result_format
+            sample = f"{self.map_metric}.unexpected_values"
+            if (
+                fmt.get("result_format") != ResultFormat.COMPLETE
+                and fmt.get("partial_unexpected_count") == 0
+                and deps.get_metric_configuration(sample) is not None
+            ):
+                deps.remove_metric_configuration(sample)
+            return deps
+
+        cls.get_validation_dependencies = get_validation_dependencies
