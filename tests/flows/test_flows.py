@@ -92,6 +92,17 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
     assert "validate" not in again and again["ingest"]["rows_staged"] == 0
 
 
+def test_a_deployed_run_with_default_parameters_and_no_files_completes(prefect_harness, tmp_path):
+    """What prefect.yaml passes (just the province): the inbox defaults to
+    <data_dir>/inbox/<province>/, is created when missing, and a night with nothing in it
+    ends Completed, not Failed on a missing folder."""
+    from flows.pipeline import province_pipeline
+
+    state = province_pipeline("01", **_dirs(tmp_path), settle_s=0.1, return_state=True)
+    assert state.is_completed() and "Không có tệp mới" in state.message
+    assert (tmp_path / "data_dir" / "inbox" / "01").is_dir()
+
+
 HOLD_LOCK = """
 import os, sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
@@ -109,7 +120,7 @@ data = open(sys.argv[1], "rb").read()
 with open(sys.argv[2], "ab") as f:
     done = 0
     while done < len(data) and not os.path.exists(sys.argv[3]):  # an upload trickling in
-        f.write(data[done : done + 100]); f.flush(); done += 100; time.sleep(0.2)
+        f.write(data[done : done + 2]); f.flush(); done += 2; time.sleep(0.2)  # slow: growing until told
     f.write(data[done:])
 """
 
