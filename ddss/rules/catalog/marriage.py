@@ -42,12 +42,19 @@ def _foreign(role: str) -> tuple[str, str]:
 _PARTIES = "(t.husband_person_id, t.wife_person_id)"
 # An earlier marriage of either party, not ended before this one by divorce (noted on the
 # earlier entry) or by the death of its other spouse (official-criteria D6).
-_OPEN_EARLIER = (
-    "EXISTS (SELECT 1 FROM {marriage} m WHERE (m.husband_person_id IN " + _PARTIES + " OR m.wife_person_id IN " + _PARTIES + ")"
+# One EXISTS per (earlier column, this column) pair: each is an equality DuckDB can hash-join;
+# the same test written with IN/OR lists compares every marriage with every other (5.7 s at
+# 20 000 persons, quadratic). The other spouse of the earlier marriage is the column that
+# did not match.
+_OTHER = {"husband_person_id": "wife_person_id", "wife_person_id": "husband_person_id"}
+_OPEN_EARLIER = " OR ".join(
+    f"EXISTS (SELECT 1 FROM {{marriage}} m WHERE m.{mine} = t.{theirs}"
     " AND (m.registration_date < t.registration_date OR (m.registration_date = t.registration_date AND m._source_row < t._source_row))"
     " AND NOT coalesce(m.divorce_date <= t.registration_date, false)"
-    " AND NOT EXISTS (SELECT 1 FROM {population} p WHERE p.person_id IN (m.husband_person_id, m.wife_person_id)"
-    " AND p.person_id NOT IN " + _PARTIES + " AND p.date_of_death < t.registration_date))"
+    f" AND NOT EXISTS (SELECT 1 FROM {{population}} p WHERE p.person_id = m.{_OTHER[mine]}"
+    f" AND p.person_id NOT IN {_PARTIES} AND p.date_of_death < t.registration_date))"
+    for mine in _OTHER
+    for theirs in _OTHER
 )
 
 CHECKS = (
@@ -77,9 +84,11 @@ CHECKS = (
         "official-criteria D5; Luật HN&GĐ 2014 đ.8.2 (không thừa nhận hôn nhân giữa những người cùng giới tính)",
         "Hai bên cùng giới tính",
         "Theo dữ liệu dân cư, chồng và vợ có cùng giới tính.",
+        # Nested, not "FROM population h, population w": DuckDB decorrelates that pair into a
+        # join on sex first (128 s and 20 GB at 20 000 persons; nested: 0.1 s).
         sql(
-            "EXISTS (SELECT 1 FROM {population} h, {population} w WHERE h.person_id = t.husband_person_id"
-            " AND w.person_id = t.wife_person_id AND h.sex = w.sex)"
+            "EXISTS (SELECT 1 FROM {population} h WHERE h.person_id = t.husband_person_id"
+            " AND EXISTS (SELECT 1 FROM {population} w WHERE w.person_id = t.wife_person_id AND w.sex = h.sex))"
         ),
         "husband_person_id",
     ),
