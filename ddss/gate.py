@@ -27,14 +27,14 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow.compute as pc
 
 from ddss import audit, score
 from ddss.mask import excel_safe_frame
 from ddss.schema import DATASETS, staging_table
+from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
 from ddss.sql import ident
-from ddss.store import writer
+from ddss.store import fetch_frame, writer
 from ddss.store.gate import reopen_holds, replace_scores, write_holds
 from ddss.store.national import (
     NATIONAL_KEYS,
@@ -157,19 +157,25 @@ def _classified(dataset: str) -> str:
     """Every row of the run's file with ``_hold``: NULL = promote, else why it is held."""
     key, incomplete = _key_sql(dataset)
     cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(dataset)[1 : 1 + len(DATASETS[dataset].columns)])
+    # Repeated keys by a hash aggregate (cheap) rather than a window over every row (a sort).
     return f"""
-        SELECT {key} AS _key, {cols}, $province AS _province, t._agency, t._batch_id, t._source_file,
+        WITH t AS (
+            SELECT *, {key} AS _k FROM {ident(staging_table(dataset))} t
+            WHERE t._batch_id = $batch AND t._source_file = $file
+        ),
+        dup AS (SELECT _k, min(_source_row) AS _first FROM t GROUP BY _k HAVING count(*) > 1)
+        SELECT t._k AS _key, {cols}, $province AS _province, t._agency, t._batch_id, t._source_file,
                t._file_sha256, t._source_row, {_record_key_sql(dataset)} AS _record_key,
                b.check_ids AS _check_ids, b.reasons_vi AS _reasons_vi,
                CASE WHEN $batch_blocked THEN 'batch'
                     WHEN $not_run THEN 'not_run'
                     WHEN b.source_row IS NOT NULL THEN 'findings'
                     WHEN {incomplete} THEN 'key_missing'
-                    WHEN row_number() OVER (PARTITION BY {key} ORDER BY t._source_row) > 1 THEN 'key_duplicate'
+                    WHEN d._first IS NOT NULL AND t._source_row <> d._first THEN 'key_duplicate'
                END AS _hold
-        FROM {ident(staging_table(dataset))} t
+        FROM t
         LEFT JOIN _ddss_block b ON b.source_row = t._source_row
-        WHERE t._batch_id = $batch AND t._source_file = $file
+        LEFT JOIN dup d ON d._k = t._k
     """  # noqa: S608 - identifiers from the schema only; values are bound
 
 
@@ -241,7 +247,7 @@ def gate(
                     f"Run {run_id} was gated already; revert it first."
                 )
             card = score.compute_scorecard(con, run_id, thresholds, margin)
-            replace_scores(con, run_id, score_history_frame(card))
+            replace_scores(con, run_id, history_frame(card))
             files = score.run_files(con, run_id)
             not_run = score.checks_not_run(set(files))
             eff = score.effective_findings(con, run_id, files, not_run)
@@ -258,12 +264,14 @@ def gate(
                 }
                 con.register("_ddss_block", _blocking_reasons(eff, dataset).to_arrow())
                 try:
-                    # One scan classifies every row; the two sides are split in Arrow.
-                    rows = con.sql(_classified(dataset), params=params).to_arrow_table()
-                    promoting = pc.is_null(rows.column("_hold"))
-                    table = rows.filter(promoting).drop_columns(["_hold"])
-                    held = pl.from_arrow(rows.filter(pc.invert(promoting)))
+                    # One scan classifies every row (into memory); both sides are read from it.
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_gate AS {_classified(dataset)}", params)  # noqa: S608
+                    table = con.sql(
+                        "SELECT * EXCLUDE (_hold, _check_ids, _reasons_vi) FROM _ddss_gate WHERE _hold IS NULL"
+                    ).to_arrow_table()
+                    held = fetch_frame(con, "SELECT * FROM _ddss_gate WHERE _hold IS NOT NULL")
                 finally:
+                    con.execute("DROP TABLE IF EXISTS _ddss_gate")
                     con.unregister("_ddss_block")
                 staged = con.execute(
                     f"SELECT count(*) FROM {ident(staging_table(dataset))} WHERE _batch_id = ? AND _source_file = ?",  # noqa: S608
@@ -391,9 +399,3 @@ def revert(settings: Settings, province: str, run_id: str, store: NationalStore 
         if own_store:
             store.close()
     return counts
-
-
-def score_history_frame(card: score.Scorecard) -> pl.DataFrame:
-    from ddss.scorecard_io import history_frame
-
-    return history_frame(card)
