@@ -1,7 +1,7 @@
 """Prefect flow: validate and score many provinces in parallel on Dask, then the national scorecard.
 
 Prefect's ``DaskTaskRunner`` (prefect-dask) runs one task per province: a ``LocalCluster``
-(``[tool.ddss] dask_workers`` processes, 127.0.0.1, no dashboard) by default, or the
+(``[tool.ddss] dask_workers`` processes, all on 127.0.0.1) by default, or the
 existing scheduler at ``dask_address``. On several machines each worker holds its own
 provinces' files: start it with ``--resources "province_79=1,province_01=1"`` and run with
 ``pin=True`` so each task goes only to a worker that declares its province (docs/scaling.md).
@@ -98,7 +98,8 @@ def dask_runner(settings: Settings, address: str | None = None, workers: int | N
             "threads_per_worker": 1,  # GX and DuckDB are CPU-bound: one province per process
             "processes": True,
             "host": "127.0.0.1",
-            "dashboard_address": None,  # no web dashboard: nothing listens beyond what is needed
+            # its HTTP endpoint (health, dashboard) on loopback and a free port, never ":8787" on every interface
+            "dashboard_address": "127.0.0.1:0",
         },
     )
 
