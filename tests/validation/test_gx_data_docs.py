@@ -5,6 +5,8 @@ machine in a real browser (Debian's Chromium through Playwright), no personal da
 from __future__ import annotations
 
 import re
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -19,9 +21,13 @@ EXTERNAL = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'<>)]+")
 
 
 @pytest.fixture(scope="module")
-def site(province_run) -> tuple[object, Path]:
+def site(province_run, tmp_path_factory) -> tuple[object, Path]:
+    """The shared run's GX folder, copied (the site's fonts and images are binary files
+    other tests of that run do not expect), then built into by the report step."""
     run = province_run(0.05, 2000, headers="vi", dates="vn", decimal_comma=True, encoding="utf-8-sig")
-    index = data_docs.build(run.settings, run.validated.run_id)
+    gx_dir = tmp_path_factory.mktemp("datadocs") / "gx"
+    shutil.copytree(run.settings.gx_dir, gx_dir)
+    index = data_docs.build(replace(run.settings, gx_dir=gx_dir), run.validated.run_id)
     return run, index
 
 

@@ -126,7 +126,7 @@ COMMANDS = textwrap.dedent(
     import sys
     from ddss.cli.app import app
     out = sys.argv[1]
-    for args in (["--help"], ["generate", "--province", "79", "--persons", "60", "--seed", "2", "--out", out],
+    for args in (["--help"], ["generate", "--province", "79", "--persons", "300", "--seed", "2", "--out", out],
                  ["ingest", "--province", "79", "--inbox", out + "/inbox"], ["suites", "--check"],
                  ["validate", "--help"], ["score", "--help"], ["gate", "--help"]):
         try:
@@ -165,7 +165,8 @@ def test_validate_shows_progress(run):
         timeout=600,
         cwd=ROOT,
     )
-    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.returncode in (0, 1), out.stderr[-2000:]  # 1: the run is không đạt (5 % defects)
+    assert "findings.csv" in out.stdout
     lines = out.stderr.splitlines()
     order = [STEPS["prepare"], STEPS["gx"], *(f"{STEPS['suite']} {s.name} " for s in suites.specs()), STEPS["findings"]]
     at = [next(i for i, line in enumerate(lines) if step in line) for step in order]
