@@ -37,6 +37,7 @@ from ddss.sql import ident
 from ddss.store import fetch_frame, writer
 from ddss.store.gate import reopen_holds, replace_scores, write_holds
 from ddss.store.national import (
+    KEY_FALLBACKS,
     NATIONAL_KEYS,
     PROMOTED_DATASETS,
     NationalStore,
@@ -142,7 +143,10 @@ _HOLD_EN = {
 
 
 def _key_sql(dataset: str) -> tuple[str, str]:
-    parts = [f"t.{ident(k)}" for k in NATIONAL_KEYS[dataset]]
+    parts = [
+        f"coalesce(t.{ident(k)}, t.{ident(KEY_FALLBACKS[dataset, k])})" if (dataset, k) in KEY_FALLBACKS else f"t.{ident(k)}"
+        for k in NATIONAL_KEYS[dataset]
+    ]
     key = "concat_ws('|', " + ", ".join(f"CAST({p} AS VARCHAR)" for p in parts) + ")"
     return key, " OR ".join(f"{p} IS NULL" for p in parts)
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "KEY_FALLBACKS",
     "NATIONAL_KEYS",
     "PROMOTED_DATASETS",
     "DuckDBNationalStore",
@@ -65,6 +66,9 @@ NATIONAL_KEYS: dict[str, tuple[str, ...]] = {
     "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
     "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
 }
+# A key column that may lawfully be empty, and what identifies the record then: an
+# organisation holds a certificate with no personal ID (domain.md §Land), so its name does.
+KEY_FALLBACKS: dict[tuple[str, str], str] = {("certificate", "owner_person_id"): "owner_name"}
 # Lineage every incoming row carries (set by the gate from the province file).
 INCOMING_LINEAGE = (
     ("_province", "VARCHAR"),

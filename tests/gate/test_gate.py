@@ -73,6 +73,19 @@ def test_gate_promotes_clean_records_holds_the_rest_with_reasons(defective, nati
     assert (settings.reports_dir / result.run_id / "held.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
+def test_a_clean_province_promotes_every_record(clean, national_store):
+    """Lawful look-alikes are never held: certificates of organisations (no personal ID:
+    the holder's name completes the key), co-owned and multi-parcel certificates."""
+    settings, _ = clean
+    store = national_store(settings.data_dir)
+    result = gate(settings, "79", store=store)
+    _assert_invariants(store, result)
+    assert result.held == 0 and result.promoted == sum(d.staged for d in result.decisions) > 0
+    certificates = store.current("certificate")
+    organisations = certificates.filter(pl.col("owner_person_id").is_null())
+    assert organisations.height > 0 and organisations["owner_name"].null_count() == 0
+
+
 def test_block_batch_policy_promotes_nothing_of_that_dataset(defective, national_store):
     settings, _ = defective
     store = national_store(settings.data_dir)
