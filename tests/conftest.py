@@ -87,3 +87,22 @@ def _no_internet_attempts():
     yield
     leaked = offline.ATTEMPTS[before:]
     assert not leaked, f"internet access attempted: {leaked}"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module: Playwright's sync API
+    refuses a second instance while one is open in the same thread, so every module takes
+    this one fixture and it is closed when the module ends."""
+    if not CHROMIUM.exists():
+        # Not a skip: CI installs it (scripts/system_deps.sh), so its absence is a broken setup.
+        pytest.fail("Debian's chromium is missing: run scripts/system_deps.sh (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()

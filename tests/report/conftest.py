@@ -20,7 +20,6 @@ from ddss.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>window.__ddss_pwned = 1</script>"
 FORMULA = '=HYPERLINK("#pwned";"bấm vào đây")'
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,3 @@ def report_run(tmp_path_factory) -> ReportRun:
     scorecard = json.loads((folder / "scorecard.json").read_text(encoding="utf-8"))
     index = build_report(settings, "79", result.run_id)
     return ReportRun(settings, result.run_id, result.report_dir, index, gen.inbox, scorecard)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        # Not a skip: CI installs it (scripts/system_deps.sh), so its absence is a broken setup.
-        pytest.fail("Debian's chromium is missing: run scripts/system_deps.sh (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()

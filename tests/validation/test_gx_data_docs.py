@@ -15,7 +15,6 @@ import pytest
 from ddss.checks import suites
 from ddss.report import data_docs
 
-CHROMIUM = Path("/usr/bin/chromium")
 # XML namespace names are identifiers, never fetched.
 EXTERNAL = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'<>)]+")
 
@@ -29,18 +28,6 @@ def site(province_run, tmp_path_factory) -> tuple[object, Path]:
     shutil.copytree(run.settings.gx_dir, gx_dir)
     index = data_docs.build(replace(run.settings, gx_dir=gx_dir), run.validated.run_id)
     return run, index
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():  # CI installs it (scripts/system_deps.sh): its absence is a broken setup
-        pytest.fail("Debian's chromium is missing: run scripts/system_deps.sh (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_vendored_assets_are_the_pinned_ones_with_licences():
