@@ -44,9 +44,11 @@ def test_demo_runs_the_whole_path_through_prefect(tmp_path):
         "Bắt đủ và đúng",
         "Xét chuyển:",  # scorecard, decision and counts promoted/held (issue #17)
         "chuyển lên CSDL quốc gia",
+        "Báo cáo HTML",
     ):
         assert step in out, step
     assert list((tmp_path / "reports").glob("*/findings.csv"))
+    assert list((tmp_path / "reports").glob("*/index.html"))  # the steward's report (issue #18)
     assert (tmp_path / "data" / "province_79.duckdb").exists()
 
 

@@ -49,8 +49,10 @@ def command(
     gen = _generate(province, persons, seed, defect_rate, out)
     typer.echo(f"      {gen.summary_vi()}")
 
-    typer.echo("\n[2/4] Nạp lô tệp vào DuckDB" + (" (Prefect flow)" if prefect else ""))
-    typer.echo("[3/4] Kiểm tra bằng Great Expectations (đúng, đủ, sạch, sống)")
+    typer.echo(
+        "\n[2/4] Quy trình của tỉnh: nạp lô tệp vào DuckDB → kiểm tra bằng Great Expectations → chấm điểm → báo cáo → xét chuyển"
+        + (" (Prefect flow)" if prefect else "")
+    )
     as_of = _as_of(out)
     if prefect:
         from flows.pipeline import province_pipeline
@@ -78,10 +80,14 @@ def command(
 
     from ddss.cli import summary
 
+    typer.echo("\n[3/4] Kết quả: lô tệp, phát hiện theo chiều (đúng, đủ, sạch, sống), bảng điểm, xét chuyển")
     typer.echo(summary.batches(settings, province))
     run_id, findings = summary.latest_findings(settings, province)
     typer.echo(summary.dimensions(findings))
     typer.echo(f"      Phát hiện chi tiết (đã che dữ liệu cá nhân): {settings.reports_dir / run_id}")
+    index = settings.reports_dir / run_id / "index.html"
+    if index.exists():
+        typer.echo(f"      Báo cáo HTML (mở bằng trình duyệt, không cần mạng): {index}")
     from ddss.cli.gate import outcome_text
 
     typer.echo("\n      Bảng điểm và xét chuyển lên CSDL quốc gia")
