@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -48,6 +48,7 @@ __all__ = [
     "DuckDBNationalStore",
     "NationalStore",
     "PromoteCounts",
+    "SqlNationalStore",
     "RevertBlocked",
     "history_table",
     "incoming_columns",
@@ -178,6 +179,42 @@ class NationalStore(ABC):
         self.close()
 
 
+class SqlNationalStore(NationalStore):
+    """What every SQL backend writes the same way; a backend gives ``con`` (a connection
+    whose ``execute`` returns a cursor-like object), ``PARAM`` (its placeholder) and
+    ``_need_tx`` (refuse a write outside ``transaction``)."""
+
+    PARAM = "?"
+    con: Any
+
+    @abstractmethod
+    def _need_tx(self) -> None: ...
+
+    def promoted_by(self, dataset: str, run_id: str) -> int:
+        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = {self.PARAM}"  # noqa: S608
+        return int(self.con.execute(sql, [run_id]).fetchone()[0])
+
+    def duplicate_keys(self, dataset: str) -> int:
+        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1) d"  # noqa: S608
+        return int(self.con.execute(sql).fetchone()[0])
+
+    def append_audit(self, entry: dict) -> None:
+        self._need_tx()
+        names = [n for n, _ in AUDIT_COLUMNS]
+        self.con.execute(
+            f"INSERT INTO audit_log ({', '.join(ident(n) for n in names)}) VALUES ({', '.join([self.PARAM] * len(names))})",  # noqa: S608
+            [entry[n] for n in names],
+        )
+
+    def audit_rows(self) -> list[dict]:
+        names = [n for n, _ in AUDIT_COLUMNS]
+        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {ident(table)} ({', '.join(f'{ident(n)} {t}' for n, t in columns)})"
 
@@ -189,7 +226,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
 
 
-class DuckDBNationalStore(NationalStore):
+class DuckDBNationalStore(SqlNationalStore):
     """The national database as one DuckDB file (default ``data/national.duckdb``)."""
 
     def __init__(self, path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> None:
@@ -302,30 +339,6 @@ class DuckDBNationalStore(NationalStore):
 
     def history(self, dataset: str) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(history_table(dataset))}").to_arrow_table())  # noqa: S608
-
-    def promoted_by(self, dataset: str, run_id: str) -> int:
-        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = ?"  # noqa: S608
-        return int(self.con.execute(sql, [run_id]).fetchall()[0][0])
-
-    def duplicate_keys(self, dataset: str) -> int:
-        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1)"  # noqa: S608
-        return int(self.con.execute(sql).fetchall()[0][0])
-
-    def append_audit(self, entry: dict) -> None:
-        self._need_tx()
-        names = [n for n, _ in AUDIT_COLUMNS]
-        self.con.execute(
-            f"INSERT INTO audit_log ({', '.join(ident(n) for n in names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
-            [entry[n] for n in names],
-        )
-
-    def audit_rows(self) -> list[dict]:
-        names = [n for n, _ in AUDIT_COLUMNS]
-        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
-        return [dict(zip(names, r, strict=True)) for r in rows]
-
-    def close(self) -> None:
-        self.con.close()
 
 
 def open_national(settings: Settings) -> NationalStore:

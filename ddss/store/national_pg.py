@@ -28,9 +28,9 @@ from ddss.store.national import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
     SUPERSEDED,
-    NationalStore,
     PromoteCounts,
     RevertBlocked,
+    SqlNationalStore,
     history_table,
     incoming_columns,
     national_columns,
@@ -64,7 +64,9 @@ def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {ident(table)} ({cols})"
 
 
-class PostgresNationalStore(NationalStore):
+class PostgresNationalStore(SqlNationalStore):
+    PARAM = "%s"
+
     def __init__(self, dsn: str, password: str | None = None, connect_timeout_s: float = 10.0) -> None:
         import psycopg
 
@@ -192,27 +194,3 @@ class PostgresNationalStore(NationalStore):
 
     def history(self, dataset: str) -> pl.DataFrame:
         return self._frame(history_table(dataset), national_columns(dataset) + list(SUPERSEDED))
-
-    def promoted_by(self, dataset: str, run_id: str) -> int:
-        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = %s"  # noqa: S608
-        return int(self.con.execute(sql, [run_id]).fetchone()[0])
-
-    def duplicate_keys(self, dataset: str) -> int:
-        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1) d"  # noqa: S608
-        return int(self.con.execute(sql).fetchone()[0])
-
-    def append_audit(self, entry: dict) -> None:
-        self._need_tx()
-        names = [n for n, _ in AUDIT_COLUMNS]
-        self.con.execute(
-            f"INSERT INTO audit_log ({', '.join(ident(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608
-            [entry[n] for n in names],
-        )
-
-    def audit_rows(self) -> list[dict]:
-        names = [n for n, _ in AUDIT_COLUMNS]
-        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
-        return [dict(zip(names, r, strict=True)) for r in rows]
-
-    def close(self) -> None:
-        self.con.close()
