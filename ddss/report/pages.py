@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from ddss.admin_units import province as province_info
 from ddss.exit_codes import MEANINGS
@@ -28,7 +28,7 @@ from ddss.schema import DATASETS
 from ddss.score import DATASET_LABELS
 from ddss.settings import Settings
 
-__all__ = ["ROWS_PER_CHECK", "agency_page_name", "build_report", "data_docs_index", "render_pages"]
+__all__ = ["ROWS_PER_CHECK", "agency_page_name", "build_report", "data_docs_index", "render_pages", "template_environment"]
 
 ROWS_PER_CHECK = 200  # rows shown per check on an agency page; the downloads hold all
 TOP_CHECKS = 15
@@ -36,9 +36,11 @@ DIMENSION_EN = {"dung": "correct", "du": "complete", "sach": "clean", "song": "c
 SEVERITY_EN = {"blocking": "blocking", "warning": "warning"}
 
 
-def _env() -> Environment:
+def template_environment(*first: BaseLoader) -> Environment:
+    """The report's Jinja2 environment (autoescape on, Vietnamese number formats, labels);
+    ``first``: loaders searched before the report's templates (the findings browser's)."""
     env = Environment(
-        loader=PackageLoader("ddss.report", "templates"),
+        loader=ChoiceLoader([*first, PackageLoader("ddss.report", "templates")]),
         autoescape=select_autoescape(["html", "j2", "html.j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -244,14 +246,14 @@ def _guide(settings: Settings, run_dir: Path) -> str | None:
     from markdown_it import MarkdownIt
 
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(source.read_text(encoding="utf-8"))
-    html = _env().get_template("guide.html.j2").render(body=body, title="Hướng dẫn cho cán bộ / Steward's guide")
+    html = template_environment().get_template("guide.html.j2").render(body=body, title="Hướng dẫn cho cán bộ / Steward's guide")
     (run_dir / "huong-dan.html").write_text(html, encoding="utf-8")
     return "huong-dan.html"
 
 
 def render_pages(inp: ReportInputs, data_docs_problem: str | None = None) -> Path:
     """Write every page and download of the run's folder; returns the index page."""
-    env = _env()
+    env = template_environment()
     run_dir = inp.run_dir
     downloads = run_dir / "exports"
     downloads.mkdir(exist_ok=True)

@@ -23,13 +23,11 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from ddss.report import exports
 from ddss.report.inputs import agency_names
-from ddss.rules.catalog import DIMENSIONS, SEVERITIES
 from ddss.schema import DATASETS
-from ddss.score import DATASET_LABELS
 from ddss.serve import query
 from ddss.settings import Settings
 
@@ -41,23 +39,10 @@ _PROVINCE = re.compile(r"^[0-9T]+-(\d{2})-")
 
 
 def _env() -> Environment:
-    from ddss.report.pages import DIMENSION_EN, SEVERITY_EN
+    from ddss.report.pages import template_environment
 
-    env = Environment(
-        loader=ChoiceLoader([PackageLoader("ddss.serve", "templates"), PackageLoader("ddss.report", "templates")]),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = lambda v: "—" if v is None else f"{int(v):,}".replace(",", ".")
-    env.globals.update(
-        DIMENSIONS=DIMENSIONS,
-        DIMENSION_EN=DIMENSION_EN,
-        SEVERITIES=SEVERITIES,
-        SEVERITY_EN=SEVERITY_EN,
-        DATASET_LABELS=DATASET_LABELS,
-        agency_names=agency_names(),
-    )
+    env = template_environment(PackageLoader("ddss.serve", "templates"))
+    env.globals["agency_names"] = agency_names()
     return env
 
 
