@@ -115,8 +115,16 @@ def _apply_overrides(text: pl.DataFrame, overrides: list[RawOverride]) -> pl.Dat
     return text
 
 
+# The frame type of each contract type, for columns a tiny province leaves without a value
+# (no marriage at 60 persons: polars infers the dtype Null, which has no date formatting).
+_FRAME_TYPES = {"str": pl.Utf8, "date": pl.Date, "timestamp": pl.Datetime("us"), "int": pl.Int64, "float": pl.Float64}
+
+
 def write_dataset(df: pl.DataFrame, name: str, form: FileForm, out_dir: Path, overrides: list[RawOverride]) -> Path:
     ds = dataset_schema(name)
+    df = df.with_columns(
+        pl.col(c.name).cast(_FRAME_TYPES[c.dtype]) for c in ds.columns if c.name in df.columns and df.schema[c.name] == pl.Null
+    )
     path = out_dir / f"{name}.{form.ext}"
     # Optional columns the frame does not carry are left out of the file (docs/batch-format.md).
     headers = {c.name: (c.header_vi if form.headers == "vi" else c.name) for c in ds.columns if c.name in df.columns}

@@ -81,3 +81,18 @@ def test_committed_sample_data_is_what_its_command_makes(tmp_path):
         encoding="utf-8-sig",
     ).out
     assert _digest(out) == _digest(sample)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_a_tiny_province_writes_every_dataset_even_an_empty_one(tmp_path, fmt):
+    """60 persons yield no marriage: the file is header-only (a valid empty delta,
+    docs/batches.md), typed as the contract says, not a crash on an untyped empty column."""
+    gen = generate("79", 60, seed=7, defect_rate=0.01, out=tmp_path, fmt=fmt, dates="vn")
+    marriage = gen.inbox / f"marriage.{fmt}"
+    assert marriage.exists()
+    if fmt == "csv":
+        assert marriage.read_text(encoding="utf-8").count("\n") == 1  # the header line only
+    elif fmt == "parquet":
+        empty = pl.read_parquet(marriage)
+        assert empty.height == 0 and empty.schema["husband_date_of_birth"] == pl.Date
+    assert {p.stem for p in gen.inbox.iterdir()} >= {"population", "birth", "death", "marriage", "parcel", "certificate"}
