@@ -190,6 +190,35 @@ class SqlNationalStore(NationalStore):
     @abstractmethod
     def _need_tx(self) -> None: ...
 
+    @abstractmethod
+    def _changed(self, cursor: Any) -> int:
+        """Rows an INSERT or DELETE changed, as the driver reports it."""
+
+    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
+        self._need_tx()
+        q = self.PARAM
+        later: set[str] = set()
+        for d in PROMOTED_DATASETS:
+            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = {q}"  # noqa: S608
+            later |= {r[0] for r in self.con.execute(sql, [run_id]).fetchall()}
+        if later:
+            shown = ", ".join(sorted(later))
+            raise RevertBlocked(
+                f"Không hoàn tác được lượt {run_id}: các lượt sau đã thay bản ghi của nó ({shown}); hãy hoàn tác các lượt đó"
+                f" trước. / Cannot revert {run_id}: later runs replaced its records ({shown}); revert them first."
+            )
+        out = {}
+        for d in PROMOTED_DATASETS:
+            nat, hist = ident(national_table(d)), ident(history_table(d))
+            cols = ", ".join(ident(n) for n, _ in national_columns(d))
+            removed = self._changed(self.con.execute(f"DELETE FROM {nat} WHERE _run_id = {q}", [run_id]))  # noqa: S608
+            restored = self._changed(
+                self.con.execute(f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = {q}", [run_id])  # noqa: S608
+            )
+            self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = {q}", [run_id])  # noqa: S608
+            out[d] = (removed, restored)
+        return out
+
     def promoted_by(self, dataset: str, run_id: str) -> int:
         sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = {self.PARAM}"  # noqa: S608
         return int(self.con.execute(sql, [run_id]).fetchone()[0])
@@ -304,35 +333,9 @@ class DuckDBNationalStore(SqlNationalStore):
             self.con.unregister("_ddss_in")
         return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
 
-    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
-        self._need_tx()
-        later = set()
-        for d in PROMOTED_DATASETS:
-            later |= {
-                r[0]
-                for r in self.con.execute(
-                    f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = ?",  # noqa: S608
-                    [run_id],
-                ).fetchall()
-            }
-        if later:
-            raise RevertBlocked(
-                f"Không hoàn tác được lượt {run_id}: các lượt sau đã thay bản ghi của nó ({', '.join(sorted(later))});"
-                f" hãy hoàn tác các lượt đó trước. / Cannot revert {run_id}: later runs replaced its records"
-                f" ({', '.join(sorted(later))}); revert them first."
-            )
-        out = {}
-        for d in PROMOTED_DATASETS:
-            nat, hist = ident(national_table(d)), ident(history_table(d))
-            cols = ", ".join(ident(n) for n, _ in national_columns(d))
-            removed = self.con.execute(f"DELETE FROM {nat} WHERE _run_id = ?", [run_id]).fetchall()[0][0]  # noqa: S608
-            restored = self.con.execute(
-                f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = ?",  # noqa: S608
-                [run_id],
-            ).fetchall()[0][0]
-            self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = ?", [run_id])  # noqa: S608
-            out[d] = (int(removed), int(restored))
-        return out
+    def _changed(self, cursor: Any) -> int:
+        # DuckDB answers an INSERT or DELETE with one row holding the count.
+        return int(cursor.fetchall()[0][0])
 
     def current(self, dataset: str) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(national_table(dataset))}").to_arrow_table())  # noqa: S608

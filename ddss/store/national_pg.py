@@ -29,7 +29,6 @@ from ddss.store.national import (
     PROMOTED_DATASETS,
     SUPERSEDED,
     PromoteCounts,
-    RevertBlocked,
     SqlNationalStore,
     history_table,
     incoming_columns,
@@ -160,30 +159,8 @@ class PostgresNationalStore(SqlNationalStore):
             self.con.execute("DROP TABLE IF EXISTS _ddss_in")
         return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
 
-    def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
-        self._need_tx()
-        later: set[str] = set()
-        for d in PROMOTED_DATASETS:
-            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = %s"  # noqa: S608
-            later |= {r[0] for r in self.con.execute(sql, [run_id]).fetchall()}
-        if later:
-            shown = ", ".join(sorted(later))
-            raise RevertBlocked(
-                f"Không hoàn tác được lượt {run_id}: các lượt sau đã thay bản ghi của nó ({shown}); hãy hoàn tác các lượt đó"
-                f" trước. / Cannot revert {run_id}: later runs replaced its records ({shown}); revert them first."
-            )
-        out = {}
-        for d in PROMOTED_DATASETS:
-            nat, hist = ident(national_table(d)), ident(history_table(d))
-            cols = ", ".join(ident(n) for n, _ in national_columns(d))
-            removed = self.con.execute(f"DELETE FROM {nat} WHERE _run_id = %s", [run_id]).rowcount  # noqa: S608
-            restored = self.con.execute(
-                f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = %s",  # noqa: S608
-                [run_id],
-            ).rowcount
-            self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = %s", [run_id])  # noqa: S608
-            out[d] = (int(removed), int(restored))
-        return out
+    def _changed(self, cursor) -> int:
+        return int(cursor.rowcount)
 
     def _frame(self, table: str, columns: list[tuple[str, str]]) -> pl.DataFrame:
         rows = self.con.execute(f"SELECT {', '.join(ident(n) for n, _ in columns)} FROM {ident(table)}").fetchall()  # noqa: S608
