@@ -45,11 +45,9 @@ CSV_COLUMNS = {
 }
 
 
-def _dim(s: DimensionScore) -> dict:
+def _measures(s: DimensionScore) -> dict:
+    """One score's figures, shared by the JSON (nested) and the CSV/history rows (flat)."""
     return {
-        "dimension": s.dimension,
-        "label_vi": DIMENSIONS.get(s.dimension, "Tổng thể"),
-        "label_en": DIMENSIONS_EN.get(s.dimension, "overall"),
         "checked": s.checked,
         "blocking": s.blocking,
         "warning_only": s.warning_only,
@@ -59,6 +57,15 @@ def _dim(s: DimensionScore) -> dict:
         "policy": s.policy or None,
         "verdict": s.verdict,
         "catalogue_version": s.catalogue_version,
+    }
+
+
+def _dim(s: DimensionScore) -> dict:
+    return {
+        "dimension": s.dimension,
+        "label_vi": DIMENSIONS.get(s.dimension, "Tổng thể"),
+        "label_en": DIMENSIONS_EN.get(s.dimension, "overall"),
+        **_measures(s),
         "previous": {
             "run_id": s.previous_run,
             "score": s.previous_score,
@@ -168,15 +175,7 @@ def _rows(card: Scorecard) -> list[dict]:
                     "agency": d.agency,
                     "dataset": d.dataset,
                     "dimension": s.dimension,
-                    "checked": s.checked,
-                    "blocking": s.blocking,
-                    "warning_only": s.warning_only,
-                    "waived": s.waived,
-                    "score": s.score,
-                    "threshold": s.threshold if s.dimension != "overall" else None,
-                    "policy": s.policy or None,
-                    "verdict": s.verdict,
-                    "catalogue_version": s.catalogue_version,
+                    **_measures(s),
                     "previous_run": s.previous_run,
                     "previous_score": s.previous_score,
                     "change": s.change,
