@@ -66,34 +66,24 @@ def write_holds(con: duckdb.DuckDBPyConnection, run_id: str, held: pl.DataFrame,
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
-        # A record held again in this run replaces its earlier open hold (the newest reasons count).
-        if not held.is_empty():
-            con.register("_ddss_held", held.select("dataset", "record_key").to_arrow())
+        # A record held again in this run replaces its earlier open hold (the newest reasons
+        # count); then records promoted now are closed (a key both held and promoted, e.g. a
+        # duplicate, was closed as held again first and stays held).
+        for closed_as, keys in (("held_again", held.select("dataset", "record_key")), ("promoted", promoted_keys)):
+            if keys.is_empty():
+                continue
+            con.register("_ddss_closing", keys.to_arrow())
             try:
                 con.execute(
                     """
-                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = 'held_again'
-                    FROM _ddss_held h
-                    WHERE holds.closed_run IS NULL AND holds.dataset = h.dataset AND holds.record_key = h.record_key
+                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = ?
+                    FROM _ddss_closing k
+                    WHERE holds.closed_run IS NULL AND holds.dataset = k.dataset AND holds.record_key = k.record_key
                     """,
-                    [run_id],
+                    [run_id, closed_as],
                 )
             finally:
-                con.unregister("_ddss_held")
-        # Then records promoted now (a key both held and promoted, e.g. a duplicate, stays held).
-        if not promoted_keys.is_empty():
-            con.register("_ddss_promoted", promoted_keys.to_arrow())
-            try:
-                con.execute(
-                    """
-                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = 'promoted'
-                    FROM _ddss_promoted p
-                    WHERE holds.closed_run IS NULL AND holds.dataset = p.dataset AND holds.record_key = p.record_key
-                    """,
-                    [run_id],
-                )
-            finally:
-                con.unregister("_ddss_promoted")
+                con.unregister("_ddss_closing")
         insert_frame(con, "holds", held)
         con.execute("COMMIT")
     except BaseException:
