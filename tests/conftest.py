@@ -106,3 +106,19 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield b
         b.close()
+
+
+def block_off_machine(target) -> list[str]:
+    """Abort every request of a Playwright page or context that is not ``file:``; the
+    returned list records each one attempted (the offline tests assert it stays empty)."""
+    attempts: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            attempts.append(r.request.url)
+            r.abort()
+
+    target.route("**/*", route)
+    return attempts

@@ -14,6 +14,7 @@ import time
 import polars as pl
 import pytest
 
+from tests.conftest import block_off_machine
 from tests.report.conftest import FORMULA, SCRIPT
 
 DIMENSION_NAMES = ("Đúng", "Đủ", "Sạch", "Sống")
@@ -23,16 +24,7 @@ DIMENSION_NAMES = ("Đúng", "Đủ", "Sạch", "Sống")
 def page(browser, tmp_path):
     """A page whose every non-file: request is aborted and recorded."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    attempts: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            attempts.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    attempts = block_off_machine(context)
     pg = context.new_page()
     pg.attempts = attempts  # type: ignore[attr-defined]
     yield pg

@@ -14,6 +14,7 @@ import pytest
 
 from ddss.checks import suites
 from ddss.report import data_docs
+from tests.conftest import block_off_machine
 
 # XML namespace names are identifiers, never fetched.
 EXTERNAL = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'<>)]+")
@@ -54,17 +55,8 @@ def test_no_page_or_stylesheet_references_the_internet(site):
 
 
 def _open(browser, page_path: Path) -> tuple[list[str], object]:
-    attempts: list[str] = []
     page = browser.new_page()
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            attempts.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    attempts = block_off_machine(page)
     page.goto(page_path.as_uri(), wait_until="load", timeout=120_000)
     return attempts, page
 
