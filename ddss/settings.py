@@ -126,6 +126,8 @@ class Settings:
     max_expanded_bytes: int = 4096 * 1024 * 1024
     max_rows: int = 20_000_000
     max_cells: int = 50_000_000  # XLSX only: the reader holds a sheet as a dense grid
+    # ddss generate (issue #21): persons held in memory at once (whole blocks); never changes the output.
+    chunk_persons: int = 1_000_000
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -395,4 +397,5 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_expanded_mb", "max_expanded_bytes", _mb, 4096, "an XLSX/Parquet file expanding beyond this is rejected"),
     Option("max_rows", "max_rows", positive_int, 20_000_000, "rows per XLSX sheet / Parquet file"),
     Option("max_cells", "max_cells", positive_int, 50_000_000, "cells (rows x columns, as a grid) per XLSX sheet"),
+    Option("chunk_persons", "chunk_persons", positive_int, 1_000_000, "ddss generate: persons held in memory at once"),
 )

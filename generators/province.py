@@ -5,6 +5,11 @@ Output layout (the contract with ingestion and evaluation):
 ``OUT/ground_truth/manifest.csv`` — one row per injected defect (dataset, source_file,
 source_row (1-based data row of the file), record_key, defect_kind = check_id, dimension,
 detail), no personal data; ``OUT/ground_truth/params.json`` — arguments and counts.
+
+A province is generated block by block (generators/blocks.py: fixed-size blocks of
+persons, each from its own seed), and ``chunk_persons`` only says how many blocks are
+held in memory before they are appended to the files: the same seed gives the same
+bytes whatever the chunk size. A province of at most one block is what it always was.
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import civil, land, population
-from generators.defects import inject
-from generators.writers import FileForm, write_dataset
+from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_serials
+from generators.defects import MANIFEST_SCHEMA, Injected, inject
+from generators.writers import DatasetWriter, FileForm
 
-__all__ = ["DEFAULT_AS_OF", "GenerationResult", "clean_frames", "generate"]
+__all__ = ["CHUNK_PERSONS", "DEFAULT_AS_OF", "MAX_PERSONS", "GenerationResult", "clean_frames", "generate"]
 
 DEFAULT_AS_OF = dt.date(2026, 11, 1)  # fixed, so output never depends on the day it runs
+MAX_PERSONS = 15_000_000  # TP Hồ Chí Minh has about 14 M people
+CHUNK_PERSONS = 1_000_000  # persons held in memory at once by default (whole blocks)
+# Built once for the whole province from every block's books (a book spans blocks).
+_PROVINCE_WIDE = ("book_closure",)
 MANIFEST_COLUMNS = ["dataset", "source_file", "source_row", "record_key", "defect_kind", "dimension", "detail"]
 
 
@@ -53,16 +63,35 @@ class GenerationResult:
 
 
 def clean_frames(province: str, persons: int, seed: int, as_of: dt.date = DEFAULT_AS_OF) -> dict[str, pl.DataFrame]:
-    """The defect-free province, one independent random stream per dataset."""
+    """The defect-free province in one piece (at most one million persons), one independent
+    random stream per dataset."""
+    return _block_frames(province, persons, np.random.SeedSequence(seed), as_of)
+
+
+def _block_frames(
+    province: str,
+    persons: int,
+    ss: np.random.SeedSequence,
+    as_of: dt.date,
+    block: int = 0,
+    blocks: int = 1,
+    carry: Carry | None = None,
+) -> dict[str, pl.DataFrame]:
     admin_units.province(province)  # fail early with the list of valid codes
-    ss = np.random.SeedSequence(seed)
-    r_pop, r_birth, r_death, r_marr, r_parcel, r_cert = (np.random.default_rng(s) for s in ss.spawn(6))
+    # Children 0-5 as they always were; 6-7 only for a province of several blocks.
+    r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials = (np.random.default_rng(s) for s in ss.spawn(8))
     pop = population.generate_population(r_pop, province, persons, as_of)
+    if blocks > 1:
+        pop = pop.with_columns(spread_ids(r_ids, pop["person_id"], block, blocks))
     births, pop = civil.generate_births(r_birth, pop, as_of)
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)
     parcels = land.generate_parcels(r_parcel, province, persons, as_of)
+    if carry is not None:
+        parcels = carry.parcels(parcels)
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
+    if blocks > 1:
+        certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     # Schema order; optional columns the generator does not fill stay out of the files
     # (a file without them is valid: docs/batch-format.md).
@@ -79,6 +108,85 @@ def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> list[str]:
     return picked.select(pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in key], separator="|")).to_series().to_list()
 
 
+def _manifest_part(name: str, injected: Injected, file_name: str, offset: int) -> pl.DataFrame | None:
+    """One block's defects of one dataset, with file-global source rows (after ``offset``
+    rows of earlier blocks)."""
+    sub = injected.manifest.filter(pl.col("dataset") == name)
+    if sub.is_empty():
+        return None
+    return sub.with_columns(
+        pl.lit(file_name).alias("source_file"),
+        (pl.col("row_index") + 1 + offset).alias("source_row"),
+        pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
+    ).select(MANIFEST_COLUMNS)
+
+
+class _Province:
+    """The blocks of one province in order, and what carries from one block to the next."""
+
+    def __init__(self, province: str, persons: int, seed: int, rate: float, as_of: dt.date, context: dict, block_persons: int):
+        self.province, self.seed, self.rate, self.as_of, self.context = province, seed, rate, as_of, context
+        self.sizes = block_sizes(persons, block_persons)
+        self.carry = Carry() if len(self.sizes) > 1 else None
+        self.counts: list[pl.DataFrame] = []  # clean entries per book (closures)
+        self.loaded: list[pl.DataFrame] = []  # entries per book as they will load
+
+    def block(self, b: int) -> Injected:
+        ss = block_seed(self.seed, b)
+        frames = _block_frames(self.province, self.sizes[b], ss, self.as_of, b, len(self.sizes), self.carry)
+        # Block 0 injects with the province seed itself; the others with their own.
+        seed = self.seed if b == 0 else int(ss.generate_state(1)[0])
+        if self.carry is None:
+            return inject(frames, self.rate, seed, {**self.context, "seed": seed})
+        wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
+        if "book_closure" in wide:
+            from generators.closures import book_counts
+
+            self.counts.append(book_counts(frames))
+        injected = inject(frames, self.rate, seed, {**self.context, "seed": seed})
+        injected.frames = self.carry.registers(injected.frames)
+        if "book_closure" in wide:
+            self.loaded.append(_loaded_books(injected))
+        return injected
+
+    def province_wide(self) -> dict[str, pl.DataFrame]:
+        """Datasets built once from every block (book closures: one row per book, whatever
+        blocks its entries came from; its totals the entries that will load)."""
+        if self.carry is None or not self.counts:
+            return {}
+        from generators.closures import closures_from_counts
+
+        books = closures_from_counts(pl.concat(self.counts), self.as_of)
+        key = ["registering_commune_code", "event_type", "register_book"]
+        loaded = pl.concat(self.loaded).group_by(key).agg(pl.col("_n").sum())
+        total = books.select(key).join(loaded, on=key, how="left", maintain_order="left")["_n"].fill_null(0)
+        books = books.with_columns(total.alias("total_entries"))
+        return {"book_closure": books.select([c for c in DATASETS["book_closure"].column_names if c in books.columns])}
+
+
+def _loaded_books(injected: Injected) -> pl.DataFrame:
+    """Entries per (commune, event type, book) among civil rows that will load (a row with
+    a raw text defect is quarantined at load and counts for no book)."""
+    from ddss.rules.catalog.book_closure import EVENT_TYPES
+
+    parts = []
+    for code, name in EVENT_TYPES.items():
+        df = injected.frames.get(name)
+        if df is None or df.is_empty():
+            continue
+        bad = sorted({o.row_index for o in injected.raw_overrides if o.dataset == name})
+        keep = ~np.isin(np.arange(df.height), bad)
+        parts.append(
+            df.filter(pl.Series(keep))
+            .drop_nulls(["registering_commune_code", "register_book"])
+            .group_by("registering_commune_code", "register_book")
+            .agg(pl.len().cast(pl.Int64).alias("_n"))
+            .select("registering_commune_code", pl.lit(code).alias("event_type"), "register_book", "_n")
+        )
+    schema = {"registering_commune_code": pl.Utf8, "event_type": pl.Utf8, "register_book": pl.Utf8, "_n": pl.Int64}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
 def generate(
     province: str,
     persons: int,
@@ -91,46 +199,64 @@ def generate(
     dates: str = "iso",
     decimal_comma: bool = False,
     encoding: str = "utf-8",
+    chunk_persons: int = CHUNK_PERSONS,
+    block_persons: int = BLOCK_PERSONS,
 ) -> GenerationResult:
+    """Write the province's batch files and ground truth. ``chunk_persons``: persons held in
+    memory at once (whole blocks, at least one); it never changes a byte of the output.
+    ``block_persons``: the block size, a constant of the output (tests make it small)."""
+    if not 0 < persons <= MAX_PERSONS:
+        raise ValueError(f"persons must be between 1 and {MAX_PERSONS:,}")
     t0 = time.perf_counter()
     out = Path(out)
     form = FileForm(fmt, headers, dates, decimal_comma, encoding)
-    frames = clean_frames(province, persons, seed, as_of)
-    injected = inject(
-        frames,
-        defect_rate,
-        seed,
-        {"province": province, "as_of": as_of, "seed": seed, "nfd_representable": encoding != "cp1258" or fmt != "csv"},
-    )
-    t_frames = time.perf_counter() - t0
-
+    nfd = encoding != "cp1258" or fmt != "csv"
+    context = {"province": province, "as_of": as_of, "nfd_representable": nfd}
+    prov = _Province(province, persons, seed, defect_rate, as_of, context, block_persons)
+    per_chunk = max(1, chunk_persons // block_persons)
     inbox, truth = out / "inbox", out / "ground_truth"
     inbox.mkdir(parents=True, exist_ok=True)
     truth.mkdir(parents=True, exist_ok=True)
-    files = {name: write_dataset(df, name, form, inbox, injected.raw_overrides) for name, df in injected.frames.items()}
 
-    m = injected.manifest
-    parts = []
-    for name in DATASETS:
-        sub = m.filter(pl.col("dataset") == name)
-        if sub.is_empty():
-            continue
-        parts.append(
-            sub.with_columns(
-                pl.lit(files[name].name).alias("source_file"),
-                (pl.col("row_index") + 1).alias("source_row"),
-                pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
-            )
-        )
+    writers: dict[str, DatasetWriter] = {}
+    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in DATASETS}
+    t_frames = 0.0
+
+    def write(injected: Injected) -> None:
+        for name, df in injected.frames.items():
+            if name not in writers:
+                # Parquet carries text if the first block has a raw text defect in it (every
+                # block then does, the defect rate being the same).
+                text = any(o.dataset == name for o in injected.raw_overrides)
+                writers[name] = DatasetWriter(name, form, inbox, text=text)
+            w = writers[name]
+            part = _manifest_part(name, injected, w.path.name, w.rows)
+            if part is not None:
+                parts[name].append(part)
+            w.write(df, injected.raw_overrides)
+
+    for start in range(0, len(prov.sizes), per_chunk):
+        t = time.perf_counter()
+        chunk = [prov.block(b) for b in range(start, min(start + per_chunk, len(prov.sizes)))]
+        t_frames += time.perf_counter() - t
+        for injected in chunk:
+            write(injected)
+        del chunk
+    wide = prov.province_wide()
+    if wide:
+        write(Injected(wide, pl.DataFrame(schema=MANIFEST_SCHEMA)))
+    files = {name: w.close() for name, w in writers.items()}
+
+    present = [pl.concat(p) for name in DATASETS if (p := parts[name])]
     manifest = (
-        pl.concat(parts).select(MANIFEST_COLUMNS)
-        if parts
+        pl.concat(present)
+        if present
         else pl.DataFrame(schema={c: (pl.Int64 if c == "source_row" else pl.Utf8) for c in MANIFEST_COLUMNS})
     )
     manifest_path = truth / "manifest.csv"
     manifest.write_csv(manifest_path)
 
-    rows = {name: df.height for name, df in injected.frames.items()}
+    rows = {name: writers[name].rows for name in files}
     defects = dict(manifest.group_by("dimension").len().iter_rows()) if manifest.height else {}
     result = GenerationResult(out, inbox, manifest_path, rows, defects, t_frames, time.perf_counter() - t0)
     params = {
@@ -143,5 +269,7 @@ def generate(
         "rows": rows,
         "defects": manifest.height,
     }
+    if len(prov.sizes) > 1:  # a one-block province's params stay as they were
+        params["block_persons"] = block_persons
     (truth / "params.json").write_text(json.dumps(params, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     return result

@@ -18,7 +18,7 @@ import polars as pl
 from ddss.schema import dataset as dataset_schema
 from generators.defects import RawOverride
 
-__all__ = ["FileForm", "encode_cp1258", "write_dataset"]
+__all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "encode_cp1258", "write_dataset"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # cp1258 keeps these as combining marks
 
@@ -118,44 +118,103 @@ def _apply_overrides(text: pl.DataFrame, overrides: list[RawOverride]) -> pl.Dat
 # The frame type of each contract type, for columns a tiny province leaves without a value
 # (no marriage at 60 persons: polars infers the dtype Null, which has no date formatting).
 _FRAME_TYPES = {"str": pl.Utf8, "date": pl.Date, "timestamp": pl.Datetime("us"), "int": pl.Int64, "float": pl.Float64}
+XLSX_MAX_ROWS = 1_048_575  # an Excel sheet holds 1 048 576 rows, one of them the header
+
+
+class DatasetWriter:
+    """One dataset's file, written a block at a time (a province of 15 M persons never sits
+    in memory whole). Each ``write`` appends one block: CSV text, one Parquet row group,
+    XLSX rows; the bytes depend only on the sequence of blocks, never on how many blocks
+    were generated before they were written.
+
+    ``text``: Parquet only: every column as the text a file would hold (a raw text defect
+    needs it); decided once per file, so all row groups share one schema."""
+
+    def __init__(self, name: str, form: FileForm, out_dir: Path, text: bool = False) -> None:
+        self.name, self.form, self.text = name, form, text or form.fmt != "parquet"
+        self.path = out_dir / f"{name}.{form.ext}"
+        self.rows = 0
+        self._headers: dict[str, str] | None = None
+        self._sink = None  # open file, ParquetWriter or xlsxwriter sheet
+
+    def write(self, df: pl.DataFrame, overrides: list[RawOverride]) -> None:
+        ds = dataset_schema(self.name)
+        df = df.with_columns(
+            pl.col(c.name).cast(_FRAME_TYPES[c.dtype])
+            for c in ds.columns
+            if c.name in df.columns and df.schema[c.name] == pl.Null
+        )
+        own = [o for o in overrides if o.dataset == self.name]
+        if own and not self.text:
+            raise ValueError(f"{self.name}: raw text defects in a typed Parquet file (decide text=True for the file)")
+        if self._headers is None:
+            # Optional columns the frame does not carry are left out of the file (docs/batch-format.md).
+            self._headers = {
+                c.name: (c.header_vi if self.form.headers == "vi" else c.name) for c in ds.columns if c.name in df.columns
+            }
+        cols = list(self._headers)
+        frame = (
+            df.select(cols) if not self.text else _apply_overrides(as_text(df.select(cols), self.name, self.form), own)
+        ).rename(self._headers)
+        if self.form.fmt == "parquet":
+            self._parquet(frame)
+        elif self.form.fmt == "xlsx":
+            self._xlsx(frame)
+        else:
+            self._csv(frame)
+        self.rows += frame.height
+
+    def close(self) -> Path:
+        if self._sink is None:
+            raise ValueError(f"{self.name}: nothing written (write at least one block, even an empty one)")
+        if self.form.fmt == "parquet":
+            self._sink.close()
+        elif self.form.fmt == "xlsx":
+            self._sink[0].close()
+        else:
+            self._sink.close()
+        return self.path
+
+    def _csv(self, text: pl.DataFrame) -> None:
+        first = self._sink is None
+        if first:
+            self._sink = self.path.open("wb")
+        body = text.write_csv(null_value="", include_header=first)
+        if self.form.encoding == "cp1258":
+            self._sink.write(encode_cp1258(body))
+        else:
+            bom = "\ufeff" if first and self.form.encoding == "utf-8-sig" else ""
+            self._sink.write((bom + body).encode("utf-8"))
+
+    def _parquet(self, frame: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+        if self._sink is None:
+            self._sink = pq.ParquetWriter(self.path, table.schema, compression="zstd", write_statistics=False)
+        # One row group per block (blocks are at most BLOCK_PERSONS persons: below the cap).
+        self._sink.write_table(table, row_group_size=max(1, table.num_rows))
+
+    def _xlsx(self, text: pl.DataFrame) -> None:
+        if self._sink is None:
+            import xlsxwriter
+
+            wb = xlsxwriter.Workbook(str(self.path), {"constant_memory": True, "strings_to_numbers": False})
+            wb.set_properties({"created": dt.datetime(2000, 1, 1)})  # a fixed date: identical bytes per run
+            ws = wb.add_worksheet("data")
+            ws.write_row(0, 0, text.columns)
+            self._sink = (wb, ws)
+        if self.rows + text.height > XLSX_MAX_ROWS:
+            raise ValueError(f"{self.name}: more than {XLSX_MAX_ROWS:,} rows do not fit one XLSX sheet; use csv or parquet")
+        ws = self._sink[1]
+        for r, row in enumerate(text.iter_rows(), start=self.rows + 1):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write_string(r, c, v)
 
 
 def write_dataset(df: pl.DataFrame, name: str, form: FileForm, out_dir: Path, overrides: list[RawOverride]) -> Path:
-    ds = dataset_schema(name)
-    df = df.with_columns(
-        pl.col(c.name).cast(_FRAME_TYPES[c.dtype]) for c in ds.columns if c.name in df.columns and df.schema[c.name] == pl.Null
-    )
-    path = out_dir / f"{name}.{form.ext}"
-    # Optional columns the frame does not carry are left out of the file (docs/batch-format.md).
-    headers = {c.name: (c.header_vi if form.headers == "vi" else c.name) for c in ds.columns if c.name in df.columns}
-    own = [o for o in overrides if o.dataset == name]
-    if form.fmt == "parquet" and not own:
-        typed = df.select(list(headers)).rename(headers)
-        typed.write_parquet(path, compression="zstd", statistics=False)
-        return path
-    text = _apply_overrides(as_text(df, name, form), own).rename(headers)
-    if form.fmt == "parquet":  # a raw text defect: the affected file carries strings
-        text.write_parquet(path, compression="zstd", statistics=False)
-    elif form.fmt == "xlsx":
-        _write_xlsx(text, path)
-    else:
-        body = text.write_csv(null_value="")
-        if form.encoding == "cp1258":
-            path.write_bytes(encode_cp1258(body))
-        else:
-            path.write_bytes(("\ufeff" if form.encoding == "utf-8-sig" else "").encode() + body.encode("utf-8"))
-    return path
-
-
-def _write_xlsx(text: pl.DataFrame, path: Path) -> None:
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})  # a fixed date: identical bytes per run
-    ws = wb.add_worksheet("data")
-    ws.write_row(0, 0, text.columns)
-    for r, row in enumerate(text.iter_rows(), start=1):
-        for c, v in enumerate(row):
-            if v is not None:
-                ws.write_string(r, c, v)
-    wb.close()
+    """The whole dataset as one file (a province of one block)."""
+    w = DatasetWriter(name, form, out_dir, text=any(o.dataset == name for o in overrides))
+    w.write(df, overrides)
+    return w.close()

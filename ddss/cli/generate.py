@@ -14,7 +14,9 @@ __all__ = ["HELP", "command"]
 
 def command(
     province: str = typer.Option(..., help="Mã tỉnh sau 01/07/2025, ví dụ 79 (TP Hồ Chí Minh)."),
-    persons: int = typer.Option(100_000, min=50, max=1_000_000, help="Số người trong dữ liệu dân cư."),
+    persons: int = typer.Option(
+        100_000, min=50, max=15_000_000, help="Số người trong dữ liệu dân cư (tới 15 triệu, sinh theo từng khối)."
+    ),
     seed: int = typer.Option(7, help="Hạt giống: cùng tham số ⇒ tệp giống hệt từng byte."),
     defect_rate: float = typer.Option(0.01, min=0.0, max=0.2, help="Tỷ lệ lỗi cài sẵn (0 = dữ liệu sạch)."),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet | xlsx"),
@@ -24,8 +26,15 @@ def command(
     decimal_comma: bool = typer.Option(False, "--decimal-comma", help="Diện tích dạng 1.234,5."),
     encoding: str = typer.Option("utf-8", help="utf-8 | utf-8-sig (có BOM) | cp1258 (Windows-1258)."),
     as_of: str = typer.Option("2026-11-01", help="Ngày tham chiếu của dữ liệu (YYYY-MM-DD)."),
+    chunk_persons: int | None = typer.Option(
+        None,
+        min=1,
+        help="Số người giữ trong bộ nhớ mỗi lần (mặc định: chunk_persons trong [tool.ddss]); không đổi kết quả.",
+    ),
 ) -> None:
     from ddss import admin_units
+    from ddss.exit_codes import ExitCode
+    from ddss.settings import Settings
 
     choices = {
         "fmt": ("csv", "parquet", "xlsx"),
@@ -36,13 +45,17 @@ def command(
     for name, value in (("fmt", fmt), ("headers", headers), ("dates", dates), ("encoding", encoding)):
         if value not in choices[name]:
             typer.echo(f"Giá trị không hợp lệ {value!r} cho --{name}; chọn một trong: {', '.join(choices[name])}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(ExitCode.BAD_INPUT)
+    if fmt == "xlsx" and persons > 1_000_000:  # the population sheet would pass Excel's 1 048 576 rows
+        typer.echo("Lỗi: XLSX chỉ chứa tới 1.048.576 dòng mỗi trang; với hơn 1 triệu người hãy dùng csv hoặc parquet.", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT)
     try:
         admin_units.province(province)
         ref = dt.date.fromisoformat(as_of)
+        chunk = chunk_persons or Settings.load().chunk_persons
     except ValueError as e:
         typer.echo(f"Lỗi: {e}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
 
     from generators.province import generate
 
@@ -58,6 +71,7 @@ def command(
         dates=dates,
         decimal_comma=decimal_comma,
         encoding=encoding,
+        chunk_persons=chunk,
     )
     total = sum(r.rows.values())
     typer.echo(r.summary_vi())

@@ -1,0 +1,148 @@
+"""A province as a sequence of blocks of persons, each generated on its own (issue #21).
+
+A large province is made of fixed-size blocks, each from its own seed, so that the
+files do not depend on how many blocks are held in memory at once. Keys that must be
+unique across the whole province are kept unique here:
+
+- personal IDs and certificate serials: block ``b`` of ``n`` draws the six serial digits
+  from the numbers congruent to ``b`` modulo ``n`` (unique within each 6-digit prefix),
+  so no two blocks can ever share one, without looking at each other;
+- parcel numbers and register entry numbers continue from the blocks before (``Carry``):
+  a map sheet's parcels and a register book's entries go on counting where the previous
+  block stopped, as they would in one register.
+
+A province of one block is left exactly as ``clean_frames`` makes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
+
+BLOCK_PERSONS = 250_000  # persons per block: a constant, so the output never depends on the chunk size
+_SERIALS = 1_000_000  # six random digits in a personal ID and in a certificate serial
+_BOOK = ["registering_commune_code", "register_book"]
+_SHEET = ["commune_code", "map_sheet_no"]
+
+
+def block_sizes(persons: int, block_persons: int = BLOCK_PERSONS) -> list[int]:
+    """Blocks of nearly equal size, none above ``block_persons``: an equal split rather than
+    a small remainder, so no block is too small to hold births, marriages and defects."""
+    blocks = max(1, -(-persons // block_persons))
+    base, extra = divmod(persons, blocks)
+    return [base + (1 if b < extra else 0) for b in range(blocks)]
+
+
+def block_seed(seed: int, block: int) -> np.random.SeedSequence:
+    """Block 0 uses the province seed itself (a one-block province is what it always was)."""
+    return np.random.SeedSequence(seed) if block == 0 else np.random.SeedSequence([seed, block])
+
+
+def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:
+    """One serial per row, congruent to ``block`` modulo ``blocks``, unique within ``group``."""
+    cap = len(range(block, _SERIALS, blocks))
+    if group.size and np.bincount(np.unique(group, return_inverse=True)[1]).max() > cap // 2:
+        raise ValueError(f"too many rows share a 6-digit prefix for {blocks} blocks; use larger blocks")
+    k = rng.integers(0, cap, group.size)
+    while True:  # redraw the later of two equal draws until none is left (a few rounds)
+        key = group.astype(np.int64) * cap + k
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        clash = order[1:][ordered[1:] == ordered[:-1]]
+        if not clash.size:
+            return block + blocks * k
+        k[clash] = rng.integers(0, cap, clash.size)
+
+
+def spread_ids(rng: np.random.Generator, ids: pl.Series, block: int, blocks: int) -> pl.Series:
+    """Personal IDs with their six serial digits re-drawn for this block (see module doc)."""
+    prefix = ids.str.slice(0, 6)
+    group = prefix.cast(pl.Int64).to_numpy()
+    serial = _unique_within(rng, group, block, blocks)
+    return (prefix + pl.Series(serial).cast(pl.Utf8).str.zfill(6)).alias(ids.name)
+
+
+def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blocks: int) -> pl.Series:
+    """Certificate serials ("AB 123456", "AB 06123456") with their number re-drawn for this
+    block; rows sharing a serial (several parcels, co-owners) keep sharing it."""
+    uniq = serials.drop_nulls().unique(maintain_order=True)
+    head = uniq.str.split(" ").list.first()
+    num = uniq.str.split(" ").list.last()
+    width = num.str.len_chars().to_numpy()
+    group = np.unique((head + num.str.len_chars().cast(pl.Utf8)).to_numpy(), return_inverse=True)[1]
+    base = np.where(width == 8, 6_000_000, 0)  # the QR-coded form's numbers start at 06…
+    number = pl.Series(base + _unique_within(rng, group, block, blocks)).cast(pl.Utf8)
+    number = pl.select(pl.when(pl.Series(width == 8)).then(number.str.zfill(8)).otherwise(number.str.zfill(6))).to_series()
+    fresh = pl.select(pl.concat_str([head, pl.lit(" "), number])).to_series()
+    return serials.replace_strict(uniq, fresh, default=None).alias(serials.name)
+
+
+def _offset(df: pl.DataFrame, last: pl.DataFrame | None, keys: list[str]) -> pl.Series:
+    if last is None or last.is_empty():
+        return pl.Series("_last", [0] * df.height, dtype=pl.Int64)
+    return df.select(keys).join(last, on=keys, how="left", maintain_order="left")["_last"].fill_null(0)
+
+
+def _merge_last(last: pl.DataFrame | None, now: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    parts = [now] if last is None else [last, now]
+    return pl.concat(parts).group_by(keys).agg(pl.col("_last").max()).sort(keys)
+
+
+@dataclass
+class Carry:
+    """Where each map sheet's parcel numbers and each register book's entries stopped."""
+
+    sheets: pl.DataFrame | None = None
+    books: dict[str, pl.DataFrame] = field(default_factory=dict)
+    notices: pl.DataFrame | None = None
+
+    def parcels(self, parcels: pl.DataFrame) -> pl.DataFrame:
+        """Parcel numbers (and the address naming them) continued from earlier blocks;
+        before certificates are drawn, so they copy the final keys."""
+        off = _offset(parcels, self.sheets, _SHEET)
+        number = parcels["parcel_no"].cast(pl.Int64) + off
+        out = parcels.with_columns(
+            number.cast(pl.Utf8).alias("parcel_no"),
+            pl.concat_str([pl.lit("Thửa "), number.cast(pl.Utf8), pl.col("address").str.replace(r"^Thửa \d+", "")]).alias(
+                "address"
+            ),
+        )
+        now = out.select(*_SHEET, pl.col("parcel_no").cast(pl.Int64).alias("_last"))
+        self.sheets = _merge_last(self.sheets, now, _SHEET)
+        return out
+
+    def registers(self, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        """Entry numbers (after defects, so a gap or repeat stays what it was made) continued
+        from the highest entry of the same book in earlier blocks; death notices likewise."""
+        out = dict(frames)
+        for name in ("birth", "death", "marriage"):
+            df = frames.get(name)
+            if df is None or df.is_empty():
+                continue
+            df = df.with_columns((pl.col("entry_no") + _offset(df, self.books.get(name), _BOOK)).alias("entry_no"))
+            now = df.select(*_BOOK, pl.col("entry_no").alias("_last")).drop_nulls()
+            self.books[name] = _merge_last(self.books.get(name), now, _BOOK)
+            if name == "death" and "death_notice_no" in df.columns:
+                df = self._notices(df)
+            out[name] = df
+        return out
+
+    def _notices(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Death notices "<n>/<year>/GBT": n goes on counting per commune and book."""
+        parts = pl.col("death_notice_no").str.extract_groups(r"^(\d+)(/.*)$")
+        n = df.select(parts.struct.field("1").cast(pl.Int64)).to_series()
+        n = n + _offset(df, self.notices, _BOOK)
+        rest = df.select(parts.struct.field("2")).to_series()
+        df = df.with_columns(
+            pl.when(n.is_not_null())
+            .then(pl.concat_str([n.cast(pl.Utf8), rest]))
+            .otherwise(pl.col("death_notice_no"))
+            .alias("death_notice_no")
+        )
+        now = df.select(*_BOOK, n.alias("_last")).drop_nulls()
+        self.notices = _merge_last(self.notices, now, _BOOK)
+        return df

@@ -1,0 +1,92 @@
+"""A province in blocks (issue #21): the chunk size never changes a byte; keys stay unique
+across blocks; the manifest's source rows are file-global.
+
+Blocks are made tiny here (``block_persons``) so that four of them stay fast."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from generators.blocks import block_sizes
+from generators.province import generate
+
+PERSONS, BLOCK = 1600, 400  # four blocks
+
+
+def _digest(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _read(path: Path) -> pl.DataFrame:
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(path, infer_schema=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
+    runs = {
+        chunk: generate(
+            "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / str(chunk), fmt=fmt, chunk_persons=chunk, block_persons=BLOCK
+        )
+        for chunk in (BLOCK, 3 * BLOCK, 10 * BLOCK)  # one block at a time, three, all four
+    }
+    digests = [_digest(r.out) for r in runs.values()]
+    assert digests[0] == digests[1] == digests[2]
+    assert {"ground_truth/manifest.csv", f"inbox/population.{fmt}"} <= set(digests[0])
+    first = next(iter(runs.values()))
+    assert first.rows["population"] >= PERSONS and sum(first.defects.values()) > 0
+    # Another block size is another province (the block size is part of the output).
+    other = generate("79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "b", fmt=fmt, block_persons=2 * BLOCK)
+    assert _digest(other.out) != digests[0]
+
+
+def test_block_sizes_are_an_equal_split():
+    assert block_sizes(1000, 400) == [334, 333, 333]
+    assert block_sizes(400, 400) == [400] and block_sizes(401, 400) == [201, 200]
+    assert sum(block_sizes(15_000_000)) == 15_000_000 and max(block_sizes(15_000_000)) <= 250_000
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    out = tmp_path_factory.mktemp("blocks")
+    return generate("79", PERSONS, seed=8, defect_rate=0.0, out=out / "clean", block_persons=BLOCK)
+
+
+def test_keys_are_unique_across_blocks(clean):
+    inbox = clean.inbox
+    pop = _read(inbox / "population.csv")
+    assert pop.height == PERSONS and pop["person_id"].is_unique().all()
+    parcels = _read(inbox / "parcel.csv")
+    assert not parcels.select("commune_code", "map_sheet_no", "parcel_no").is_duplicated().any()
+    for name in ("birth", "death", "marriage"):
+        df = _read(inbox / f"{name}.csv").with_columns(pl.col("entry_no").cast(pl.Int64))
+        assert not df.select("registering_commune_code", "register_book", "entry_no").is_duplicated().any(), name
+        # Each book counts 1..n across the blocks it spans: no gap where a block ended.
+        books = df.group_by("registering_commune_code", "register_book").agg(
+            pl.col("entry_no").min().alias("lo"), pl.col("entry_no").max().alias("hi"), pl.len().alias("n")
+        )
+        assert books.filter((pl.col("lo") != 1) | (pl.col("hi") != pl.col("n"))).is_empty(), name
+    certs = _read(inbox / "certificate.csv")
+    # A serial shared by rows is one certificate (several parcels, co-owners): one issue date.
+    assert certs.group_by("certificate_serial").agg(pl.col("issue_date").n_unique().alias("d"))["d"].max() == 1
+    # Every certificate's parcel and owner exist in their files.
+    keys = ["commune_code", "map_sheet_no", "parcel_no"]
+    assert certs.join(parcels, on=keys, how="anti").is_empty()
+    owners = certs.filter(pl.col("owner_person_id").is_not_null())
+    assert owners.join(pop, left_on="owner_person_id", right_on="person_id", how="anti").is_empty()
+
+
+def test_manifest_rows_point_into_the_whole_file(tmp_path):
+    gen = generate("79", PERSONS, seed=5, defect_rate=0.03, out=tmp_path, block_persons=BLOCK)
+    manifest = pl.read_csv(gen.manifest_path, infer_schema=False).with_columns(pl.col("source_row").cast(pl.Int64))
+    pop = _read(gen.inbox / "population.csv").with_row_index("source_row", offset=1)
+    hits = manifest.filter((pl.col("dataset") == "population") & (pl.col("record_key") != ""))
+    # Defects of every block, each naming the row that holds its record.
+    assert hits["source_row"].max() > pop.height * 3 // 4 and hits["source_row"].min() < pop.height // 4
+    joined = hits.join(pop.with_columns(pl.col("source_row").cast(pl.Int64)), on="source_row", how="left")
+    assert (joined["record_key"] == joined["person_id"]).all()
