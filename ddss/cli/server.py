@@ -18,6 +18,9 @@ def start(
     port: int = typer.Option(None, help="Cổng (mặc định: một cổng trống)."),
     deployment: list[str] = typer.Option(None, "--deployment", "-d", help="Chỉ triển khai các tên này (mặc định: tất cả)."),
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Chạy một worker cho work pool."),
+    timeout: float = typer.Option(
+        180.0, min=1.0, help="Chờ tối đa bấy nhiêu giây cho mỗi bước (máy chủ sẵn sàng, work pool, triển khai)."
+    ),
 ) -> None:
     from ddss.orchestration import ServerError
     from ddss.orchestration import start as start_server
@@ -26,10 +29,11 @@ def start(
     settings = Settings.load()
     typer.echo("Đang khởi động máy chủ Prefect cục bộ… / starting the local Prefect server…")
     try:
-        state = start_server(settings, deployments=deployment or None, port=port, worker=worker)
+        state = start_server(settings, deployments=deployment or None, port=port, worker=worker, timeout=timeout)
     except ServerError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
+    typer.echo(f"Đã triển khai / deployed: {len(state.deployments)}")
     typer.echo(f"Giao diện / UI: {state.ui_url}")
     typer.echo(f"PREFECT_API_URL={state.api_url}")
     typer.echo(f"Nhật ký / logs: {state.logs}")

@@ -1,11 +1,15 @@
 """A local Prefect server for scheduled runs: start it, set it up, stop exactly what was started.
 
 ``start``: ``prefect server start`` on 127.0.0.1 and a free port (SQLite under the project's
-Prefect home), waits until it answers, starts a worker that creates the ``process`` work
-pool the deployments name, then deploys prefect.yaml (all 34 provinces, or the names given).
+Prefect home), waits until it is ready (``/api/ready``: its database answers), starts a
+worker that creates the ``process`` work pool the deployments name, then deploys
+prefect.yaml (all 34 provinces, or the names given) through the API in one process
+(``python -m flows.deploy``). ``timeout`` bounds each of these waits
+(``ddss server start --timeout``).
 Every process is started in its own session and recorded (pid + start time) in
 ``<prefect_home>/ddss-server.json``; ``stop`` ends those process groups and nothing else
-(a recycled pid with another start time is left alone). No Prefect import: only its CLI.
+(a recycled pid with another start time is left alone). No Prefect import here: its CLI
+and flows/deploy.py run as child processes.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class ServerState:
     home: str
     logs: str
     processes: dict[str, tuple[int, float]] = field(default_factory=dict)  # role -> (pid, create_time)
+    deployments: list[str] = field(default_factory=list)  # deployed by this start
+    timings: dict[str, float] = field(default_factory=dict)  # seconds from the server's launch to each stage
 
     @property
     def ui_url(self) -> str:
@@ -99,7 +105,7 @@ def _spawn(role: str, args: list[str], env: dict, cwd: Path, logs: Path, state: 
     return proc
 
 
-def _run(args: list[str], env: dict, cwd: Path, what: str, timeout: float) -> None:
+def _run(args: list[str], env: dict, cwd: Path, what: str, timeout: float) -> str:
     try:
         done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -107,6 +113,7 @@ def _run(args: list[str], env: dict, cwd: Path, what: str, timeout: float) -> No
     if done.returncode != 0:
         tail = (done.stdout + done.stderr)[-2000:]
         raise ServerError(f"{what} thất bại / failed (exit {done.returncode}):\n{tail}")
+    return done.stdout
 
 
 def _wait_healthy(api_url: str, proc: subprocess.Popen, timeout: float) -> None:
@@ -115,7 +122,8 @@ def _wait_healthy(api_url: str, proc: subprocess.Popen, timeout: float) -> None:
         if proc.poll() is not None:
             raise ServerError(f"Máy chủ Prefect dừng ngay khi khởi động (exit {proc.returncode}) / server exited")
         try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:  # noqa: S310 - our 127.0.0.1 server
+            # /ready, not /health: it answers once the server's database is usable, not just the socket
+            with urllib.request.urlopen(f"{api_url}/ready", timeout=2) as r:  # noqa: S310 - our 127.0.0.1 server
                 if r.status == 200:
                     return
         except OSError:
@@ -166,19 +174,30 @@ def start(
             "server", [_prefect(), "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, root, logs, state
         )
         _save(settings, state)  # recorded before anything can fail, so `stop` always finds it
+        began = time.monotonic()
         _wait_healthy(api_url, server, timeout)
+        state.timings["server_ready_s"] = round(time.monotonic() - began, 1)
         if worker:  # `prefect worker start --type process` creates the pool itself (one CLI start-up less)
             _spawn("worker", [_prefect(), "worker", "start", "--pool", WORK_POOL, "--type", "process"], env, root, logs, state)
             _save(settings, state)
-            _wait_for_pool(api_url, state, timeout)
         else:
             _run(
                 [_prefect(), "work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"],
                 env, root, "Tạo work pool / creating the work pool", timeout,
             )  # fmt: skip
         if deployments is None or deployments:
-            names = ["--all"] if deployments is None else [a for n in deployments for a in ("--name", n)]
-            _run([_prefect(), "--no-prompt", "deploy", *names], env, root, "Triển khai / deploying", 4 * timeout)  # 34 of them
+            # One process and one API client for all 34 (flows/deploy.py), not `prefect deploy --all`.
+            # It starts while the worker starts (both spend most of their time importing Prefect)
+            # and waits for the worker's pool itself.
+            names = [a for n in deployments or () for a in ("--name", n)]
+            args = [sys.executable, "-m", "flows.deploy", "--wait-pool", str(timeout), *names]
+            out = _run(args, env, root, "Triển khai / deploying", 2 * timeout)
+            state.deployments = json.loads(out.strip().splitlines()[-1])["deployed"]
+            state.timings["deployed_s"] = round(time.monotonic() - began, 1)
+        if worker:
+            _wait_for_pool(api_url, state, timeout)
+        state.timings["ready_s"] = round(time.monotonic() - began, 1)
+        _save(settings, state)
     except BaseException:
         stop(settings)
         raise

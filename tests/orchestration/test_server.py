@@ -1,6 +1,7 @@
-"""`ddss server start|stop` against a real local Prefect server on a free port: a deployed
-province runs on a real process worker, a second run of it waits for the first, and stop
-ends exactly what start started."""
+"""`ddss server start|stop` against a real local Prefect server on a free port: start deploys
+all 34 provinces of prefect.yaml (schedules, tags, concurrency limit as generated), a
+deployed province runs on a real process worker, a second run of it waits for the first,
+and stop ends exactly what start started."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import time
 import psutil
 import pytest
 
-from ddss.orchestration import read_state, start, stop
+from ddss.admin_units import provinces_2025
+from ddss.orchestration import TIMEZONE, cron_for, deployment_name, read_state, start, stop
 from ddss.settings import Settings
 from generators.province import DEFAULT_AS_OF, generate
 from tests.conftest import ROOT
@@ -25,7 +27,6 @@ def server(tmp_path_factory):
     bystander = subprocess.Popen(["sleep", "300"])  # not ours to stop
     state = start(
         settings,
-        deployments=["province-79-nightly"],
         extra_env={
             "PREFECT_WORKER_QUERY_SECONDS": "1",
             "PREFECT_WORKER_PREFETCH_SECONDS": "1",
@@ -42,6 +43,28 @@ def server(tmp_path_factory):
         for pid, _ in state.processes.values():
             assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
         assert read_state(settings) is None
+
+
+def test_start_deploys_every_province_with_its_schedule_tags_and_limit(server):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    settings, state, _base = server
+    codes = sorted(provinces_2025())
+    assert len(codes) == 34
+    expected = {deployment_name(c): (c, cron_for(i)) for i, c in enumerate(codes)}
+    assert sorted(state.deployments) == sorted(expected)
+    with temporary_settings(updates={PREFECT_API_URL: state.api_url}), get_client(sync_client=True) as client:
+        listed = client.read_deployments()
+    assert sorted(d.name for d in listed) == sorted(expected), "the server lists exactly the 34 deployments"
+    for d in listed:
+        code, cron = expected[d.name]
+        assert d.work_pool_name == "ddss-local" and d.entrypoint == "flows/pipeline.py:province_pipeline"
+        assert d.parameters == {"province": code}
+        assert f"province:{code}" in d.tags and "agency:cong_an" in d.tags, d.tags
+        assert d.global_concurrency_limit is not None and d.global_concurrency_limit.limit == 1, d.name
+        assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in d.schedules] == [(cron, TIMEZONE, True)]
+        assert d.pull_steps[0]["prefect.deployments.steps.set_working_directory"]["directory"] == str(ROOT)
 
 
 def test_deployed_province_runs_on_the_worker_one_run_at_a_time(server):
