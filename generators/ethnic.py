@@ -160,13 +160,26 @@ _GROUP_POOL = {
 def minority_names(rng: np.random.Generator, ethnicity: pl.Series, sex: pl.Series, kinh: pl.Series) -> pl.Series:
     """``kinh`` (the Kinh-structure names) for everyone, except members of a group with
     its own naming pool, who get a name from that pool."""
-    eth, sx = ethnicity.to_list(), sex.to_list()
-    out = kinh.to_list()
-    for i, (e, s) in enumerate(zip(eth, sx, strict=True)):
-        pool = _POOLS.get(_GROUP_POOL.get(e, ""))
-        if pool is None:
-            continue
-        fam = pool["family"][int(rng.integers(len(pool["family"])))]
-        given = pool[s][int(rng.integers(len(pool[s])))]
-        out[i] = f"{given} {fam}" if pool is _POOLS["highlands"] else f"{fam} {given}"
-    return pl.Series("full_name", out, dtype=pl.Utf8)
+    pool_of = ethnicity.replace_strict(_GROUP_POOL, default=None, return_dtype=pl.Utf8)
+    rows = np.flatnonzero(pool_of.is_not_null().to_numpy())
+    if not rows.size:
+        return kinh.alias("full_name")
+    pools, sexes = pool_of.gather(rows).to_numpy(), sex.gather(rows).to_numpy()
+    # One draw of the family name then one of the given name per person, in row order: the
+    # same random numbers as drawing them one person at a time, without a Python loop.
+    highs = np.empty(2 * rows.size, dtype=np.int64)
+    for key, pool in _POOLS.items():
+        mine = pools == key
+        highs[0::2][mine] = len(pool["family"])
+        for s in ("Nam", "Nữ"):
+            highs[1::2][mine & (sexes == s)] = len(pool[s])
+    draws = rng.integers(highs)
+    fam_i, given_i = draws[0::2], draws[1::2]
+    names = np.empty(rows.size, dtype=object)
+    for key, pool in _POOLS.items():
+        for s in ("Nam", "Nữ"):
+            m = (pools == key) & (sexes == s)
+            fam = np.array(pool["family"], dtype=object)[fam_i[m]]
+            given = np.array(pool[s], dtype=object)[given_i[m]]
+            names[m] = given + " " + fam if key == "highlands" else fam + " " + given
+    return kinh.scatter(rows, pl.Series(names.tolist(), dtype=pl.Utf8)).alias("full_name")

@@ -37,15 +37,21 @@ def _birth_places(rng: np.random.Generator, code: pl.Series, after_reform: np.nd
     by_old: dict[str, list[str]] = {}
     for c in admin_units.communes_pre2025().values():
         by_old.setdefault("0" + c.province_code, []).append(c.code)
-    out = np.empty(n, dtype=object)
-    codes = code.to_numpy()
-    for b in np.unique(codes):
-        rows = np.flatnonzero((codes == b) & ~after_reform)
+    # Indices into one list of every pool (numbers, not strings, per row: fast), drawn
+    # per code in sorted order as always, so the stream of random numbers is unchanged.
+    uniq = code.unique().sort()
+    which = code.replace_strict(uniq, pl.int_range(uniq.len(), eager=True), return_dtype=pl.Int64).to_numpy()
+    names: list[str] = []
+    out = np.zeros(n, dtype=np.int64)
+    for i, b in enumerate(uniq.to_list()):
+        rows = np.flatnonzero((which == i) & ~after_reform)
         pool = sorted(by_old[b])
-        out[rows] = np.array(pool, dtype=object)[rng.integers(0, len(pool), rows.size)]
+        out[rows] = len(names) + rng.integers(0, len(pool), rows.size)
+        names += pool
     rows = np.flatnonzero(after_reform)
-    out[rows] = np.array(communes, dtype=object)[rng.integers(0, len(communes), rows.size)]
-    return pl.Series("birth_registration_place", out.tolist(), dtype=pl.Utf8)
+    out[rows] = len(names) + rng.integers(0, len(communes), rows.size)
+    names += communes
+    return pl.Series(names, dtype=pl.Utf8).gather(out).alias("birth_registration_place")
 
 
 def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
