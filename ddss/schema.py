@@ -199,7 +199,26 @@ CERTIFICATE = Dataset(
     key=("certificate_serial", "commune_code", "map_sheet_no", "parcel_no"),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE)}
+# Optional dataset (Sở Tư pháp): one row per register book closed at year end, with the
+# totals written and signed at closure (Luật Hộ tịch art. 58). The book is the civil files'
+# (registering commune, Quyển số) of the event type; a batch without it is not judged.
+BOOK_CLOSURE = Dataset(
+    "book_closure",
+    "tu_phap",
+    (
+        Column("registering_commune_code", "Nơi đăng ký"),
+        # KS khai sinh (birth), KT khai tử (death), KH kết hôn (marriage).
+        Column("event_type", "Loại sổ"),
+        Column("register_book", "Quyển số"),
+        Column("book_year", "Năm của sổ", "int"),
+        Column("total_entries", "Tổng số sự kiện khi khóa sổ", "int"),
+        Column("total_pages", "Tổng số trang khi khóa sổ", "int"),
+        Column("closure_date", "Ngày khóa sổ", "date"),
+    ),
+    key=("registering_commune_code", "event_type", "register_book"),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (POPULATION, BIRTH, DEATH, MARRIAGE, PARCEL, CERTIFICATE, BOOK_CLOSURE)}
 
 # Lineage columns on every staged row (issue #4).
 LINEAGE: tuple[tuple[str, str], ...] = (

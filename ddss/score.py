@@ -50,6 +50,7 @@ DATASET_LABELS: dict[str, tuple[str, str]] = {
     "marriage": ("Kết hôn", "marriages"),
     "parcel": ("Thửa đất", "parcels"),
     "certificate": ("Giấy chứng nhận", "certificates"),
+    "book_closure": ("Khóa sổ hộ tịch", "register book closures"),
 }
 DIMENSIONS_EN = {"dung": "correct", "du": "complete", "sach": "clean", "song": "current"}
 VERDICTS = {"dat": ("đạt", "pass"), "khong_dat": ("không đạt", "fail")}

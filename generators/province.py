@@ -25,7 +25,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.schema import DATASETS
-from generators import civil, land, population
+from generators import civil, closures, land, population
 from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_serials
 from generators.defects import MANIFEST_SCHEMA, Injected, inject
 from generators.writers import DatasetWriter, FileForm
@@ -93,6 +93,8 @@ def _block_frames(
     if blocks > 1:
         certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
+    # Register book closures are counts of the civil frames (additive across chunks).
+    frames["book_closure"] = closures.book_closures(frames, as_of)
     # Schema order; optional columns the generator does not fill stay out of the files
     # (a file without them is valid: docs/batch-format.md).
     return {name: df.select([c for c in DATASETS[name].column_names if c in df.columns]) for name, df in frames.items()}

@@ -32,6 +32,7 @@ DELTA_KEYS: dict[str, tuple[str, ...]] = {
     "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
     # One certificate may cover several parcels and have several holders (co-owners).
     "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
+    "book_closure": ("registering_commune_code", "event_type", "register_book"),
 }
 
 # The files of each dataset's latest batch (batch ids sort by time), a duplicate resolved

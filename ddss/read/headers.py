@@ -63,8 +63,9 @@ def match_headers(headers: list[str], file_name: str) -> tuple[str, dict[str, st
     if share < 0.5:
         raise FileRejected(
             "Không nhận ra tập dữ liệu từ dòng tiêu đề "
-            "(không khớp dân cư, khai sinh, khai tử, kết hôn, thửa đất, giấy chứng nhận)",
-            "unknown dataset: the header row matches none of population, birth, death, marriage, parcel, certificate",
+            "(không khớp dân cư, khai sinh, khai tử, kết hôn, thửa đất, giấy chứng nhận, khóa sổ hộ tịch)",
+            "unknown dataset: the header row matches none of population, birth, death, marriage, parcel, certificate, "
+            "book_closure",
             kind="unknown_dataset",
         )
     lookup = _lookup(best)

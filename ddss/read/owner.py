@@ -29,6 +29,7 @@ OWNER_COLUMN = {
     "marriage": "registering_commune_code",
     "parcel": "commune_code",
     "certificate": "commune_code",
+    "book_closure": "registering_commune_code",
 }
 
 

@@ -135,8 +135,8 @@ CRITERIA: tuple[Row, ...] = (
     (
         "F7",
         "Entries per book = total at book closure; numbering 1..n",
-        ("*.entry_repeated", "*.entry_gap"),
-        "Totals at closure need a new dataset (book closures per commune, book, year); not added: a new dataset needs thresholds and scorecard rows owned by other modules. Numbering is checked.",
+        ("*.entry_repeated", "*.entry_gap", "book_closure.*_entries_*", "book_closure.missing_*", "book_closure.total_*", "book_closure.closure_date_invalid", "book_closure.event_type_invalid"),
+        "Totals from the optional dataset book_closure (docs/batch-format.md): per (commune, event type, Quyển số) the digitised entries of every batch = total at closure, both ways. A batch without closures runs none of these (not run); a book with no closure row (the open current year) is not judged. Total pages are checked for sanity only (no page numbers in the civil files).",
     ),
     (
         "F8",
@@ -224,8 +224,8 @@ CRITERIA: tuple[Row, ...] = (
     (
         "L6",
         "Register years before go-live all present",
-        (),
-        "Not checked: needs the list of paper-register years per commune (a new dataset); see F7.",
+        ("book_closure.*_book_not_digitised",),
+        "Warning. The register years come from book_closure: a book of a year before 2025 (ND 87/2020 art. 24.2 deadline) closed with events but with no digitised entry. A year with no closure row at all cannot be seen; per-province software go-live dates are not in the references, so 2025 is used for every province.",
     ),
     ("L7", "Owner deceased, still sole holder", ("certificate.owner_deceased_sole_holder",), ""),
     ("L8", "Batch freshness per dataset", ("*.stale",), "Per commune lag is not reported."),
@@ -243,7 +243,7 @@ DOMAIN_RULES: tuple[Row, ...] = (
     ("Birth", "fields, 60-day deadline, father may be empty, no ID = warning", ("birth.*",), ""),
     ("Death", "fields, 15-day deadline, nothing after death", ("death.*", "marriage.spouse_dead", "certificate.owner_dead"), ""),
     ("Marriage", "age by law at date, different sex, not already married", ("marriage.*",), ""),
-    ("Registers", "entries 1..n per book and year; totals at closure", ("*.entry_*",), "Totals at closure: see F7."),
+    ("Registers", "entries 1..n per book and year; totals at closure", ("*.entry_*", "book_closure.*_entries_*"), "Totals at closure: see F7."),
     (
         "Event order",
         "registration ≥ event ≥ birth; nothing in the future",

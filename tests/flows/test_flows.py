@@ -54,7 +54,7 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
         state.result()
     out = failed.value.args[1]  # the run's summary travels with the failure
 
-    assert out["ingest"]["rejected"] == 0 and out["ingest"]["files"] == 6
+    assert out["ingest"]["rejected"] == 0 and out["ingest"]["files"] == 7  # six datasets and the optional book closures
     findings = pl.read_parquet(f"{out['validate']['report_dir']}/findings.parquet")
     assert findings.height == out["validate"]["findings"] > 0
     assert is_perfect(evaluate(findings, pl.read_csv(gen.manifest_path, infer_schema=False)))

@@ -46,11 +46,11 @@ def test_every_injected_defect_found_and_nothing_else(province_run, rate, form):
 
 
 def test_defects_cover_the_issue_scope(province_run):
-    """At least 24 kinds over the four dimensions and all six datasets (issue #3)."""
+    """At least 24 kinds over the four dimensions and all seven datasets (issue #3; book closures issue #19)."""
     m = province_run(0.05, 2000, **VI_FORM).manifest
     assert m["defect_kind"].n_unique() >= 24
     assert set(m["dimension"]) == set(DIMENSIONS)
-    assert set(m["dataset"]) == {"population", "birth", "death", "marriage", "parcel", "certificate"}
+    assert set(m["dataset"]) == {"population", "birth", "death", "marriage", "parcel", "certificate", "book_closure"}
     # Kinds the issue names explicitly.
     for kind in (
         "population.id_sex",
@@ -74,6 +74,9 @@ def test_defects_cover_the_issue_scope(province_run):
         "certificate.owner_mismatch",
         "ingest.bad_number",
         "population.stale",
+        "book_closure.birth_entries_missing",
+        "book_closure.marriage_entries_extra",
+        "book_closure.death_book_not_digitised",
     ):
         assert kind in set(m["defect_kind"]), kind
 

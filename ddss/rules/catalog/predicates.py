@@ -28,7 +28,7 @@ from ddss.sql import ident, str_literal
 __all__ = ["Between", "InSet", "Matches", "NotMatches", "NotNull", "NotTrue", "PairAtLeast", "Predicate", "Sql"]
 
 # {population}, {birth}, ...: the placeholders that name another dataset's current rows.
-_DATASET_TOKEN = re.compile(r"\{(population|birth|death|marriage|parcel|certificate)\}")
+_DATASET_TOKEN = re.compile(r"\{(population|birth|death|marriage|parcel|certificate|book_closure)\}")
 
 
 @dataclass(frozen=True)
