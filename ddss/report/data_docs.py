@@ -7,7 +7,8 @@ jQuery, Bootstrap, vega, Font Awesome ... from public CDNs and a logo from GX's 
 The exact versions GX asks for are vendored with their licences in
 ``ddss/report/static/datadocs/`` (see its README); they are copied to ``static/vendor/``
 of the site and every reference is rewritten to a relative path, which works from
-``file://``. Links to GX's web site become inert; the ``integrity``/``crossorigin``
+``file://``; URL text left in any copied file is made inert (``ddss.report.url_text``),
+so no file of the site holds an address. Links to GX's web site become inert; the ``integrity``/``crossorigin``
 attributes go too (a ``file:`` page cannot fetch with CORS; ``sri_verified`` proves the
 vendored files are the ones those hashes name).
 
@@ -26,6 +27,7 @@ import shutil
 from pathlib import Path
 
 from ddss.checks import gx_project
+from ddss.report import url_text
 from ddss.settings import Settings
 
 __all__ = ["CDN", "VENDOR", "build", "make_offline", "site_dir", "sri_verified"]
@@ -67,8 +69,7 @@ CDN: dict[str, str] = {
 _LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\"'\s>]*/[\w.-]+(\?[^\"'\s>]*)?")
 _SRI = re.compile(r'\s+integrity="(sha384-[^"]+)"|\s+crossorigin="anonymous"')
 _LEFT_LINK = re.compile(r"""(href|src)=(["'])https?://[^"']*\2""")
-# Names, not addresses, stay: XML namespaces and vega's schema ids (never fetched).
-_LEFT_TEXT = re.compile(r"https?://(?!www\.w3\.org/|vega\.github\.io/schema/)[^\s\"'<>)]+")
+_TTF_SRC = re.compile(r',url\([^)]*\.ttf\) format\("truetype"\)')
 _SVG_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -81,7 +82,13 @@ def build(settings: Settings, run_id: str | None = None) -> Path:
     the site offline; returns its index.html."""
     import great_expectations as gx
 
+    from ddss.report.gx_render import SECTION_BUILDERS
+
     ctx = gx.get_context(mode="file", context_root_dir=str(gx_project.context_dir(settings)))
+    # In memory only (never saved): the committed great_expectations.yml stays stock GX.
+    sites = dict(ctx.variables.data_docs_sites or {})
+    sites[gx_project.SITE] = {**sites[gx_project.SITE], "site_section_builders": SECTION_BUILDERS}
+    ctx.variables.data_docs_sites = sites
     ids = None
     if run_id is not None:
         ids = [k for k in ctx.validation_results_store.list_keys() if k.run_id.run_name == run_id]
@@ -99,22 +106,43 @@ def _rewrite(html: str, to_static: str) -> str:
     html = _LOGO.sub(f"{to_static}/images/logo-long.png", html)
     html = _LEFT_LINK.sub(lambda m: f'{m.group(1)}="#"' if m.group(1) == "href" else 'src=""', html)
     # Any URL still in the text (a credit line) is shown without being a link or a request.
-    return _LEFT_TEXT.sub(lambda m: m.group(0).split("://", 1)[1], html)
+    return url_text.neutralise(html, ".html")
+
+
+def _copy_vendor(dest: Path) -> None:
+    """The vendored assets, every text file neutralised (licences defanged beside them)."""
+    for src in VENDOR.rglob("*"):
+        if src.is_dir() or src.suffix == ".ttf":  # woff2 only: every browser the steward has reads it
+            continue
+        out = dest / src.relative_to(VENDOR)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix.lower() in url_text.TEXT_SUFFIXES:
+            text = src.read_text(encoding="utf-8")
+            if src.suffix == ".css":
+                text = _TTF_SRC.sub("", text)
+            out.write_text(url_text.neutralise(text, src.suffix), encoding="utf-8")
+        else:
+            shutil.copyfile(src, out)
+
+
+def _neutralise_file(path: Path, text: str) -> None:
+    path.write_text(url_text.neutralise(text, path.suffix), encoding="utf-8")
 
 
 def make_offline(site: Path) -> list[Path]:
     """Copy the vendored assets into ``site/static/vendor`` and rewrite every page to use
-    them; returns the pages rewritten."""
+    them; no file of the site is left with URL text. Returns the pages rewritten."""
     static = site / "static"
-    shutil.copytree(VENDOR, static / "vendor", dirs_exist_ok=True)
+    vendor = static / "vendor"
+    shutil.rmtree(vendor, ignore_errors=True)  # no file of an earlier copy (a .ttf) lingers
+    _copy_vendor(vendor)
+    # GX copies its HKGrotesk fonts (URLs in their name tables) but no page or style of
+    # 1.24.1 uses them.
+    shutil.rmtree(static / "fonts", ignore_errors=True)
     for svg in (static / "images").glob("*.svg"):  # GX's own pictures carry an editor's URL in a comment
-        text = svg.read_text(encoding="utf-8")
-        if "<!--" in text:
-            svg.write_text(_SVG_COMMENT.sub("", text), encoding="utf-8")
+        _neutralise_file(svg, _SVG_COMMENT.sub("", svg.read_text(encoding="utf-8")))
     for css in (static / "styles").glob("*.css"):  # the dark-mode logo
-        text = css.read_text(encoding="utf-8")
-        if _LOGO.search(text):
-            css.write_text(_LOGO.sub("../images/logo-long.png", text), encoding="utf-8")
+        _neutralise_file(css, _LOGO.sub("../images/logo-long.png", css.read_text(encoding="utf-8")))
     pages = []
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

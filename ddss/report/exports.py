@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ddss.mask import excel_safe_frame
+from ddss.report.xlsx import write_table
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import AGENCIES
 
@@ -80,36 +81,19 @@ def write_csv(findings: pl.DataFrame, path: Path) -> Path:
 
 
 def write_xlsx(findings: pl.DataFrame, path: Path | io.BytesIO, sheet: str = "Phát hiện") -> Path | io.BytesIO:
-    """One sheet, streamed row by row. Text stays text: formulas, numbers and URLs are never
-    read into a string (``strings_to_*`` off), on top of ``excel_safe``. Beyond Excel's
-    1 048 575 data rows the sheet stops and a second sheet says so (the CSV holds all)."""
-    import xlsxwriter
-
+    """One sheet (``ddss.report.xlsx``: rows built by polars, streamed into the zip). Every
+    text cell is an inline string, never a formula or a number read from text, on top of
+    ``excel_safe``. Beyond Excel's 1 048 575 data rows the sheet stops and a second sheet
+    says so (the CSV holds all)."""
     out = export_frame(findings)
-    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-    if isinstance(path, io.BytesIO):
-        options["in_memory"] = True
-    else:
-        options["constant_memory"] = True
-    book = xlsxwriter.Workbook(path, options)
-    ws = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    for j in range(len(out.columns)):
-        ws.set_column(j, j, 14 if j else 22)
-    ws.write_row(0, 0, out.columns, bold)
-    ws.freeze_panes(1, 0)
     shown = out.head(XLSX_ROWS)
-    for i, row in enumerate(shown.iter_rows(), start=1):
-        ws.write_row(i, 0, row)
-    if shown.height:
-        ws.autofilter(0, 0, shown.height, len(out.columns) - 1)
+    note = None
     if out.height > shown.height:
-        note = book.add_worksheet("Ghi chú")
-        note.write_string(
-            0,
-            0,
+        note = (
+            "Ghi chú",
             f"Chỉ {shown.height} / {out.height} dòng đầu (giới hạn của Excel); tệp CSV có đủ. "
             f"First {shown.height} of {out.height} rows (Excel's limit); the CSV holds all.",
         )
-    book.close()
+    widths = [22.0] + [14.0] * (len(out.columns) - 1)
+    write_table(shown, path, sheet, widths, note)
     return path

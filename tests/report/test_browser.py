@@ -86,6 +86,43 @@ def test_data_docs_link_opens_gx_site_offline(report_run, page, tmp_path):
     assert page.attempts == []  # type: ignore[attr-defined]
 
 
+def _stored_results(gx_dir, suite: str) -> list[dict]:
+    """The expectation configs of a suite's stored result in GX's validations store."""
+    import json
+
+    stored = sorted((gx_dir / "uncommitted" / "validations" / suite).rglob("*.json"))
+    assert len(stored) == 1, stored
+    return [r["expectation_config"] for r in json.loads(stored[0].read_text(encoding="utf-8"))["results"]]
+
+
+def test_validation_result_page_shows_vietnamese_meta_offline(report_run, page, tmp_path):
+    """GX's validation-result page: under GX's own sentence, each expectation's Vietnamese
+    title, dimension and severity (GX 1.24 renders neither notes nor meta there)."""
+    gx_dir = report_run.settings.gx_dir
+    configs = _stored_results(gx_dir, "ddss_population")
+    meta = next(
+        c["meta"]
+        for c in configs
+        if c["type"] == "expect_column_values_to_not_be_null" and c["kwargs"]["column"] == "date_of_birth"
+    )
+    assert (meta["title_vi"], meta["dimension"], meta["severity"]) == ("Thiếu ngày sinh", "du", "blocking")
+    site = gx_dir / "uncommitted" / "data_docs" / "local_site" / "validations" / "ddss_population"
+    pages = sorted(site.glob(f"{report_run.run_id}/*/*.html"))
+    assert len(pages) == 1, pages
+    _open(page, pages[0], tmp_path, "validation-result")
+    row = page.locator("tr", has_text="Thiếu ngày sinh")
+    assert row.count() == 1 and row.is_visible()
+    text = row.inner_text()
+    assert "values must never be null" in text  # GX's own sentence stays
+    assert f"Thiếu ngày sinh ({meta['check_id']})" in text
+    assert "Chiều / dimension: Đủ (du)" in text and "Mức / severity: Chặn (blocking)" in text
+    # one line per expectation on the page, each with a title and both labels
+    lines = page.locator(".ddss-meta")
+    assert lines.count() == len(configs)
+    assert all("Chiều / dimension: " in t and "Mức / severity: " in t for t in lines.all_inner_texts())
+    assert page.attempts == []  # type: ignore[attr-defined]
+
+
 def test_trend_draws_every_run_of_the_history(report_run, page, tmp_path):
     """A hand-made history of three earlier runs: four points per dataset line."""
     import shutil

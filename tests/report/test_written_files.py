@@ -87,3 +87,29 @@ def test_agency_downloads_are_formula_safe(report_run):
     rows = pl.read_parquet(report_run.run_dir / "findings.parquet")
     land = rows.filter(pl.col("dataset").is_in(["parcel", "certificate"])).height
     assert ws.max_row == land + 1  # every finding of the agency, plus the header
+
+
+# A URL as text, in UTF-8/ASCII or UTF-16 (the encoding of font name tables): only the
+# local findings browser's loopback address may appear.
+_URL_BYTES = [
+    re.compile(rb"(?i)https?://(?!127\.0\.0\.1[:/]|localhost[:/])"),
+    re.compile(rb"(?i)h\x00t\x00t\x00p\x00(s\x00)?:\x00/\x00/\x00"),
+    re.compile(rb"(?i)\x00h\x00t\x00t\x00p(\x00s)?\x00:\x00/\x00/"),
+]
+
+
+def test_no_url_text_in_any_file_written(report_run):
+    """Every file under reports/ and gx/ after the report step (pages, vendored scripts
+    and styles, licences, images, fonts, results, downloads), read as bytes."""
+    s = report_run.settings
+    files = [p for root in (s.reports_dir, s.gx_dir) for p in root.rglob("*") if p.is_file()]
+    vendor = [p for p in files if "vendor" in p.parts]
+    assert len(vendor) >= 20 and any(p.name.startswith("LICENSE") for p in vendor)  # the copies were scanned
+    assert any(p.suffix == ".woff2" for p in vendor)
+    leaks = {}
+    for path in files:
+        data = path.read_bytes()
+        found = [m.group(0) for rx in _URL_BYTES for m in rx.finditer(data)]
+        if found:
+            leaks[str(path)] = found[:3]
+    assert not leaks
