@@ -88,6 +88,8 @@ POPULATION = Dataset(
         Column("id_card_issue_date", "Ngày cấp thẻ căn cước", "date", mandatory=False),
         Column("household_id", "Số hộ", mandatory=False),
         Column("relation_to_head", "Quan hệ với chủ hộ", mandatory=False),
+        # The expiry printed on the card ("Có giá trị đến"); empty on a card valid for life.
+        Column("id_card_expiry_date", "Ngày hết hạn thẻ căn cước", "date", mandatory=False),
     ),
     key=("person_id",),
 )

@@ -25,7 +25,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.schema import DATASETS
-from generators import civil, closures, land, population
+from generators import cards, civil, closures, land, population
 from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_serials
 from generators.defects import MANIFEST_SCHEMA, Injected, inject
 from generators.writers import DatasetWriter, FileForm
@@ -79,7 +79,8 @@ def _block_frames(
 ) -> dict[str, pl.DataFrame]:
     admin_units.province(province)  # fail early with the list of valid codes
     # Children 0-5 as they always were; 6-7 only for a province of several blocks.
-    r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials = (np.random.default_rng(s) for s in ss.spawn(8))
+    # Child 8: identity cards (issue #19, L4); spawning more keeps children 0-7 unchanged.
+    r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials, r_cards = (np.random.default_rng(s) for s in ss.spawn(9))
     pop = population.generate_population(r_pop, province, persons, as_of)
     if blocks > 1:
         pop = pop.with_columns(spread_ids(r_ids, pop["person_id"], block, blocks))
@@ -92,6 +93,7 @@ def _block_frames(
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
     if blocks > 1:
         certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
+    pop = cards.add_cards(r_cards, pop, as_of)
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     # Register book closures are counts of the civil frames (additive across chunks).
     frames["book_closure"] = closures.book_closures(frames, as_of)

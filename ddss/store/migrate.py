@@ -54,6 +54,10 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
             )
         ),
     ),
+    4: (
+        "optional population column id_card_expiry_date (issue #19, L4)",
+        ("ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS id_card_expiry_date DATE",),
+    ),
 }
 NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
 

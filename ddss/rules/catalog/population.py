@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ddss.admin_units import provinces_2025
+from ddss.rules.cards import expiry_year_unexpected_sql
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.common import missing, sql, stale
 from ddss.rules.catalog.places import place_checks
@@ -19,6 +20,10 @@ _ID12 = "regexp_matches(t.person_id, '^[0-9]{12}$')"
 # One person: the same name (tone placement, case, spaces aside) and date of birth.
 _NORM = f"{name_key_sql('t.full_name')} || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"
 _CMND = "regexp_matches(t.person_id, '^[0-9]{9}$')"
+_L4 = (
+    "official-criteria L4; Luật Căn cước 26/2023/QH15 đ.21, đ.46 (thẻ cấp trước 01/07/2024 có giá trị đến ngày in trên thẻ);"
+    " Luật CCCD 59/2014/QH13 đ.21"
+)
 
 # D2: digits 1-3 are the province where the birth was registered. The place is a commune
 # code of the list valid at birth (old province: "0" + its code) or converted to the 2025
@@ -186,5 +191,30 @@ CHECKS = (
     *place_checks("population", "birth_registration_place", "t.date_of_birth", lenient_before_reform=True),
     *place_checks("population", "home_town", "t.date_of_birth", lenient_before_reform=True),
     stale("population", only_if="t.date_of_death IS NULL"),
+    Check(
+        check_id="population.id_card_expired",
+        dataset="population",
+        dimension="song",
+        severity="warning",
+        rule=_L4,
+        title_vi="Thẻ căn cước đã hết hạn",
+        description_vi="Người còn sống có thẻ căn cước đã quá ngày hết hạn in trên thẻ: cần cấp đổi thẻ và cập nhật.",
+        predicate=sql("t.date_of_death IS NULL AND t.id_card_expiry_date < {as_of}"),
+        value_column="id_card_expiry_date",
+    ),
+    Check(
+        check_id="population.id_card_expiry_inconsistent",
+        dataset="population",
+        dimension="dung",
+        severity="warning",
+        rule=_L4 + "; chỉ thẻ cấp từ 01/01/2016, so năm hết hạn (ngày trong năm không có trong tài liệu tham chiếu)",
+        title_vi="Hạn thẻ căn cước không khớp tuổi đổi thẻ",
+        description_vi=(
+            "Năm hết hạn in trên thẻ không ứng với tuổi đổi thẻ (14, 25, 40, 60; cấp trong 2 năm trước tuổi đổi thẻ "
+            "thì có giá trị đến tuổi đổi thẻ tiếp theo; cấp từ 58 tuổi thì không thời hạn) theo ngày sinh và ngày cấp."
+        ),
+        predicate=sql(expiry_year_unexpected_sql("t.date_of_birth", "t.id_card_issue_date", "t.id_card_expiry_date")),
+        value_column="id_card_expiry_date",
+    ),
     *text_checks("population"),
 )
