@@ -12,11 +12,12 @@ cookie). ``ddss serve`` refuses to bind beyond loopback without one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
 import secrets
-import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -82,6 +83,41 @@ def _newest_run(reports: Path) -> Path | None:
     return max(runs, key=lambda d: d.name, default=None)
 
 
+async def _request_once(app: FastAPI, path: str, headers: list[tuple[bytes, bytes]]) -> int:
+    """One GET through ``app`` in process (no socket); its status."""
+    status = 0
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:  # the client stays connected until the response is done (as a real one does)
+            await asyncio.Event().wait()
+        sent = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+    }
+    await app(scope, receive, send)
+    return status
+
+
 def create_app(settings: Settings, token: str | None = None) -> FastAPI:
     """The browser over ``settings.reports_dir``; ``token`` (if any) guards every request."""
     app = FastAPI(title="ddss", docs_url=None, redoc_url=None, openapi_url=None)
@@ -137,14 +173,10 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
                     items.append({"run_id": d.name, "report": (d / "index.html").is_file()})
         return env.get_template("runs.html.j2").render(runs=items, **common(""))
 
-    @app.get("/runs/{run_id}/findings", response_class=HTMLResponse)
-    def findings(run_id: str, request: Request) -> str:
-        parquet = folder(run_id) / "findings.parquet"
-        q = _query_of(request)
-        result = query.page(parquet, q)
+    def findings_page(parquet: Path, q: query.FindingsQuery) -> str:
         return env.get_template("findings.html.j2").render(
-            **common(run_id),
-            page=result,
+            **common(parquet.parent.name),
+            page=query.page(parquet, q),
             q=q,
             facets=query.facets(parquet),
             titles=titles,
@@ -153,6 +185,10 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
             has_report=(parquet.parent / "index.html").is_file(),
             sortable=query.SORTABLE,
         )
+
+    @app.get("/runs/{run_id}/findings", response_class=HTMLResponse)
+    def findings(run_id: str, request: Request) -> str:
+        return findings_page(folder(run_id) / "findings.parquet", _query_of(request))
 
     @app.get("/api/runs/{run_id}/findings")
     def findings_json(run_id: str, request: Request) -> JSONResponse:
@@ -173,9 +209,22 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(buf.getvalue(), media_type=media, headers=headers)
 
-    newest = _newest_run(reports)
-    if newest is not None:  # its first page then need not wait for the copy into memory
-        threading.Thread(target=query.warm, args=(newest / "findings.parquet",), daemon=True).start()
+    @asynccontextmanager
+    async def warm_newest(_: FastAPI):  # noqa: ANN202 - Starlette's lifespan signature
+        # uvicorn runs this before it listens: the newest run's findings are copied into
+        # memory and its first page rendered once (DuckDB's and Jinja's first-use costs), so
+        # a steward's first request finds them ready instead of waiting for the copy.
+        newest = _newest_run(reports)
+        app.state.warmed = None
+        if newest is not None:
+            findings_page(newest / "findings.parquet", query.FindingsQuery().normalised())
+            # ... and once through the whole ASGI stack: Starlette and anyio import parts of
+            # themselves on the first request (a few hundred ms on this machine).
+            auth = [(b"authorization", f"Bearer {token}".encode())] if token else []
+            app.state.warmed = (newest.name, await _request_once(app, f"/runs/{newest.name}/findings", auth))
+        yield
+
+    app.router.lifespan_context = warm_newest
 
     # The pages as written (index, agency pages, downloads, guide), and GX's Data Docs,
     # where the report's relative link points when gx/ sits beside reports/.

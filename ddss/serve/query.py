@@ -151,8 +151,15 @@ def page(parquet: Path, query: FindingsQuery) -> Page:
         if not q.filters and q.sort == "dataset" and not q.descending:  # a range of rowid: no sort at all
             sql = f"SELECT * FROM {ident(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid"  # noqa: S608
             result = cur.execute(sql, [offset, offset + q.size])
-        else:
+        elif q.sort == "dataset":  # the file's order: a top-N over rowid
             sql = f"SELECT * FROM {ident(table)}{where} ORDER BY {_order(q)} LIMIT ? OFFSET ?"  # noqa: S608
+            result = cur.execute(sql, [*params, q.size, offset])
+        else:  # sort only the row ids and the sort column, then fetch the page's rows (a third of the time at 1 M)
+            order = _order(q)
+            sql = (
+                f"SELECT * FROM {ident(table)} WHERE rowid IN "  # noqa: S608
+                f"(SELECT rowid FROM {ident(table)}{where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+            )
             result = cur.execute(sql, [*params, q.size, offset])
         names = [d[0] for d in result.description]
         rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]

@@ -195,6 +195,25 @@ def test_server_token_and_downloads(run_folder, settings):
     assert (j["total"], j["page"], j["pages"], len(j["rows"])) == (4, 2, 2, 2)
 
 
+def test_server_start_up_loads_the_newest_run_before_serving(run_folder, settings):
+    """Start-up (the lifespan uvicorn runs before it listens) copies the newest run into
+    memory and sends its first page once through the whole app, token guard included."""
+    from fastapi.testclient import TestClient
+
+    from ddss.serve import create_app
+
+    newest = run_folder.parent / "20261102T000000-79-newest"  # later than run_folder's run
+    newest.mkdir()
+    pl.read_parquet(run_folder / "findings.parquet").head(2).write_parquet(newest / "findings.parquet")
+    s = type(settings)(**{**settings.__dict__, "reports_dir": run_folder.parent})
+    app = create_app(s, token="t" * 20)
+    loaded = set(query._TABLES)
+    with TestClient(app):
+        assert app.state.warmed == (newest.name, 200)
+        new = set(query._TABLES) - loaded  # only the newest run, before any request
+        assert [k[0] for k in new] == [str((newest / "findings.parquet").resolve())]
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.0.0.5", False)]
 )
