@@ -25,7 +25,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.schema import DATASETS
-from generators import cards, civil, closures, land, population
+from generators import cards, civil, closures, land, parents, population
 from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_serials
 from generators.defects import MANIFEST_SCHEMA, Injected, inject
 from generators.writers import DatasetWriter, FileForm
@@ -93,7 +93,7 @@ def _block_frames(
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
     if blocks > 1:
         certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
-    pop = cards.add_cards(r_cards, pop, as_of)
+    pop = parents.add_parent_ids(cards.add_cards(r_cards, pop, as_of), births)
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     # Register book closures are counts of the civil frames (additive across chunks).
     frames["book_closure"] = closures.book_closures(frames, as_of)

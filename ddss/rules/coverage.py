@@ -165,8 +165,8 @@ CRITERIA: tuple[Row, ...] = (
     (
         "S1",
         "No duplicate person; deceased still active",
-        ("population.duplicate_id", "population.id_conflict", "death.alive_in_population"),
-        "Same name+DOB+sex+parents under two IDs is not checked: the population batch has no parents' IDs, and name+DOB alone collides lawfully.",
+        ("population.duplicate_id", "population.id_conflict", "population.same_person_two_ids", "death.alive_in_population"),
+        "Same person under two IDs: same name (after tone placement, case, spaces), DOB, sex and mother's ID (optional population column mother_person_id, Luật Căn cước art. 9), a warning; rows without the mother's ID are not judged. Name+DOB (+ home town, birth registration place) alone is not used: common names born the same day in one commune collide lawfully (tens per province, by the 2019 name and birth figures), while with the mother's ID only twins could, and twins are not given one name. The father's ID is carried but not required.",
     ),
     ("S2", "Field-by-field reconciliation with the population", ("*_mismatch", "death.date_mismatch"), ""),
     ("S3", "Unique register entry", ("*.entry_repeated",), ""),

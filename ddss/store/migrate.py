@@ -58,6 +58,13 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
         "optional population column id_card_expiry_date (issue #19, L4)",
         ("ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS id_card_expiry_date DATE",),
     ),
+    5: (
+        "optional population columns mother_person_id, father_person_id (issue #19, S1)",
+        (
+            "ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS mother_person_id VARCHAR",
+            "ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS father_person_id VARCHAR",
+        ),
+    ),
 }
 NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
 

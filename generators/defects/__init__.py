@@ -34,7 +34,7 @@ __all__ = ["MANIFEST_SCHEMA", "MODULES", "Injected", "RawOverride", "inject"]
 # Order matters: people first (they decide which persons stay untouched for the
 # cross-dataset defects), then the registries that reference them.
 # Book closures last: their totals follow the civil rows as every other module left them.
-MODULES = ("people", "cards", "civil", "land", "file_forms", "closures")
+MODULES = ("people", "cards", "same_person", "civil", "land", "file_forms", "closures")
 
 
 def inject(frames: dict[str, pl.DataFrame], rate: float, seed: int, context: dict) -> Injected:

@@ -6,6 +6,7 @@ from ddss.admin_units import provinces_2025
 from ddss.rules.cards import expiry_year_unexpected_sql
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.common import missing, sql, stale
+from ddss.rules.catalog.ids import id_checks
 from ddss.rules.catalog.places import place_checks
 from ddss.rules.catalog.predicates import InSet, Matches, NotMatches, PairAtLeast
 from ddss.rules.catalog.values import coded, text_checks
@@ -20,6 +21,15 @@ _ID12 = "regexp_matches(t.person_id, '^[0-9]{12}$')"
 # One person: the same name (tone placement, case, spaces aside) and date of birth.
 _NORM = f"{name_key_sql('t.full_name')} || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"
 _CMND = "regexp_matches(t.person_id, '^[0-9]{9}$')"
+# S1: one person under two IDs. Name and date of birth alone collide lawfully (common
+# names, many births a day); with the same mother's ID as well only twins could, and twins
+# are not given one name. Rows without the mother's ID are not judged; the first row of a
+# group is the lawful one, like id_conflict.
+_SAME_PERSON = (
+    "t.mother_person_id IS NOT NULL AND t.person_id IS NOT NULL AND t.date_of_birth IS NOT NULL AND t.full_name IS NOT NULL "
+    "AND first_value(t.person_id) OVER (PARTITION BY t.mother_person_id, t.date_of_birth, t.sex, "
+    f"{name_key_sql('t.full_name')} ORDER BY t._source_row) <> t.person_id"
+)
 _L4 = (
     "official-criteria L4; Luật Căn cước 26/2023/QH15 đ.21, đ.46 (thẻ cấp trước 01/07/2024 có giá trị đến ngày in trên thẻ);"
     " Luật CCCD 59/2014/QH13 đ.21"
@@ -152,6 +162,25 @@ CHECKS = (
         ),
         "person_id",
     ),
+    Check(
+        check_id="population.same_person_two_ids",
+        dataset="population",
+        dimension="sach",
+        severity="warning",
+        rule=(
+            "official-criteria S1; Luật Căn cước 26/2023/QH15 đ.9, đ.12 (mỗi công dân một số định danh); "
+            "domain.md §Personal identification number"
+        ),
+        title_vi="Một người có hai số định danh",
+        description_vi=(
+            "Cùng họ tên, ngày sinh, giới tính và cùng số định danh của mẹ với một dòng trước đó nhưng mang số định danh "
+            "khác: có thể là một người được cấp hai số (anh chị em sinh đôi có tên khác nhau nên không bị tính)."
+        ),
+        predicate=sql(_SAME_PERSON),
+        value_column="person_id",
+    ),
+    *id_checks("population", "mother_person_id"),
+    *id_checks("population", "father_person_id"),
     Check(
         "population.sex_invalid",
         "population",
