@@ -79,8 +79,11 @@ def _cell(frame: pl.DataFrame, name: str, letter: str) -> pl.Expr:
         body = ref + pl.lit('"><v>') + value.cast(pl.Utf8) + pl.lit("</v></c>")
         return pl.when(value.is_null()).then(pl.lit("")).otherwise(body)
     text = col if dtype == pl.Utf8 else col.cast(pl.Utf8)
-    unusual = bool(frame.select(text.str.contains(_UNUSUAL).any()).item())
-    body = ref + pl.lit('" t="inlineStr"><is><t xml:space="preserve">') + _text_xml(text, unusual) + pl.lit("</t></is></c>")
+    unusual, edges = frame.select(
+        text.str.contains(_UNUSUAL).any().alias("u"), text.str.contains(r"^\s|\s$").any().alias("e")
+    ).row(0)
+    start = '" t="inlineStr"><is><t xml:space="preserve">' if edges else '" t="inlineStr"><is><t>'  # kept spaces
+    body = ref + pl.lit(start) + _text_xml(text, bool(unusual)) + pl.lit("</t></is></c>")
     return pl.when(col.is_null()).then(pl.lit("")).otherwise(body)
 
 
