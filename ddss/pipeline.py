@@ -4,20 +4,26 @@
 tests) walks it with plain calls and Prefect's ``flows/pipeline.py`` walks the same list,
 wrapping each step in a task with retries on the step's transient errors. A step is a
 function of the ``Run`` so far; its result is kept under its name for the steps after it.
-Steps whose module has not landed yet are simply not in the list.
+
+A step may also say how it splits into units the steward wants to see one by one
+(``Units``: the files of a batch, the GX suites of a validation). The flow then runs
+prepare, each unit and finish as tasks of their own inside ``hold`` (the province's lock,
+so no other command reads or writes between two units); ``run`` calls the step's
+function, which is built from the same units.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ddss.settings import Settings
-from ddss.store import DatabaseBusy
+from ddss.store import DatabaseBusy, province_lock
 
 __all__ = [
     "STEPS",
@@ -25,8 +31,10 @@ __all__ = [
     "PipelineResult",
     "Run",
     "Step",
+    "Units",
     "changing_files",
     "default_inbox",
+    "hold",
     "nothing_new",
     "run",
 ]
@@ -57,11 +65,31 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Units:
+    """A step as units: ``prepare(run) -> plan``; ``units(plan)``; ``run_unit(plan, unit)``
+    for each, in order; ``finish(plan, [unit results]) -> the step's result``. ``label``
+    names a unit for the steward (a file name, a suite)."""
+
+    prepare: Callable[[Run], Any]
+    units: Callable[[Any], Sequence[Any]]
+    run_unit: Callable[[Any, Any], Any]
+    finish: Callable[[Any, list[Any]], Any]
+    label: Callable[[Any], str]
+    unit_title_vi: str  # what one unit is: "Nạp tệp", "Kiểm tra bộ"
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     title_vi: str
     func: Callable[[Run], Any]
     transient: tuple[type[BaseException], ...] = ()  # worth retrying later (busy database, upload in progress)
+    units: Units | None = None
+
+
+def hold(r: Run) -> AbstractContextManager[None]:
+    """The province's lock for a step run unit by unit (re-entrant: the units take it too)."""
+    return province_lock(r.settings.province_db(r.province), r.settings.busy_timeout_s)
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,28 @@ def _ingest(r: Run) -> Any:
     return ingest_inbox(r.settings, r.province, r.inbox)
 
 
+def _plan_batch(r: Run) -> Any:
+    from ddss.ingest import plan_batch
+
+    r.inbox.mkdir(parents=True, exist_ok=True)
+    return plan_batch(r.settings, r.province, r.inbox)
+
+
+def _load_entry(plan: Any, entry: Any) -> Any:
+    from ddss.ingest import load_entry
+
+    return load_entry(plan, entry)
+
+
+def _finish_batch(plan: Any, loads: list[Any]) -> Any:
+    from ddss.ingest import finish_batch
+
+    return finish_batch(plan, loads)
+
+
+_INGEST_UNITS = Units(_plan_batch, lambda plan: plan.entries, _load_entry, _finish_batch, lambda e: e.name, "Nạp tệp")
+
+
 def _validate(r: Run) -> Any:
     from ddss.checks.run import validate
 
@@ -175,7 +225,7 @@ def _alert(r: Run) -> list[dict]:
 
 STEPS: tuple[Step, ...] = (
     Step("settle", "Chờ tệp ghi xong", _settle, (FileStillBeingWritten,)),
-    Step("ingest", "Nạp lô tệp", _ingest, (DatabaseBusy,)),
+    Step("ingest", "Nạp lô tệp", _ingest, (DatabaseBusy,), _INGEST_UNITS),
     Step("validate", "Kiểm tra GX", _validate, (DatabaseBusy,)),
     Step("score", "Chấm điểm", _score, (DatabaseBusy,)),
     Step("report", "Trang báo cáo", _report),

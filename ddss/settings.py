@@ -120,6 +120,8 @@ class Settings:
     # National fan-out: an existing Dask scheduler ("tcp://host:8786"), else a LocalCluster of dask_workers.
     dask_address: str | None = None
     dask_workers: int = 2
+    # Province flow (flows/pipeline.py): a step running longer than this ends the run Failed.
+    step_timeout_s: float = 3 * 3600.0
     # Alerts (ddss.alerts): Apprise URLs; every alert is also appended to <data_dir>/alerts/alerts.jsonl.
     alert_urls: tuple[str, ...] = ()
     # Decompression limits for XLSX and Parquet files (ddss.read.limits), checked before reading.
@@ -393,6 +395,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("national_password_file", "national_password_file", _secret_file, None, "file outside the repo holding it"),
     Option("dask_address", "dask_address", _dask_address, None, "existing Dask scheduler for the national fan-out"),
     Option("dask_workers", "dask_workers", positive_int, 2, "LocalCluster workers when no dask_address"),
+    Option("step_timeout_s", "step_timeout_s", _seconds, 10800, "a province flow step running longer fails the run"),
     Option("alert_urls", "alert_urls", _urls, None, "Apprise URLs for alerts (also written to data/alerts/)"),
     Option("max_expanded_mb", "max_expanded_bytes", _mb, 4096, "an XLSX/Parquet file expanding beyond this is rejected"),
     Option("max_rows", "max_rows", positive_int, 20_000_000, "rows per XLSX sheet / Parquet file"),

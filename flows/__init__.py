@@ -17,12 +17,15 @@ def flow_settings(
     reports_dir: str | None = None,
     gx_dir: str | None = None,
     busy_timeout_s: float | None = None,
+    step_timeout_s: float | None = None,
 ) -> Settings:
-    """Settings from pyproject.toml, with folders (and the writer's wait) overridden when a run asks."""
+    """Settings from pyproject.toml, with folders (and the waits) overridden when a run asks."""
     from pathlib import Path
 
     given = {"data_dir": data_dir, "reports_dir": reports_dir, "gx_dir": gx_dir}
     overrides: dict[str, object] = {k: Path(v) for k, v in given.items() if v}
     if busy_timeout_s is not None:
         overrides["busy_timeout_s"] = float(busy_timeout_s)
+    if step_timeout_s is not None:
+        overrides["step_timeout_s"] = float(step_timeout_s)
     return Settings.load(**overrides)

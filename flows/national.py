@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from contextlib import nullcontext
 
 import dask
@@ -48,13 +49,25 @@ def province_scorecard(province: str, as_of: str | None, dirs: dict[str, str | N
     from ddss.checks.run import validate
     from ddss.scorecard_io import score_run
 
+    began = time.perf_counter()
     settings = flow_settings(**dirs)
-    where = f"{socket.gethostname()}:{os.getpid()}"
+    where = {"ran_on": f"{socket.gethostname()}:{os.getpid()}", "worker": _worker_name()}
     if not settings.province_db(province).exists():
-        return {"province": province, "rows": [], "ran_on": where, "status": "no_data"}
+        return {"province": province, "rows": [], **where, "status": "no_data", "seconds": 0.0}
     run = validate(settings, province, as_of=dt.date.fromisoformat(as_of) if as_of else None)
     card, _ = score_run(settings, province, run.run_id)
-    return {"province": province, "rows": province_rows(card), "ran_on": where, "status": card.verdict}
+    seconds = round(time.perf_counter() - began, 2)  # the work on the worker (GX's import included, once per worker)
+    return {"province": province, "rows": province_rows(card), **where, "status": card.verdict, "seconds": seconds}
+
+
+def _worker_name() -> str | None:
+    """The Dask worker running this task (its --name), None outside Dask."""
+    from distributed import get_worker
+
+    try:
+        return str(get_worker().name)
+    except ValueError:
+        return None
 
 
 @flow(name="ddss-national", flow_run_name="national")
@@ -79,7 +92,10 @@ def national_flow(
     folder = write_national(settings, frame, run_id)
     create_table_artifact(
         key="national-scorecard",
-        table=[{"tỉnh": r["province"], "kết luận": r["status"], "chạy tại": r["ran_on"]} for r in results],
+        table=[
+            {"tỉnh": r["province"], "kết luận": r["status"], "chạy tại": r["ran_on"], "worker": r["worker"] or ""}
+            for r in results
+        ],
         description=f"Bảng điểm quốc gia {run_id}: {len(results)} tỉnh được kiểm tra",
     )
     create_link_artifact(key="national-report", link=(folder / "index.html").resolve().as_uri(), link_text="Bảng điểm quốc gia")

@@ -71,8 +71,11 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
         tasks = _task_states(client, run.id)
         keys = ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link-79")
         artifacts = {a.key: a for a in client.read_artifacts() if a.key in keys and a.flow_run_id == run.id}
-    # one task per step of the one shared list, each completed once
-    assert {t.split(" (")[0] for t in tasks} == {s.title_vi for s in STEPS}
+    # one task per step of the one shared list, each completed once; the ingest step shows
+    # one task per inbox file (inside it, with its preparation and summary)
+    names = {t.split(" (")[0] for t in tasks}
+    files = {f"Nạp tệp {p.name}" for p in gen.inbox.iterdir()}
+    assert names == {s.title_vi for s in STEPS} | files | {"Nạp lô tệp: chuẩn bị", "Nạp lô tệp: tổng hợp"}, names
     assert all(states[-1] == "Completed" for states in tasks.values())
     assert set(artifacts) == set(keys)
     ingest_rows = artifacts["ingest-79"].data
@@ -101,6 +104,28 @@ def test_a_deployed_run_with_default_parameters_and_no_files_completes(prefect_h
     state = province_pipeline("01", **_dirs(tmp_path), settle_s=0.1, return_state=True)
     assert state.is_completed() and "Không có tệp mới" in state.message
     assert (tmp_path / "data_dir" / "inbox" / "01").is_dir()
+
+
+def test_a_step_over_its_timeout_ends_the_run_failed_naming_the_step(prefect_harness, tmp_path):
+    """step_timeout_s (a setting; the flow's parameter overrides it for one run): the settle
+    step, watching an upload for longer than the limit, is stopped; the run ends Failed with
+    a message naming the step and the setting, and no later step ran (no database file)."""
+    from prefect.client.orchestration import get_client
+
+    from flows.pipeline import province_pipeline
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "birth.csv").write_text("partial", encoding="utf-8")
+    state = province_pipeline(
+        "79", str(inbox), **_dirs(tmp_path), settle_s=3.0, step_timeout_s=0.5, return_state=True
+    )  # fmt: skip
+    assert state.is_failed(), state
+    assert "Chờ tệp ghi xong" in state.message and "step_timeout_s" in state.message and "0.5" in state.message
+    assert not (tmp_path / "data_dir" / "province_79.duckdb").exists()
+    with get_client(sync_client=True) as client:
+        tasks = _task_states(client, _flow_run(client, "province-79").id)
+    assert list(tasks) == ["Chờ tệp ghi xong (79)"] and tasks["Chờ tệp ghi xong (79)"][-1] == "TimedOut", tasks
 
 
 HOLD_LOCK = """
