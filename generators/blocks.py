@@ -4,12 +4,13 @@ A large province is made of fixed-size blocks, each from its own seed, so that t
 files do not depend on how many blocks are held in memory at once. Keys that must be
 unique across the whole province are kept unique here:
 
-- personal IDs and certificate serials: block ``b`` of ``n`` draws the six serial digits
-  from the numbers congruent to ``b`` modulo ``n`` (unique within each 6-digit prefix),
-  so no two blocks can ever share one, without looking at each other;
-- parcel numbers and register entry numbers continue from the blocks before (``Carry``):
-  a map sheet's parcels and a register book's entries go on counting where the previous
-  block stopped, as they would in one register.
+- personal IDs, certificate serials and parcel numbers: block ``b`` of ``n`` draws them
+  from the numbers congruent to ``b`` modulo ``n`` (IDs and serials unique within each
+  6-digit prefix), so no two blocks can ever share one, and blocks can be made apart
+  (in parallel) without looking at each other;
+- register entry numbers continue from the blocks before (``Carry``, applied in block
+  order after defects): a register book's entries go on counting where the previous block
+  stopped, as they would in one register (the checks want 1..n without a gap).
 
 A province of one block is left exactly as ``clean_frames`` makes it.
 """
@@ -21,12 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
+__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_parcels", "spread_serials"]
 
 BLOCK_PERSONS = 250_000  # persons per block: a constant, so the output never depends on the chunk size
 _SERIALS = 1_000_000  # six random digits in a personal ID and in a certificate serial
 _BOOK = ["registering_commune_code", "register_book"]
-_SHEET = ["commune_code", "map_sheet_no"]
 
 
 def block_sizes(persons: int, block_persons: int = BLOCK_PERSONS) -> list[int]:
@@ -81,6 +81,18 @@ def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blo
     return serials.replace_strict(uniq, fresh, default=None).alias(serials.name)
 
 
+def spread_parcels(parcels: pl.DataFrame, block: int, blocks: int) -> pl.DataFrame:
+    """Parcel numbers of this block, the block's n-th parcel of a map sheet numbered
+    ``(n - 1) * blocks + block + 1``: unique across blocks without looking at them, and
+    still small (a sheet's numbers interleave across blocks); before certificates are
+    drawn, so they copy the final keys. The address names the same number."""
+    number = (parcels["parcel_no"].cast(pl.Int64) - 1) * blocks + block + 1
+    return parcels.with_columns(
+        number.cast(pl.Utf8).alias("parcel_no"),
+        pl.concat_str([pl.lit("Thửa "), number.cast(pl.Utf8), pl.col("address").str.replace(r"^Thửa \d+", "")]).alias("address"),
+    )
+
+
 def _offset(df: pl.DataFrame, last: pl.DataFrame | None, keys: list[str]) -> pl.Series:
     if last is None or last.is_empty():
         return pl.Series("_last", [0] * df.height, dtype=pl.Int64)
@@ -94,26 +106,10 @@ def _merge_last(last: pl.DataFrame | None, now: pl.DataFrame, keys: list[str]) -
 
 @dataclass
 class Carry:
-    """Where each map sheet's parcel numbers and each register book's entries stopped."""
+    """Where each register book's entries (and death notices) stopped."""
 
-    sheets: pl.DataFrame | None = None
     books: dict[str, pl.DataFrame] = field(default_factory=dict)
     notices: pl.DataFrame | None = None
-
-    def parcels(self, parcels: pl.DataFrame) -> pl.DataFrame:
-        """Parcel numbers (and the address naming them) continued from earlier blocks;
-        before certificates are drawn, so they copy the final keys."""
-        off = _offset(parcels, self.sheets, _SHEET)
-        number = parcels["parcel_no"].cast(pl.Int64) + off
-        out = parcels.with_columns(
-            number.cast(pl.Utf8).alias("parcel_no"),
-            pl.concat_str([pl.lit("Thửa "), number.cast(pl.Utf8), pl.col("address").str.replace(r"^Thửa \d+", "")]).alias(
-                "address"
-            ),
-        )
-        now = out.select(*_SHEET, pl.col("parcel_no").cast(pl.Int64).alias("_last"))
-        self.sheets = _merge_last(self.sheets, now, _SHEET)
-        return out
 
     def registers(self, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         """Entry numbers (after defects, so a gap or repeat stays what it was made) continued

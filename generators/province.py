@@ -14,9 +14,11 @@ bytes whatever the chunk size. A province of at most one block is what it always
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
-from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_serials
+from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_parcels, spread_serials
 from generators.defects import MANIFEST_SCHEMA, Injected, inject
 from generators.writers import DatasetWriter, FileForm
 
@@ -75,7 +77,6 @@ def _block_frames(
     as_of: dt.date,
     block: int = 0,
     blocks: int = 1,
-    carry: Carry | None = None,
 ) -> dict[str, pl.DataFrame]:
     admin_units.province(province)  # fail early with the list of valid codes
     # Children 0-5 as they always were; 6-7 only for a province of several blocks.
@@ -88,8 +89,8 @@ def _block_frames(
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)
     parcels = land.generate_parcels(r_parcel, province, persons, as_of)
-    if carry is not None:
-        parcels = carry.parcels(parcels)
+    if blocks > 1:
+        parcels = spread_parcels(parcels, block, blocks)
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
     if blocks > 1:
         certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
@@ -125,33 +126,60 @@ def _manifest_part(name: str, injected: Injected, file_name: str, offset: int) -
     ).select(MANIFEST_COLUMNS)
 
 
+@dataclass
+class _Block:
+    """One block as made (possibly in another process), before the registers carry on."""
+
+    injected: Injected
+    counts: pl.DataFrame | None = None  # clean entries per book (closures)
+    loaded: pl.DataFrame | None = None  # entries per book as they will load
+
+
+def _make_block(province: str, size: int, seed: int, b: int, blocks: int, rate: float, as_of: dt.date, context: dict) -> _Block:
+    """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
+    any process and any order."""
+    ss = block_seed(seed, b)
+    frames = _block_frames(province, size, ss, as_of, b, blocks)
+    # Block 0 injects with the province seed itself; the others with their own.
+    seed = seed if b == 0 else int(ss.generate_state(1)[0])
+    if blocks == 1:
+        return _Block(inject(frames, rate, seed, {**context, "seed": seed}))
+    wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
+    counts = None
+    if "book_closure" in wide:
+        from generators.closures import book_counts
+
+        counts = book_counts(frames)
+    injected = inject(frames, rate, seed, {**context, "seed": seed})
+    return _Block(injected, counts, _loaded_books(injected) if counts is not None else None)
+
+
 class _Province:
     """The blocks of one province in order, and what carries from one block to the next."""
 
     def __init__(self, province: str, persons: int, seed: int, rate: float, as_of: dt.date, context: dict, block_persons: int):
-        self.province, self.seed, self.rate, self.as_of, self.context = province, seed, rate, as_of, context
+        self.args = (province, seed, rate, as_of, context)
+        self.as_of = as_of
         self.sizes = block_sizes(persons, block_persons)
         self.carry = Carry() if len(self.sizes) > 1 else None
-        self.counts: list[pl.DataFrame] = []  # clean entries per book (closures)
-        self.loaded: list[pl.DataFrame] = []  # entries per book as they will load
+        self.counts: list[pl.DataFrame] = []
+        self.loaded: list[pl.DataFrame] = []
 
-    def block(self, b: int) -> Injected:
-        ss = block_seed(self.seed, b)
-        frames = _block_frames(self.province, self.sizes[b], ss, self.as_of, b, len(self.sizes), self.carry)
-        # Block 0 injects with the province seed itself; the others with their own.
-        seed = self.seed if b == 0 else int(ss.generate_state(1)[0])
-        if self.carry is None:
-            return inject(frames, self.rate, seed, {**self.context, "seed": seed})
-        wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
-        if "book_closure" in wide:
-            from generators.closures import book_counts
-
-            self.counts.append(book_counts(frames))
-        injected = inject(frames, self.rate, seed, {**self.context, "seed": seed})
-        injected.frames = self.carry.registers(injected.frames)
-        if "book_closure" in wide:
-            self.loaded.append(_loaded_books(injected))
-        return injected
+    def blocks(self, first: int, stop: int, pool: Executor | None) -> list[Injected]:
+        """Blocks ``first`` .. ``stop - 1`` in order (made in ``pool`` if given), with the
+        register entries carried on from the blocks before."""
+        province, seed, rate, as_of, context = self.args
+        calls = [(province, self.sizes[b], seed, b, len(self.sizes), rate, as_of, context) for b in range(first, stop)]
+        made = list(pool.map(_make_block, *zip(*calls, strict=True))) if pool else [_make_block(*c) for c in calls]
+        out = []
+        for m in made:
+            if self.carry is not None:
+                m.injected.frames = self.carry.registers(m.injected.frames)
+            if m.counts is not None:
+                self.counts.append(m.counts)
+                self.loaded.append(m.loaded)
+            out.append(m.injected)
+        return out
 
     def province_wide(self) -> dict[str, pl.DataFrame]:
         """Datasets built once from every block (book closures: one row per book, whatever
@@ -191,6 +219,18 @@ def _loaded_books(injected: Injected) -> pl.DataFrame:
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
+@contextlib.contextmanager
+def _pool(workers: int):
+    """Processes that make blocks (spawned: polars' threads do not survive a fork)."""
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
 def generate(
     province: str,
     persons: int,
@@ -205,9 +245,11 @@ def generate(
     encoding: str = "utf-8",
     chunk_persons: int = CHUNK_PERSONS,
     block_persons: int = BLOCK_PERSONS,
+    workers: int = 1,
 ) -> GenerationResult:
     """Write the province's batch files and ground truth. ``chunk_persons``: persons held in
-    memory at once (whole blocks, at least one); it never changes a byte of the output.
+    memory at once (whole blocks, at least one); ``workers``: processes making blocks at
+    once (a province of several blocks); neither changes a byte of the output.
     ``block_persons``: the block size, a constant of the output (tests make it small)."""
     if not 0 < persons <= MAX_PERSONS:
         raise ValueError(f"persons must be between 1 and {MAX_PERSONS:,}")
@@ -239,13 +281,14 @@ def generate(
                 parts[name].append(part)
             w.write(df, injected.raw_overrides)
 
-    for start in range(0, len(prov.sizes), per_chunk):
-        t = time.perf_counter()
-        chunk = [prov.block(b) for b in range(start, min(start + per_chunk, len(prov.sizes)))]
-        t_frames += time.perf_counter() - t
-        for injected in chunk:
-            write(injected)
-        del chunk
+    with _pool(workers if len(prov.sizes) > 1 else 1) as pool:
+        for start in range(0, len(prov.sizes), per_chunk):
+            t = time.perf_counter()
+            chunk = prov.blocks(start, min(start + per_chunk, len(prov.sizes)), pool)
+            t_frames += time.perf_counter() - t
+            for injected in chunk:
+                write(injected)
+            del chunk
     wide = prov.province_wide()
     if wide:
         write(Injected(wide, pl.DataFrame(schema=MANIFEST_SCHEMA)))

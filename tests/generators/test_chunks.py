@@ -1,5 +1,6 @@
-"""A province in blocks (issue #21): the chunk size never changes a byte; keys stay unique
-across blocks; the manifest's source rows are file-global.
+"""A province in blocks (issue #21): neither the chunk size nor the number of processes
+making blocks changes a byte; keys stay unique across blocks; the manifest's source rows
+are file-global.
 
 Blocks are made tiny here (``block_persons``) so that four of them stay fast."""
 
@@ -37,6 +38,11 @@ def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
     }
     digests = [_digest(r.out) for r in runs.values()]
     assert digests[0] == digests[1] == digests[2]
+    if fmt == "csv":  # blocks made by two processes at once: the same bytes again
+        two = generate(
+            "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "w2", chunk_persons=2 * BLOCK, block_persons=BLOCK, workers=2
+        )
+        assert _digest(two.out) == digests[0]
     assert {"ground_truth/manifest.csv", f"inbox/population.{fmt}"} <= set(digests[0])
     first = next(iter(runs.values()))
     assert first.rows["population"] >= PERSONS and sum(first.defects.values()) > 0
