@@ -17,6 +17,7 @@ of the same rows (same request path, same masking, text only).
 Prints the figures and writes bench/results/serve.json.
 
     .venv/bin/python bench/serve.py [findings]
+    .venv/bin/python bench/serve.py --xlsx [rows]   # ddss's XLSX writer vs xlsxwriter vs CSV, in one process
 """
 
 from __future__ import annotations
@@ -185,5 +186,45 @@ def main(n: int) -> None:
     )
 
 
+def _xlsxwriter_write(out: pl.DataFrame, path: Path) -> None:
+    """The writer ddss used before ``ddss.report.xlsx``: xlsxwriter, cell by cell (row by row)."""
+    import xlsxwriter
+
+    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "constant_memory": True}
+    book = xlsxwriter.Workbook(str(path), options)
+    ws = book.add_worksheet("Phát hiện")
+    ws.write_row(0, 0, out.columns, book.add_format({"bold": True}))
+    for i, row in enumerate(out.iter_rows(), start=1):
+        ws.write_row(i, 0, row)
+    book.close()
+
+
+def xlsx_versus_xlsxwriter(n: int) -> None:
+    """In one process: the same n findings as XLSX by ddss's writer, by xlsxwriter (the
+    former writer) and as CSV (the floor), each from the same export frame."""
+    from ddss.report import exports
+    from ddss.report.xlsx import write_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        parquet = Path(tmp) / "findings.parquet"
+        make_findings(n, parquet)
+        out = exports.export_frame(pl.read_parquet(parquet))
+        figures = {}
+        for name, fn in (
+            ("ddss_xlsx", lambda p: write_table(out, p, "Phát hiện")),
+            ("xlsxwriter_row_by_row", lambda p: _xlsxwriter_write(out, p)),
+            ("csv_floor", lambda p: out.write_csv(p, include_bom=True, quote_style="always")),
+        ):
+            t = time.perf_counter()
+            fn(Path(tmp) / name)
+            figures[name] = {"s": round(time.perf_counter() - t, 2), "bytes": (Path(tmp) / name).stat().st_size}
+    figures["xlsxwriter_over_ddss"] = round(figures["xlsxwriter_row_by_row"]["s"] / figures["ddss_xlsx"]["s"], 1)
+    figures["ddss_over_csv"] = round(figures["ddss_xlsx"]["s"] / figures["csv_floor"]["s"], 1)
+    write("serve_xlsx", {"rows": n, **figures})
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    if sys.argv[1:2] == ["--xlsx"]:  # bench/serve.py --xlsx [rows]: the XLSX writers compared
+        xlsx_versus_xlsxwriter(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

@@ -1,7 +1,9 @@
 """The steward's report of a run: HTML pages, agency downloads, charts (offline).
 
 ``pages``: the run's pages under ``reports/<run_id>/``; ``inputs``: what they show;
-``exports``: XLSX/CSV of findings for an agency; ``charts``: inline SVG.
+``exports``: XLSX/CSV of findings for an agency (``xlsx``: the XLSX writer); ``charts``:
+inline SVG; ``data_docs``: GX's Data Docs built and made offline (``gx_render``: the
+Vietnamese line on validation-result rows; ``url_text``: no URL text in copied files).
 """
 
 from ddss.report.exports import to_csv_bytes, write_csv, write_xlsx
