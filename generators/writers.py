@@ -179,12 +179,12 @@ class DatasetWriter:
         first = self._sink is None
         if first:
             self._sink = self.path.open("wb")
-        body = text.write_csv(null_value="", include_header=first)
+            if self.form.encoding == "utf-8-sig":
+                self._sink.write("\ufeff".encode())
         if self.form.encoding == "cp1258":
-            self._sink.write(encode_cp1258(body))
-        else:
-            bom = "\ufeff" if first and self.form.encoding == "utf-8-sig" else ""
-            self._sink.write((bom + body).encode("utf-8"))
+            self._sink.write(encode_cp1258(text.write_csv(null_value="", include_header=first)))
+        else:  # polars writes UTF-8 bytes straight into the file (no Python string between)
+            text.write_csv(self._sink, null_value="", include_header=first)
 
     def _parquet(self, frame: pl.DataFrame) -> None:
         import pyarrow.parquet as pq

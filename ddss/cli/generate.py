@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import typer
@@ -30,6 +31,9 @@ def command(
         None,
         min=1,
         help="Số người giữ trong bộ nhớ mỗi lần (mặc định: chunk_persons trong [tool.ddss]); không đổi kết quả.",
+    ),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), min=1, max=16, help="Số tiến trình sinh các khối cùng lúc; không đổi kết quả."
     ),
 ) -> None:
     from ddss import admin_units
@@ -72,6 +76,7 @@ def command(
         decimal_comma=decimal_comma,
         encoding=encoding,
         chunk_persons=chunk,
+        workers=workers,
     )
     total = sum(r.rows.values())
     typer.echo(r.summary_vi())
