@@ -6,7 +6,10 @@ with the files >= 0.7 M rows/s. The floor of the file part, in the same process 
 the same rows (read back from the files written) written again by polars alone, one
 call per file; the ratio says what the block-by-block writer costs beyond it.
 
-    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons]
+    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons] [workers]
+
+Peak RSS is the generating process's own (with workers > 1 the blocks are made in
+worker processes beside it).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ out, fmt = Path(sys.argv[2]), sys.argv[3]
 generate(province="79", persons=2000, seed=7, defect_rate=0.01, out=out / "warm", fmt=fmt)  # imports, reference lists
 t = time.perf_counter()
 r = generate(province="79", persons=int(sys.argv[1]), seed=7, defect_rate=0.01, out=out / "p", fmt=fmt,
-             chunk_persons=int(sys.argv[4]))
+             chunk_persons=int(sys.argv[4]), workers=int(sys.argv[5]))
 rows = sum(r.rows.values())
 files_s = r.seconds_total - r.seconds_frames
 # Floor of the file part: the same rows as polars frames, written once per file.
@@ -51,8 +54,9 @@ def main() -> None:
     persons = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     fmt = sys.argv[2] if len(sys.argv) > 2 else "csv"
     chunk = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     with tempfile.TemporaryDirectory() as tmp:
-        figures = in_child(STEP, str(persons), tmp, fmt, str(chunk))
+        figures = in_child(STEP, str(persons), tmp, fmt, str(chunk), str(workers))
     goals = {"rows_per_s_frames": 1_000_000, "rows_per_s_with_files": 700_000}
     met = {k: figures[k] >= v for k, v in goals.items()}
     print(
@@ -61,7 +65,18 @@ def main() -> None:
         f"{'met' if met['rows_per_s_with_files'] else 'NOT met'}); files {figures['files_vs_floor']}x the polars floor; "
         f"peak RSS {figures['peak_rss_mb']:.0f} MB"
     )
-    write("generate", {"persons": persons, "format": fmt, "chunk_persons": chunk, "goals": goals, "goals_met": met, **figures})
+    write(
+        "generate",
+        {
+            "persons": persons,
+            "format": fmt,
+            "chunk_persons": chunk,
+            "workers": workers,
+            "goals": goals,
+            "goals_met": met,
+            **figures,
+        },
+    )
 
 
 if __name__ == "__main__":
