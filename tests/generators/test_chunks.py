@@ -77,6 +77,20 @@ def test_keys_are_unique_across_blocks(clean):
             pl.col("entry_no").min().alias("lo"), pl.col("entry_no").max().alias("hi"), pl.len().alias("n")
         )
         assert books.filter((pl.col("lo") != 1) | (pl.col("hi") != pl.col("n"))).is_empty(), name
+    # Book closures are made once for the province: one row per book, its total the entries
+    # of that book over every block.
+    closures = _read(inbox / "book_closure.csv").with_columns(pl.col("total_entries").cast(pl.Int64))
+    book = ["registering_commune_code", "event_type", "register_book"]
+    assert closures.height and not closures.select(book).is_duplicated().any()
+    entries = pl.concat(
+        _read(inbox / f"{name}.csv")
+        .group_by("registering_commune_code", "register_book")
+        .len()
+        .with_columns(pl.lit(code).alias("event_type"))
+        for code, name in (("KS", "birth"), ("KT", "death"), ("KH", "marriage"))
+    )
+    both = closures.join(entries, on=book, how="left")
+    assert (both["total_entries"] == both["len"].cast(pl.Int64)).all()
     certs = _read(inbox / "certificate.csv")
     # A serial shared by rows is one certificate (several parcels, co-owners): one issue date.
     assert certs.group_by("certificate_serial").agg(pl.col("issue_date").n_unique().alias("d"))["d"].max() == 1
