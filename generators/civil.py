@@ -18,13 +18,14 @@ from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.people import MARRIAGE_LAW_2014_FROM
 from generators.dates import dates, days
+from generators.ethnic import MATRILINEAL
 from generators.names import old_tone
 
 __all__ = ["generate_births", "generate_deaths", "generate_marriages"]
 
 BIRTH_DEADLINE_DAYS = 60
 DEATH_DEADLINE_DAYS = 15
-MARRIAGE_SHARE = 0.006  # couples per person over the period
+PARENTS_RECORDED = 0.92  # couples with a child born since the reform whose marriage is in this register (estimate)
 # Lawful look-alikes every clean province carries (each must raise no finding):
 ELSEWHERE_SHARE = 0.04  # births and deaths in a commune of another province (hospital, away from home)
 OLD_TONE_SHARE = 0.15  # parents' names written "Hoà", "Thuỷ" where the population writes "Hòa", "Thủy"
@@ -80,30 +81,31 @@ def _timestamps(rng, on: pl.Series, as_of: dt.date) -> pl.Series:
     return pl.Series((d * 86_400 + rng.integers(8 * 3600, 17 * 3600, on.len())) * 1_000_000).cast(pl.Datetime("us"))
 
 
+def _links(p: pl.DataFrame, name: str) -> np.ndarray:
+    """A family link of population.py (block row index), -1 for none."""
+    return p[name].fill_null(-1).to_numpy().astype(np.int64)
+
+
 def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Birth records for everyone born since the reform; returns (births, population) with
-    the children's family name, ethnicity and home town taken from their parents."""
+    """Birth records for everyone born since the reform, to the mother population.py gave
+    them (and her husband as the father when born in the marriage); returns (births,
+    population) with the child's home town and place of birth registration from the record."""
     p = pop.with_row_index("_i")
     dob_d = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
-    alive = p["date_of_death"].is_null().to_numpy()
-    female = (p["sex"] == "Nữ").to_numpy()
-    children = np.flatnonzero((dob_d >= days(REFORM_DATE)) & (dob_d < days(as_of)))
-    ref = days(REFORM_DATE)
-    mothers = np.flatnonzero(alive & female & (dob_d <= ref - 20 * 366) & (dob_d >= ref - 42 * 365))
-    fathers = np.flatnonzero(alive & ~female & (dob_d <= ref - 22 * 366) & (dob_d >= ref - 55 * 365))
+    mother, father = _links(p, "_mother"), _links(p, "_father")
+    children = np.flatnonzero((dob_d >= days(REFORM_DATE)) & (dob_d < days(as_of)) & (mother >= 0))
     k = children.size
-    mom = mothers[rng.integers(0, mothers.size, k)]
-    dad = fathers[rng.integers(0, fathers.size, k)]
-    has_father = rng.random(k) < 0.92
+    mom, dad = mother[children], father[children]
+    has_father = dad >= 0
+    dad = np.where(has_father, dad, mom)  # a placeholder row, blanked below
 
-    fam_src = np.where(has_father, dad, mom)
-    family = p["full_name"].gather(fam_src).str.split(" ").list.first()
-    rest = p["full_name"].gather(children).str.split(" ").list.slice(1).list.join(" ")
-    child_name = pl.select(pl.concat_str([family, rest], separator=" ")).to_series()
-    ethnicity = p["ethnicity"].gather(fam_src)
-    # The parent's home town as coded since the reform (a closed code becomes the new commune).
-    home = p["home_town"].gather(fam_src).replace_strict(_CURRENT_CODE(), default=pl.first())
+    # Home town as the parent the child follows (the mother in a matrilineal group or with
+    # no father), coded as since the reform (a closed code becomes the new commune).
+    mom_eth = p["ethnicity"].gather(mom)
+    src = np.where(has_father & ~mom_eth.is_in(list(MATRILINEAL)).to_numpy(), dad, mom)
+    home = p["home_town"].gather(src).replace_strict(_CURRENT_CODE(), default=pl.first())
     residence = p["residence_commune_code"].gather(mom)
+    child_name = p["full_name"].gather(children)
 
     reg = _registration(rng, dob_d[children], BIRTH_DEADLINE_DAYS, as_of)
     father_id = p["person_id"].gather(dad)
@@ -124,7 +126,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
             "child_date_of_birth": p["date_of_birth"].gather(children),
             "place_of_birth": place,
             "home_town": home,
-            "ethnicity": ethnicity,
+            "ethnicity": p["ethnicity"].gather(children),
             "nationality": pl.Series(["Việt Nam"] * k),
             "mother_person_id": p["person_id"].gather(mom),
             "mother_name": tone(p["full_name"].gather(mom)),
@@ -145,14 +147,10 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
     births = _number_entries(births, "KS")
 
     # The population must agree with the birth record (Decree 123/2015 art. 6).
-    fix = pl.DataFrame(
-        {"_i": pl.Series(children, dtype=pl.UInt32), "_name": child_name, "_eth": ethnicity, "_home": home, "_brp": residence}
-    )
+    fix = pl.DataFrame({"_i": pl.Series(children, dtype=pl.UInt32), "_home": home, "_brp": residence})
     pop = (
         p.join(fix, on="_i", how="left", maintain_order="left")
         .with_columns(
-            pl.coalesce("_name", "full_name").alias("full_name"),
-            pl.coalesce("_eth", "ethnicity").alias("ethnicity"),
             pl.coalesce("_home", "home_town").alias("home_town"),
             pl.coalesce("_brp", "birth_registration_place").alias("birth_registration_place"),
         )
@@ -250,9 +248,17 @@ _YEAR = 365.2425
 
 
 def _pre_reform_code(code: str) -> str:
-    """A 2025 commune as it was coded before the reform (the first old commune merged into it)."""
+    """A 2025 commune as it was coded before the reform (the first old commune merged into
+    it). A unit that was no commune then (a district without communes, e.g. Côn Đảo) gets
+    the first pre-reform commune of its province: a record of that time needs a code of
+    the list then in force."""
     pre = admin_units.communes_pre2025()
-    return next((c for c in admin_units.communes_2025()[code].related if c in pre), code)
+    new = admin_units.communes_2025()[code]
+    found = next((c for c in new.related if c in pre), None)
+    if found is None:
+        old = admin_units.provinces_2025()[new.province_code].old_codes
+        found = min(c.code for c in pre.values() if c.province_code in old)
+    return found
 
 
 def _historic(rng, p: pl.DataFrame, men: np.ndarray, women: np.ndarray, n: int) -> list[dict]:
@@ -285,77 +291,86 @@ def _historic(rng, p: pl.DataFrame, men: np.ndarray, women: np.ndarray, n: int) 
 
 
 def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[str] = frozenset()) -> pl.DataFrame:
-    """Post-reform couples of living people, man >= 20 and woman >= 18 on the registration
-    date (TTLT 01/2016 art. 2.1), some with a foreign wife identified by passport; and
+    """The couples of population.py whose marriage is registered here: every marriage since
+    the reform (man >= 20 and woman >= 18 on the day, TTLT 01/2016 art. 2.1), some with a
+    foreign wife identified by passport, and most older couples with a child born since
+    (registered under the law then in force, with the commune code of that time); plus
     marriages registered 2005-2014 under the 2000 law, some ended by divorce, after which
     the man may lawfully marry again. Nobody is married twice at the same time."""
     p = pop.with_row_index("_i")
+    n = p.height
     dob_d = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     alive = p["date_of_death"].is_null().to_numpy()
     female = (p["sex"] == "Nữ").to_numpy()
-    ok = alive & ~p["person_id"].is_in(list(exclude_ids)).to_numpy()
-    men = rng.permutation(
-        np.flatnonzero(ok & ~female & (dob_d <= days(dt.date(2005, 6, 1))) & (dob_d >= days(dt.date(1975, 1, 1))))
-    )
+    ok = ~p["person_id"].is_in(list(exclude_ids)).to_numpy()
+    spouse, wed, mother, father = (_links(p, c) for c in ("_spouse", "_wed", "_mother", "_father"))
+    reform, last = days(REFORM_DATE), days(as_of) - 1
+
+    born = np.flatnonzero((dob_d >= reform) & (dob_d <= last) & (father >= 0))
+    parent = np.zeros(n, dtype=bool)
+    parent[mother[born]] = True
+    wives = np.flatnonzero(female & (spouse >= 0) & ok)
+    wives = wives[ok[spouse[wives]] & (wed[wives] <= last)]
+    recent = wed[wives] >= reform
+    keep = recent | (parent[wives] & (rng.random(wives.size) < PARENTS_RECORDED))
+    w, h, reg = wives[keep], spouse[wives[keep]], wed[wives[keep]]
+    foreign = (reg >= reform) & ~parent[w] & (rng.random(w.size) < FOREIGN_SHARE)
+    divorce = np.full(w.size, -1, dtype=np.int64)
+
+    # Older marriages ended by divorce, among people with no couple in the population.
+    single = ok & alive & (spouse < 0)
+    men = rng.permutation(np.flatnonzero(single & ~female & (dob_d >= days(dt.date(1975, 1, 1)))))
     women = rng.permutation(
-        np.flatnonzero(ok & female & (dob_d <= days(dt.date(2007, 6, 1))) & (dob_d >= days(dt.date(1980, 1, 1))))
+        np.flatnonzero(single & female & (dob_d <= days(dt.date(2007, 6, 1))) & (dob_d >= days(dt.date(1980, 1, 1))))
     )
-    k = min(round(pop.height * MARRIAGE_SHARE), men.size // 2, women.size // 2)
-    h, w = men[:k], women[:k]
-    hist = _historic(rng, p, men[k:], women[k:], round(pop.height * HISTORIC_SHARE))
-    lo, hi = days(REFORM_DATE), days(as_of) - 1
-    rows = []
-    for hi_, wi, reg in zip(h.tolist(), w.tolist(), (lo + (rng.random(k) * (hi - lo)).astype(np.int64)).tolist(), strict=True):
-        rows.append({"h": hi_, "w": wi, "reg": reg})
-    used_women = set(w.tolist()) | {r["w"] for r in hist}
-    spare_women = [x for x in women.tolist() if x not in used_women]
+    hist = _historic(rng, p, men, women, round(n * HISTORIC_SHARE))
+    used = {r["w"] for r in hist}
+    spare = [x for x in women.tolist() if x not in used]
+    extra = []
     for r in hist:
-        r["commune"] = _pre_reform_code(p["residence_commune_code"][r["w"]])
         if rng.random() < DIVORCED_SHARE:
-            end = min(days(REFORM_DATE) - 1, r["reg"] + int(8 * _YEAR))
+            end = min(reform - 1, r["reg"] + int(8 * _YEAR))
             r["divorce"] = r["reg"] + 365 + int(rng.random() * max(end - r["reg"] - 365, 1))
-            if rng.random() < 0.5 and spare_women and alive[r["h"]]:
+            if rng.random() < 0.5 and spare and alive[r["h"]]:
                 # Lawful remarriage after the divorce (official-criteria D6).
-                rows.append({"h": r["h"], "w": spare_women.pop(), "reg": int(lo + rng.random() * (hi - lo))})
-    for r in rows:
-        r["commune"] = p["residence_commune_code"][r["w"]]
-        r["foreign"] = rng.random() < FOREIGN_SHARE
-    rows += hist
+                extra.append((r["h"], spare.pop(), int(reform + rng.random() * (last - reform))))
+    h = np.concatenate([h, [r["h"] for r in hist], [x[0] for x in extra]]).astype(np.int64)
+    w = np.concatenate([w, [r["w"] for r in hist], [x[1] for x in extra]]).astype(np.int64)
+    reg = np.concatenate([reg, [r["reg"] for r in hist], [x[2] for x in extra]]).astype(np.int64)
+    foreign = np.concatenate([foreign, np.zeros(len(hist) + len(extra), dtype=bool)])
+    divorce = np.concatenate([divorce, [r.get("divorce", -1) for r in hist], np.full(len(extra), -1)]).astype(np.int64)
+    k = h.size
 
-    def col(name: str, key: str) -> list:
-        return [p[name][r[key]] for r in rows]
+    # Registered in the wife's commune, as coded on that day.
+    commune = p["residence_commune_code"].gather(w)
+    before = pl.Series(reg < reform)
+    old_codes = {c: _pre_reform_code(c) for c in commune.filter(before).unique().to_list()}
+    commune = pl.select(pl.when(before).then(commune.replace(old_codes)).otherwise(commune)).to_series()
+    f = pl.Series(foreign)
+    nat = pl.Series(_FOREIGN).gather(rng.integers(0, len(_FOREIGN), k))
+    fdob = dates(days(dt.date(1985, 1, 1)) + rng.integers(0, 15 * 365, k))
+    passport = pl.Series(rng.integers(0, 10**8, k)).cast(pl.Utf8).str.zfill(8)
+    fname = pl.Series(_FOREIGN_NAMES).gather(np.arange(k) % len(_FOREIGN_NAMES))
 
-    n = len(rows)
-    foreign = [bool(r.get("foreign")) for r in rows]
-    nat = [_FOREIGN[int(i)] for i in rng.integers(0, len(_FOREIGN), n)]
-    fdob = (days(dt.date(1985, 1, 1)) + rng.integers(0, 15 * 365, n)).tolist()
+    def either(foreigner: pl.Series, own: pl.Series) -> pl.Series:
+        return pl.select(pl.when(f).then(foreigner).otherwise(own)).to_series()
+
     df = pl.DataFrame(
         {
-            "registration_date": dates(np.array([r["reg"] for r in rows], dtype=np.int64)),
-            "registering_commune_code": [r["commune"] for r in rows],
-            "husband_person_id": col("person_id", "h"),
-            "husband_name": col("full_name", "h"),
-            "husband_date_of_birth": col("date_of_birth", "h"),
-            "wife_person_id": [None if f else x for f, x in zip(foreign, col("person_id", "w"), strict=True)],
-            "wife_name": [
-                _FOREIGN_NAMES[i % len(_FOREIGN_NAMES)] if f else x
-                for i, (f, x) in enumerate(zip(foreign, col("full_name", "w"), strict=True))
-            ],
-            "wife_date_of_birth": [
-                dt.date(1970, 1, 1) + dt.timedelta(days=d) if f else x
-                for f, d, x in zip(foreign, fdob, col("date_of_birth", "w"), strict=True)
-            ],
-            "husband_nationality": ["Việt Nam"] * n,
-            "wife_nationality": [nt if f else "Việt Nam" for f, nt in zip(foreign, nat, strict=True)],
-            "wife_passport_no": [
-                f"M{int(x):08d}" if f else None for f, x in zip(foreign, rng.integers(0, 10**8, n), strict=True)
-            ],
-            "divorce_date": pl.Series(
-                [dt.date(1970, 1, 1) + dt.timedelta(days=r["divorce"]) if "divorce" in r else None for r in rows], dtype=pl.Date
-            ),
-            "_tie": pl.Series(np.arange(n)),
-        },
-        schema_overrides={"wife_person_id": pl.Utf8, "wife_passport_no": pl.Utf8},
+            "registration_date": dates(reg),
+            "registering_commune_code": commune,
+            "husband_person_id": p["person_id"].gather(h),
+            "husband_name": p["full_name"].gather(h),
+            "husband_date_of_birth": p["date_of_birth"].gather(h),
+            "wife_person_id": pl.select(pl.when(~f).then(p["person_id"].gather(w))).to_series(),
+            "wife_name": either(fname, p["full_name"].gather(w)),
+            "wife_date_of_birth": either(fdob, p["date_of_birth"].gather(w)),
+            "husband_nationality": pl.Series(["Việt Nam"] * k, dtype=pl.Utf8),
+            "wife_nationality": either(nat, pl.Series(["Việt Nam"] * k, dtype=pl.Utf8)),
+            "wife_passport_no": pl.select(pl.when(f).then("M" + passport)).to_series(),
+            "divorce_date": pl.select(pl.when(pl.Series(divorce >= 0)).then(dates(np.maximum(divorce, 0)))).to_series(),
+            "_tie": pl.Series(np.arange(k)),
+        }
     )
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
     df = _number_entries(df, "KH")

@@ -17,14 +17,16 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
-from generators import ethnic, names
+from generators import ethnic, families, names
 from generators.dates import dates, days
 
-__all__ = ["AGE_BANDS", "generate_population"]
+__all__ = ["AGE_BANDS", "FAMILY_COLUMNS", "generate_population"]
 
 # Share of the population per 5-year age band 0-4 ... 95-99 (census 2019 shape).
 AGE_BANDS = np.array([8.0, 8.4, 7.6, 6.9, 7.4, 8.2, 8.4, 8.1, 7.4, 6.7, 6.1, 5.4, 4.5, 3.3, 2.2, 1.6, 1.1, 0.7, 0.3, 0.1])
 MIGRANT_SHARE = 0.15
+# Internal family links (block row indices) civil.py reads; not part of any batch file.
+FAMILY_COLUMNS = ("_spouse", "_wed", "_mother", "_father")
 # Deaths happen after the reform so every death record carries post-reform codes.
 DEATHS_FROM = REFORM_DATE + dt.timedelta(days=5)
 
@@ -54,6 +56,20 @@ def _birth_places(rng: np.random.Generator, code: pl.Series, after_reform: np.nd
     return pl.Series(names, dtype=pl.Utf8).gather(out).alias("birth_registration_place")
 
 
+def _household_ids(rng: np.random.Generator, home: np.ndarray, household: np.ndarray, residence: pl.Series) -> pl.Series:
+    """Household number (số hộ) as the population DB keeps it: the commune's code and twelve
+    random digits, unique in the block (and, by their length, across blocks in practice)."""
+    keys, inverse = np.unique(home, return_inverse=True)
+    digits = rng.integers(0, 10**12, keys.size)
+    while np.unique(digits).size < digits.size:  # a repeat among ~10^5 draws of 10^12 is rare
+        _, first = np.unique(digits, return_index=True)
+        again = np.setdiff1d(np.arange(digits.size), first)
+        digits[again] = rng.integers(0, 10**12, again.size)
+    # Every member already lives in the household's commune (its anchor's).
+    ids = pl.select(pl.concat_str([residence, pl.Series(digits[inverse]).cast(pl.Utf8).str.zfill(12)])).to_series()
+    return pl.select(pl.when(pl.Series(household >= 0)).then(ids)).to_series().alias("household_id")
+
+
 def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
@@ -70,6 +86,21 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     p_male = 111 / 211 - 0.0018 * np.clip(age_years - 20, 0, None)
     male = rng.random(n) < p_male
     sex = pl.Series("sex", np.where(male, "Nam", "Nữ"))
+
+    # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
+    # Over the ~16 months since the reform: rising with age from 30 (Gompertz shape), and
+    # deaths in childhood too: infants (GSO: infant mortality ~12 per 1,000 live births in
+    # 2023) and a little under five.
+    p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)
+    p_death = np.where(age_years < 1, 0.012, np.where(age_years < 5, 0.0008, p_death))
+    dead = rng.random(n) < p_death
+    last_death = as_of_days - 20
+    lo = np.maximum(days(DEATHS_FROM), dob_days + 1)
+    dod_days = lo + (rng.random(n) * np.maximum(last_death - lo, 1)).astype(np.int64)
+    dead &= dod_days <= last_death
+    dod = dates(np.where(dead, dod_days, 0)).alias("date_of_death")
+    dod = pl.select(pl.when(pl.Series(dead)).then(dod)).to_series().alias("date_of_death")
+    fam = families.build(rng, dob_days, male, np.where(dead, dod_days, as_of_days + 10**6), as_of_days)
 
     dob = dates(dob_days).alias("date_of_birth")
     year = dob.dt.year().to_numpy()
@@ -97,34 +128,30 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
 
     commune_w = rng.lognormal(0, 0.6, len(communes))
     units = pl.Series(communes + others)
-    residence = units.gather(rng.choice(len(communes), size=n, p=commune_w / commune_w.sum()))
+    own = rng.choice(len(communes), size=n, p=commune_w / commune_w.sum())
+    # A household is registered in one commune: its anchor's (the wife of a couple).
+    residence = units.gather(own[fam.home])
     birth_place = _birth_places(rng, code, born_after_reform, communes)
     # Home town (quê quán): mostly where the birth was registered, else a commune of the province.
     home_town = pl.select(
         pl.when(pl.Series(rng.random(n) < 0.8)).then(birth_place).otherwise(units.gather(rng.integers(0, len(communes), n)))
     ).to_series()
 
-    # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
-    # Over the ~16 months since the reform: rising with age from 30 (Gompertz shape), and
-    # deaths in childhood too: infants (GSO: infant mortality ~12 per 1,000 live births in
-    # 2023) and a little under five.
-    p_death = np.clip(0.0012 * np.exp(0.085 * (age_years - 30)), 0, 0.3) * (age_years >= 5)
-    p_death = np.where(age_years < 1, 0.012, np.where(age_years < 5, 0.0008, p_death))
-    dead = rng.random(n) < p_death
-    last_death = as_of_days - 20
-    lo = np.maximum(days(DEATHS_FROM), dob_days + 1)
-    dod_days = lo + (rng.random(n) * np.maximum(last_death - lo, 1)).astype(np.int64)
-    dead &= dod_days <= last_death
-    dod = dates(np.where(dead, dod_days, 0)).alias("date_of_death")
-    dod = pl.select(pl.when(pl.Series(dead)).then(dod)).to_series().alias("date_of_death")
-
     # Last change: within the last ~10 months for the living; just after death for the dead.
     upd_days = np.where(dead, dod_days + rng.integers(1, 15, n), as_of_days - rng.integers(1, 300, n))
     upd_days = np.clip(np.maximum(upd_days, dob_days + 1), None, as_of_days - 1)
     upd = (upd_days * 86_400 + rng.integers(7 * 3600, 18 * 3600, n)) * 1_000_000
 
-    ethnicity = ethnic.ethnicities(rng, n, province)
-    full_name = ethnic.minority_names(rng, ethnicity, sex, names.full_names(rng, sex, birth_year=year))
+    # Ethnicity and family name follow the family (a child takes a parent's), so both are
+    # drawn first and then handed down.
+    ethnicity = ethnic.family_ethnicities(rng, ethnic.ethnicities(rng, n, province), male, fam, born_after_reform)
+    own_names = ethnic.minority_names(rng, ethnicity, sex, names.full_names(rng, sex, birth_year=year))
+    full_name = ethnic.family_names(own_names, ethnicity, fam)
+
+    def row(col: np.ndarray) -> pl.Series:  # a block row index, null for none
+        return pl.select(pl.when(pl.Series(col >= 0)).then(pl.Series(col))).to_series()
+
+    relation = pl.Series(families.RELATIONS, dtype=pl.Utf8).gather(np.maximum(fam.relation, 0))
     return pl.DataFrame(
         {
             "person_id": ids,
@@ -138,5 +165,12 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
             "nationality": pl.repeat("Việt Nam", n, eager=True),
             "date_of_death": dod,
             "updated_at": pl.Series(upd).cast(pl.Datetime("us")),
+            "household_id": _household_ids(rng, fam.home, fam.household, residence),
+            "relation_to_head": pl.select(pl.when(pl.Series(fam.relation >= 0)).then(relation)).to_series(),
+            # Family links for civil.py, as row indices of this block (dropped before writing).
+            "_spouse": row(fam.spouse),
+            "_wed": row(fam.wed),
+            "_mother": row(fam.mother),
+            "_father": row(fam.father),
         }
     )

@@ -40,7 +40,12 @@ def text_key(value: str) -> str:
 
 
 # The 54 officially recognised ethnic groups with their GSO codes (Danh mục các dân tộc
-# Việt Nam, QĐ 121-TCTK/PPCĐ 1979; ddss/data/reference/ethnic_groups.csv).
+# Việt Nam, QĐ 121-TCTK/PPCĐ 1979; ddss/data/reference/ethnic_groups.csv). Checked code by
+# code against that decision's list as republished by the Đà Nẵng statistics office
+# (cucthongke.danang.gov.vn, "Danh mục các thành phần dân tộc Việt Nam": 01 Kinh, 02 Tày,
+# 03 Thái, 04 Hoa, 05 Khơ-me, 06 Mường … 54 Rơ-măm); the decision's spellings are accepted
+# as alternatives. A later GSO list ranks groups by population (04 Mường, 05 Khmer, 06 Hoa…):
+# a file coded with that ranking would be read wrongly from code 04 on (docs/generator-families.md).
 _ETHNIC = _rows("ethnic_groups.csv")
 ETHNIC_GROUPS: tuple[str, ...] = tuple(r["name"] for r in _ETHNIC)
 ETHNIC_CODES: dict[str, str] = {r["code"]: r["name"] for r in _ETHNIC}

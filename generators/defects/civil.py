@@ -10,6 +10,7 @@ import unicodedata
 import numpy as np
 import polars as pl
 
+from ddss.admin_units import REFORM_DATE
 from generators.dates import dates, days
 from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
@@ -203,7 +204,10 @@ def _marriages(plan: Plan) -> None:
     )
 
     # Already married: the husband of an earlier marriage marries again, later.
-    rows = plan.pick(ds, "marriage.already_married", reg <= days(as_of) - 5, n=plan.count(ds))
+    # On marriages since the reform: an older one (the generator registers parents' marriages
+    # back to the 1990s) would put the new wife under age or the book on a closed code.
+    since = (reg <= days(as_of) - 5) & (reg >= days(REFORM_DATE))
+    rows = plan.pick(ds, "marriage.already_married", since, n=plan.count(ds))
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
     wives = rng.choice(women, size=min(rows.size, women.size), replace=False)
     books: dict[tuple[str, str], int] = {}

@@ -185,3 +185,195 @@ def test_lawful_look_alikes_are_there(f):
     res = dict(zip(f["population"]["person_id"], f["population"]["residence_commune_code"], strict=True))
     away = [res[o] != cc for o, cc in c.select("owner_person_id", "commune_code").iter_rows() if o is not None]
     assert 0.5 < sum(away) / len(away)
+
+
+# --- Families and households (issue #19 "A province that looks like one") ---------------
+
+
+@pytest.fixture(scope="module")
+def links() -> pl.DataFrame:
+    """One block's population with its family links (row indices, dropped from the files)."""
+    import numpy as np
+
+    from generators.population import generate_population
+
+    return generate_population(np.random.default_rng(5), "79", 60_000, DEFAULT_AS_OF).with_row_index("_i")
+
+
+def _years(later: pl.Series, earlier: pl.Series) -> pl.Series:
+    return (later - earlier).dt.total_days() / 365.2425
+
+
+def test_parents_are_couples_with_a_marriage_record_before_the_birth(f):
+    """Most births are to a married couple whose marriage is in the register, registered
+    before the birth; some have no father declared (births outside marriage: an estimate,
+    generators/families.py OUTSIDE_MARRIAGE, no official figure found)."""
+    b, m = f["birth"], f["marriage"]
+    with_father = b.filter(pl.col("father_person_id").is_not_null())
+    assert 0.85 < with_father.height / b.height < 0.98
+    wed = m.select(
+        pl.col("husband_person_id").alias("father_person_id"),
+        pl.col("wife_person_id").alias("mother_person_id"),
+        pl.col("registration_date").alias("wed"),
+    )
+    joined = with_father.join(wed, on=["father_person_id", "mother_person_id"], how="left")
+    assert joined.height == with_father.height  # nobody married to the same person twice
+    assert (joined["wed"].is_not_null()).mean() > 0.8
+    assert (joined.drop_nulls("wed")["wed"] < joined.drop_nulls("wed")["child_date_of_birth"]).all()
+
+
+def test_fathers_mostly_live_in_the_mothers_commune(f):
+    """A couple shares a household (one commune); a few live apart (one spouse working
+    elsewhere: estimate, families.APART)."""
+    res = f["population"].select("person_id", "residence_commune_code")
+    b = f["birth"].drop_nulls("father_person_id")
+    both = b.join(res.rename({"person_id": "mother_person_id", "residence_commune_code": "m"}), on="mother_person_id").join(
+        res.rename({"person_id": "father_person_id", "residence_commune_code": "d"}), on="father_person_id"
+    )
+    same = (both["m"] == both["d"]).mean()
+    assert 0.85 < same < 1.0
+
+
+def test_husbands_are_usually_older_by_a_few_years(f):
+    """Husband minus wife: mean ~3.5 years, most husbands older, some wives older (the
+    2019 census's mean ages at first marriage differ by ~4.4 years: families.GAP_MEAN)."""
+    m = f["marriage"].filter(pl.col("wife_person_id").is_not_null() & (pl.col("registration_date").dt.year() >= 2015))
+    gap = _years(m["wife_date_of_birth"], m["husband_date_of_birth"])
+    assert m.height > 500
+    assert 2.0 < gap.mean() < 5.0
+    assert 0.7 < (gap > 0).mean() < 0.95 and (gap < 0).sum() > 0
+    # the law's ages on the registration date (Law 52/2014 art. 8: 20 and 18 full years)
+    assert (_years(m["registration_date"], m["husband_date_of_birth"]) >= 20).all()
+    assert (_years(m["registration_date"], m["wife_date_of_birth"]) >= 18).all()
+
+
+def test_mothers_ages_have_teenage_and_forty_plus_tails(f, links):
+    """Age-specific fertility of the 2019 census (rounded, families.ASFR): ~8 % of births to
+    mothers under 20, ~3 % to mothers 40+; the peak at 20-29."""
+    kids = links.filter(pl.col("_mother").is_not_null())
+    mom = links["date_of_birth"].gather(kids["_mother"])
+    age = _years(kids["date_of_birth"], mom)
+    assert age.min() >= 15 and age.max() < 50
+    assert 0.02 < (age < 20).mean() < 0.15 and 0.005 < (age >= 40).mean() < 0.1
+    assert 0.45 < ((age >= 20) & (age < 30)).mean() < 0.8
+    # the birth register shows both tails too (mother's birth year on the record)
+    b = f["birth"]
+    at_birth = b["child_date_of_birth"].dt.year() - b["mother_birth_year"]
+    assert (at_birth <= 19).sum() > 0 and (at_birth >= 41).sum() > 0
+
+
+def test_births_to_one_mother_are_at_least_nine_months_apart(f, links):
+    """Every child of a mother, in the register and in the whole population block."""
+    kids = links.filter(pl.col("_mother").is_not_null()).sort("_mother", "date_of_birth")
+    gaps = kids.select(pl.col("date_of_birth").diff().over("_mother").dt.total_days()).to_series().drop_nulls()
+    assert gaps.len() > 1000 and gaps.min() >= 274
+    b = f["birth"].sort("mother_person_id", "child_date_of_birth")
+    gaps = b.select(pl.col("child_date_of_birth").diff().over("mother_person_id").dt.total_days()).to_series().drop_nulls()
+    assert gaps.len() == 0 or gaps.min() >= 274
+
+
+def test_households_have_one_head_and_one_commune(f):
+    """Số hộ and quan hệ với chủ hộ as the population DB keeps them: one head per household,
+    its members registered in one commune (the number starts with its code); ~3 persons per
+    household (2019 census: 3.6; widowhood and larger families are not modelled). The dead
+    are off the household register."""
+    from generators.families import RELATIONS
+
+    p = f["population"]
+    living = p.filter(pl.col("date_of_death").is_null())
+    assert living["household_id"].null_count() == 0 and living["relation_to_head"].null_count() == 0
+    dead = p.filter(pl.col("date_of_death").is_not_null())
+    assert dead["household_id"].null_count() == dead.height
+    assert set(living["relation_to_head"].unique()) <= set(RELATIONS)
+    per = living.group_by("household_id").agg(
+        (pl.col("relation_to_head") == "Chủ hộ").sum().alias("heads"),
+        pl.col("residence_commune_code").n_unique().alias("communes"),
+        pl.col("residence_commune_code").first().alias("commune"),
+        pl.len().alias("size"),
+    )
+    assert (per["heads"] == 1).all() and (per["communes"] == 1).all()
+    assert (per["household_id"].str.slice(0, 5) == per["commune"]).all()
+    assert 2.7 < per["size"].mean() < 4.2 and per["size"].max() >= 5
+    shares = living["relation_to_head"].value_counts(normalize=True)
+    for rel in ("Vợ", "Con", "Cháu"):
+        assert shares.filter(pl.col("relation_to_head") == rel)["proportion"].item() > 0.01, rel
+
+
+def test_a_population_file_without_household_columns_stays_valid(tmp_path):
+    """household_id and relation_to_head are optional (docs/batch-format.md): the same file
+    with and without them stages every row."""
+    import duckdb
+
+    from ddss.read import STAGED, read_file
+    from generators.province import generate
+
+    gen = generate("79", 300, seed=4, defect_rate=0.0, out=tmp_path / "g")
+    raw = pl.read_csv(gen.inbox / "population.csv", infer_schema=False)
+    staged = {}
+    for name, df in (("with", raw), ("without", raw.drop("household_id", "relation_to_head"))):
+        path = tmp_path / name / "population.csv"
+        path.parent.mkdir()
+        df.write_csv(path)
+        con = duckdb.connect()
+        r = read_file(con, path, 10**9)
+        assert (r.dataset, r.rows_staged, r.rows_quarantined) == ("population", 300, 0), name
+        staged[name] = con.execute(f"SELECT count(household_id) FROM {STAGED}").fetchone()[0]
+    assert staged["with"] > 250 and staged["without"] == 0
+
+
+# --- Central Highlands naming order and the official ethnic codes -----------------------
+
+
+@pytest.fixture(scope="module")
+def highlands() -> dict[str, pl.DataFrame]:
+    return clean_frames("66", 20_000, 3)
+
+
+def test_central_highlands_names_follow_each_groups_order(highlands):
+    """Ê Đê/Mnông: "Y"/"H'" + given name, the lineage name last ("Y Bhin Niê"); Gia Rai: the
+    lineage name first, "H'" before a woman's given name ("Rcom H'Yim"). Ê Đê and Gia Rai
+    are matrilineal: a child of the group carries the mother's lineage name
+    (generators/ethnic.py, naming customs; no statistics)."""
+    from generators.ethnic import _POOLS
+
+    p = highlands["population"]
+    ede = p.filter(pl.col("ethnicity") == "Ê Đê")
+    assert ede.height > 100
+    assert ede["full_name"].str.contains(r"^(Y |H')").all()
+    assert ede["full_name"].str.split(" ").list.last().is_in(_POOLS["ede"]["family"]).all()
+    jrai = p.filter(pl.col("ethnicity") == "Gia Rai")
+    assert jrai["full_name"].str.split(" ").list.first().is_in(_POOLS["jrai"]["family"]).all()
+    women = jrai.filter(pl.col("sex") == "Nữ")["full_name"].str.split(" ").list.get(1)
+    assert women.str.starts_with("H'").all()
+    b = highlands["birth"]
+    kids = b.filter((pl.col("ethnicity") == "Ê Đê") & pl.col("mother_name").str.starts_with("H'"))
+    assert kids.height > 0
+    assert (kids["child_name"].str.split(" ").list.last() == kids["mother_name"].str.split(" ").list.last()).all()
+    kids = b.filter((pl.col("ethnicity") == "Gia Rai") & pl.col("mother_name").str.contains(" H'"))
+    assert (
+        kids.height > 0
+        and (kids["child_name"].str.split(" ").list.first() == kids["mother_name"].str.split(" ").list.first()).all()
+    )
+    # a child with no father declared takes the mother's family name, read as the first word
+    # by birth.father_undetermined_mismatch (so no Ê Đê mother is drawn for such a birth)
+    alone = b.filter(pl.col("father_person_id").is_null())
+    assert (alone["child_name"].str.split(" ").list.first() == alone["mother_name"].str.split(" ").list.first()).all()
+
+
+def test_ethnic_codes_are_the_gso_list():
+    """The 54 groups with the codes of Quyết định 121-TCTK/PPCĐ (2 Mar 1979, "Danh mục các
+    thành phần dân tộc Việt Nam"), ordered as that decision orders them (01 Kinh, 02 Tày,
+    03 Thái, 04 Hoa, 05 Khmer, 06 Mường … 54 Rơ Măm), not by a later census's population
+    ranking; every group the generator names is one of them."""
+    from ddss.rules.people import ETHNIC_CODES, ethnic_group
+    from generators.ethnic import _GROUP_POOL, REGION_MIX
+
+    anchors = {"01": "Kinh", "04": "Hoa", "05": "Khmer", "06": "Mường", "08": "Mông", "10": "Gia Rai", "11": "Ngái"}
+    anchors |= {"12": "Ê Đê", "23": "Bru Vân Kiều", "34": "Xinh Mun", "46": "Pà Thẻn", "53": "Ơ Đu", "54": "Rơ Măm"}
+    assert {c: ETHNIC_CODES[c] for c in anchors} == anchors
+    assert sorted(ETHNIC_CODES) == [f"{i:02d}" for i in range(1, 55)]
+    named = set(_GROUP_POOL) | {g for mix in REGION_MIX.values() for g in mix}
+    assert named <= set(ETHNIC_GROUPS)
+    # the 1979 decision's spellings are accepted as alternatives
+    for spelling in ("Khơ-me", "HMông", "Gia-rai", "Ê-đê", "Xơ-Đăng", "Cơ-ho", "Gié Triêng", "Co Lao", "Rơ-măm"):
+        assert ethnic_group(spelling) is not None, spelling
