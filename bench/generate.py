@@ -1,6 +1,9 @@
 """Generator speed (issue #21): clean frames and files, rows/s, peak RSS, one province of N
 persons (default 1 M) made block by block.
 
+On a shared machine the wall figures follow the load (printed); CPU seconds of the
+generating process (all its threads) are printed beside them.
+
 Goals: clean frames (generation and defects, before any file) >= 1 M rows/s; end to end
 with the files >= 0.7 M rows/s. The floor of the file part, in the same process and run:
 the same rows (read back from the files written) written again by polars alone, one
@@ -25,9 +28,10 @@ import polars as pl
 from generators.province import generate
 out, fmt = Path(sys.argv[2]), sys.argv[3]
 generate(province="79", persons=2000, seed=7, defect_rate=0.01, out=out / "warm", fmt=fmt)  # imports, reference lists
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 r = generate(province="79", persons=int(sys.argv[1]), seed=7, defect_rate=0.01, out=out / "p", fmt=fmt,
              chunk_persons=int(sys.argv[4]), workers=int(sys.argv[5]))
+cpu = time.process_time() - cpu  # every thread of this process (not the workers'): the load-independent figure
 rows = sum(r.rows.values())
 files_s = r.seconds_total - r.seconds_frames
 # Floor of the file part: the same rows as polars frames, written once per file.
@@ -46,6 +50,7 @@ OUT = {"rows": rows, "rows_by_dataset": r.rows, "seconds_frames": round(r.second
        "seconds_files": round(files_s, 2), "seconds_total": round(r.seconds_total, 2),
        "rows_per_s_frames": round(rows / r.seconds_frames), "rows_per_s_files": round(rows / max(files_s, 1e-9)),
        "rows_per_s_with_files": round(rows / r.seconds_total),
+       "cpu_seconds_total": round(cpu, 2), "rows_per_cpu_s": round(rows / max(cpu, 1e-9)),
        "floor_seconds_files": round(floor, 2), "files_vs_floor": round(files_s / max(floor, 1e-9), 2)}
 """
 
@@ -63,8 +68,9 @@ def main() -> None:
         f"frames {figures['rows_per_s_frames']:,} rows/s (goal 1 000 000: {'met' if met['rows_per_s_frames'] else 'NOT met'}); "
         f"with files {figures['rows_per_s_with_files']:,} rows/s (goal 700 000: "
         f"{'met' if met['rows_per_s_with_files'] else 'NOT met'}); files {figures['files_vs_floor']}x the polars floor; "
-        f"peak RSS {figures['peak_rss_mb']:.0f} MB"
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB; {figures['rows_per_cpu_s']:,} rows per CPU second (workers=1: all of it)"
     )
+    figures["load_average_1m_at_end"] = round(__import__("os").getloadavg()[0], 2)
     write(
         "generate",
         {
