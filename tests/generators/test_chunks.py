@@ -28,7 +28,7 @@ def _read(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False)
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
 def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
     runs = {
         chunk: generate(
@@ -46,6 +46,8 @@ def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
     assert {"ground_truth/manifest.csv", f"inbox/population.{fmt}"} <= set(digests[0])
     first = next(iter(runs.values()))
     assert first.rows["population"] >= PERSONS and sum(first.defects.values()) > 0
+    if fmt == "xlsx":  # blocks appended as rows of one sheet, after the one header row
+        assert pl.read_excel(first.inbox / "population.xlsx").height == first.rows["population"]
     # Another block size is another province (the block size is part of the output).
     other = generate("79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "b", fmt=fmt, block_persons=2 * BLOCK)
     assert _digest(other.out) != digests[0]
