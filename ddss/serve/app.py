@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
 import re
 import secrets
 from contextlib import asynccontextmanager
@@ -217,11 +218,21 @@ def create_app(settings: Settings, token: str | None = None) -> FastAPI:
         newest = _newest_run(reports)
         app.state.warmed = None
         if newest is not None:
-            findings_page(newest / "findings.parquet", query.FindingsQuery().normalised())
-            # ... and once through the whole ASGI stack: Starlette and anyio import parts of
-            # themselves on the first request (a few hundred ms on this machine).
-            auth = [(b"authorization", f"Bearer {token}".encode())] if token else []
-            app.state.warmed = (newest.name, await _request_once(app, f"/runs/{newest.name}/findings", auth))
+            try:
+                findings_page(newest / "findings.parquet", query.FindingsQuery().normalised())
+            except Exception as e:  # noqa: BLE001 - a warm-up: the server still serves every other run
+                logging.getLogger("uvicorn.error").warning(
+                    "Không nạp trước được lượt %s (%s); các lượt khác vẫn xem được. / Could not preload run %s.",
+                    newest.name,
+                    type(e).__name__,
+                    newest.name,
+                )
+                app.state.warmed = (newest.name, None)
+            else:
+                # ... and once through the whole ASGI stack: Starlette and anyio import parts
+                # of themselves on the first request (a few hundred ms on this machine).
+                auth = [(b"authorization", f"Bearer {token}".encode())] if token else []
+                app.state.warmed = (newest.name, await _request_once(app, f"/runs/{newest.name}/findings", auth))
         yield
 
     app.router.lifespan_context = warm_newest

@@ -212,6 +212,11 @@ def test_server_start_up_loads_the_newest_run_before_serving(run_folder, setting
         assert app.state.warmed == (newest.name, 200)
         new = set(query._TABLES) - loaded  # only the newest run, before any request
         assert [k[0] for k in new] == [str((newest / "findings.parquet").resolve())]
+    (newest / "findings.parquet").write_bytes(b"PAR1 not a parquet file")  # a damaged newest run
+    app = create_app(s)
+    with TestClient(app) as client:  # start-up does not fail on it ...
+        assert app.state.warmed == (newest.name, None)
+        assert client.get(f"/runs/{run_folder.name}/findings").status_code == 200  # ... and other runs are served
 
 
 @pytest.mark.parametrize(
