@@ -1,8 +1,11 @@
 """``validate``: one province's current batch through every suite, with row-level findings.
 
-1. point the cur_ views at the current files (writer, briefly);
-2. GX runs every suite read-only and reports a count per check;
-3. one scan per dataset lists every failing row (same SQL), plus ingestion findings;
+1. ``prepare``: write the current rows into the cur_ tables (writer, briefly); the plan
+   lists one unit per runnable GX suite;
+2. ``run_unit``: GX runs one suite read-only and reports a count per check (a flow may
+   run each unit as its own task; ``validate`` runs them in order in this process);
+3. ``finish``: one scan per dataset lists every failing row (same SQL), plus ingestion
+   findings; the run is refused if the current files changed since ``prepare``;
 4. findings go to the database and to ``reports/<run_id>/findings.parquet|csv`` with the
    run record ``run.json`` (ddss.checks.outputs: written under a temporary name, published
    by one rename after the database commit); the run is recorded with whether GX's counts
@@ -13,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import polars as pl
 
@@ -24,7 +29,7 @@ from ddss.checks import gx_run, outputs, reference, render, views
 from ddss.schema import DATASETS
 from ddss.settings import Settings
 
-__all__ = ["ValidationResult", "validate"]
+__all__ = ["Plan", "Unit", "ValidationResult", "finish", "prepare", "run_unit", "validate"]
 
 
 @dataclass
@@ -53,40 +58,127 @@ def new_run_id(province: str) -> str:
     return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%f')}-{province}-{uuid.uuid4().hex[:6]}"
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One GX suite of a plan: the unit a flow may run as its own task."""
+
+    suite: str
+    dataset: str
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validation run prepared (cur_ tables, reference lists, run macros in the file) and not
+    yet run. Plain data, so a flow can pass it between tasks or processes."""
+
+    settings: Settings
+    province: str
+    as_of: dt.date
+    run_id: str
+    started: dt.datetime
+    run_time: dt.datetime  # GX's run time, the same for every unit (Data Docs group by it)
+    units: tuple[Unit, ...]
+    not_run: dict[str, str]
+    files: tuple  # the current files when prepared: finish refuses a run whose data changed meanwhile
+
+
+def prepare(settings: Settings, province: str, as_of: dt.date | None = None) -> Plan:
+    """Write the current rows into the cur_ tables and give the suites this run's facts
+    (the writer, briefly); returns the units to run. Raises FileNotFoundError for a
+    province with no database."""
+    db = settings.province_db(province)
+    if not db.exists():
+        raise FileNotFoundError(f"Chưa có dữ liệu của tỉnh {province} ({db}); hãy chạy 'ddss ingest' trước.")
+    as_of = as_of or settings.as_of or dt.date.today()
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with store.province_lock(db, settings.busy_timeout_s):
+        with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
+            files = views.refresh(con)
+            reference.load(con)
+            for ddl in render.run_macros(settings, as_of, province):  # the run's facts for the committed suites
+                con.execute(ddl)
+    units = tuple(Unit(s.name, s.dataset, tuple(c.check_id for c in s.checks)) for s in gx_run.runnable(files))
+    return Plan(
+        settings,
+        province,
+        as_of,
+        new_run_id(province),
+        started,
+        dt.datetime.now(dt.UTC),
+        units,
+        gx_run.not_run_reasons(files),
+        _files_key(files),
+    )
+
+
+def run_unit(plan: Plan, unit: Unit) -> dict[str, int | None]:
+    """One suite through GX: check_id -> GX's unexpected count (None: the expectation
+    raised). Its result lands in GX's validations store under the plan's run id."""
+    db = plan.settings.province_db(plan.province)
+    with store.province_lock(db, plan.settings.busy_timeout_s):
+        try:
+            return gx_run.run_suite(plan.settings, plan.province, unit.suite, plan.run_id, plan.run_time)
+        except Exception as e:
+            _reraise(e, plan.settings.gx_dir, db)
+
+
+def finish(plan: Plan, results: Iterable[Mapping[str, int | None]]) -> ValidationResult:
+    """Row-level findings of every check that ran, compared with GX's counts (``results``:
+    what ``run_unit`` returned for each unit), written to the database and to
+    ``reports/<run_id>/``."""
+    settings, province, as_of = plan.settings, plan.province, plan.as_of
+    db = settings.province_db(province)
+    gx_counts: dict[str, int | None] = {}
+    for r in results:
+        gx_counts.update(r)
+    with store.province_lock(db, settings.busy_timeout_s):
+        with store.connect_readonly(db, settings.duckdb_config(), settings.busy_timeout_s) as con:
+            if _files_key(views.current_files(con)) != plan.files:
+                raise store.DatabaseBusy(
+                    f"Dữ liệu của tỉnh {province} đã thay đổi trong lúc kiểm tra (có lần nạp mới); hãy chạy lại. / "
+                    f"The data of province {province} changed during validation (a new ingest); run again."
+                )
+            parts = [findings_mod.dataset_findings(con, d, settings, as_of, province) for d in DATASETS]
+            parts.append(findings_mod.ingest_findings(con))
+        return _record(plan, gx_counts, parts)
+
+
 def validate(
     settings: Settings, province: str, as_of: dt.date | None = None, progress: gx_run.Progress | None = None
 ) -> ValidationResult:
-    """The province's lock is held from the first read to the run record: a concurrent
-    ingest waits (or this exits BUSY), so GX and the findings read one state of the data.
-    ``progress(event, suite, done, total)`` hears GX loading, each suite and the findings."""
+    """``prepare``, ``run_unit`` for each unit, ``finish``, with the province's lock held
+    from the first read to the run record: a concurrent ingest waits (or this exits BUSY),
+    so GX and the findings read one state of the data. ``progress(event, suite, done,
+    total)`` hears GX loading, each suite and the findings."""
+    progress = progress or (lambda *_: None)
     db = settings.province_db(province)
     if not db.exists():
         raise FileNotFoundError(f"Chưa có dữ liệu của tỉnh {province} ({db}); hãy chạy 'ddss ingest' trước.")
     with store.province_lock(db, settings.busy_timeout_s):
-        return _validate(settings, province, as_of or settings.as_of or dt.date.today(), progress)
-
-
-def _validate(settings: Settings, province: str, as_of: dt.date, progress: gx_run.Progress | None = None) -> ValidationResult:
-    run_id = new_run_id(province)
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    db = settings.province_db(province)
-    with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
-        loaded = set(views.refresh(con))
-        reference.load(con)
-        for ddl in render.run_macros(settings, as_of, province):  # the run's facts for the committed suites
-            con.execute(ddl)
-
-    try:
-        suite_run = gx_run.run_suites(settings, province, run_id, as_of, loaded=loaded, progress=progress)
-    except Exception as e:
-        _reraise(e, settings.gx_dir, db)
-    gx_counts, gx_dir, not_run = suite_run.counts, suite_run.results_dir, suite_run.not_run
-    if progress:
+        plan = prepare(settings, province, as_of)
+        progress("gx", "", 0, len(plan.units))
+        try:
+            gx_run.session(settings, province)  # the GX import and the suites, once per process
+        except Exception as e:
+            _reraise(e, settings.gx_dir, db)
+        results = []
+        for i, unit in enumerate(plan.units):
+            progress("suite", unit.suite, i, len(plan.units))
+            results.append(run_unit(plan, unit))
+        progress("done", "", len(plan.units), len(plan.units))
         progress("findings", "", 0, 0)
+        return finish(plan, results)
 
-    with store.connect_readonly(db, settings.duckdb_config(), settings.busy_timeout_s) as con:
-        parts = [findings_mod.dataset_findings(con, d, settings, as_of, province) for d in DATASETS]
-        parts.append(findings_mod.ingest_findings(con))
+
+def _files_key(files: Mapping[str, list]) -> tuple:
+    return tuple(sorted((d, tuple(map(tuple, fs))) for d, fs in files.items()))
+
+
+def _record(plan: Plan, gx_counts: dict[str, int | None], parts: list[pl.DataFrame]) -> ValidationResult:
+    settings, province, run_id, not_run = plan.settings, plan.province, plan.run_id, plan.not_run
+    db = settings.province_db(province)
+    gx_dir = gx_run.results_dir(settings)
     found = pl.concat(parts).sort("dataset", "source_row", "check_id", nulls_last=True)
     found = found.filter(~pl.col("check_id").is_in(list(not_run)))  # not run: no finding either way
 
@@ -95,8 +187,8 @@ def _validate(settings: Settings, province: str, as_of: dt.date, progress: gx_ru
     record = {
         "run_id": run_id,
         "province": province,
-        "as_of": as_of.isoformat(),
-        "started_at": started.isoformat(),
+        "as_of": plan.as_of.isoformat(),
+        "started_at": plan.started.isoformat(),
         "checks": len(gx_counts),
         "findings": found.height,
         "counts_agree": not mismatches,
@@ -113,8 +205,8 @@ def _validate(settings: Settings, province: str, as_of: dt.date, progress: gx_ru
                 [
                     run_id,
                     province,
-                    as_of,
-                    started,
+                    plan.as_of,
+                    plan.started,
                     dt.datetime.now(dt.UTC).replace(tzinfo=None),
                     len(gx_counts),
                     found.height,
@@ -127,10 +219,10 @@ def _validate(settings: Settings, province: str, as_of: dt.date, progress: gx_ru
         outputs.discard(report_dir)  # no report folder without its run in the database
         _reraise(e, db.parent, db)
     final = outputs.publish(report_dir)  # only now does reports/<run_id>/ exist
-    return ValidationResult(run_id, province, as_of, found, gx_counts, mismatches, final, gx_dir, not_run)
+    return ValidationResult(run_id, province, plan.as_of, found, gx_counts, mismatches, final, gx_dir, not_run)
 
 
-def _reraise(exc: Exception, folder: Path, db: Path) -> None:
+def _reraise(exc: Exception, folder: Path, db: Path) -> NoReturn:
     """A storage fault or a lock conflict met inside GX or DuckDB, raised as ddss's own
     error (the CLI maps it to an exit code); anything else re-raised unchanged."""
     known = _known(exc, folder, db)
