@@ -7,7 +7,7 @@ are stable and GX itself loads them:
 - data source ``ddss_province`` (DuckDB through duckdb-engine) whose connection string
   is the config variable ``${DDSS_GX_PROVINCE_URL}``: the province file is supplied at
   run time (``open_context``) and the committed config holds no path;
-- one table asset per dataset (the ``cur_<dataset>`` view) with batch definition ``current``;
+- one table asset per dataset (the ``cur_<dataset>`` table, ddss.checks.views) with batch definition ``current``;
 - one validation definition per suite (ddss.checks.suites), named like the suite;
 - checkpoint ``ddss_province`` over all of them, result format SUMMARY with no partial
   value lists (results store counts, never values), and an ``UpdateDataDocsAction`` for a
