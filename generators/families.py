@@ -181,19 +181,18 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     target = kdob - (age * YEAR).astype(np.int64)
     married = (age >= 18) & (rng.random(kids.size) >= OUTSIDE_MARRIAGE)
 
-    def in_marriage(req: np.ndarray, m: np.ndarray) -> np.ndarray:
+    def in_marriage(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         # Born in the marriage (registered at least a month before), both parents alive then.
-        h = spouse[m]
-        return (wed[m] <= kdob[sub[req]] - 30) & (dod[m] > kdob[sub[req]]) & (dod[h] > kdob[sub[req]])
+        return lambda req, m: (wed[m] <= born[req] - 30) & (dod[m] > born[req]) & (dod[spouse[m]] > born[req])
 
-    def alive(req: np.ndarray, m: np.ndarray) -> np.ndarray:
-        return dod[m] > kdob[sub[req]]
+    def alive(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        return lambda req, m: dod[m] > born[req]
 
     wives = np.flatnonzero((spouse >= 0) & ~male)
     sub = np.flatnonzero(married)
     lo, hi = kdob - int(49.9 * YEAR), kdob - int(np.ceil(18 * YEAR))
     none = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    got = _match(rng, target[sub], lo[sub], hi[sub], wives, dob[wives], in_marriage, False, (kdob[sub], none))
+    got = _match(rng, target[sub], lo[sub], hi[sub], wives, dob[wives], in_marriage(kdob[sub]), False, (kdob[sub], none))
     mother[kids[sub]] = got
     father[kids[sub[got >= 0]]] = spouse[got[got >= 0]]
 
@@ -201,7 +200,7 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     sub = np.flatnonzero(mother[kids] < 0)
     single = np.flatnonzero(~male & (spouse < 0))
     lo, hi = kdob - int(45 * YEAR), kdob - int(np.ceil(15 * YEAR))
-    mother[kids[sub]] = _match(rng, target[sub], lo[sub], hi[sub], single, dob[single], alive, True)
+    mother[kids[sub]] = _match(rng, target[sub], lo[sub], hi[sub], single, dob[single], alive(kdob[sub]), True)
 
     # A child born since the reform still without one (a very small block) needs a mother
     # for the birth record: any woman 16-49 at the birth, births kept apart.
@@ -211,7 +210,7 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
         women = np.flatnonzero(~male)
         lo, hi = kdob - int(49 * YEAR), kdob - int(np.ceil(16 * YEAR))
         mother[kids[sub]] = _match(
-            rng, target[sub], lo[sub], hi[sub], women, dob[women], alive, False, (kdob[sub], (mother[has], dob[has]))
+            rng, target[sub], lo[sub], hi[sub], women, dob[women], alive(kdob[sub]), False, (kdob[sub], (mother[has], dob[has]))
         )
     return mother, father
 
