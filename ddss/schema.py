@@ -89,7 +89,8 @@ POPULATION = Dataset(
         Column("household_id", "Số hộ", mandatory=False),
         Column("relation_to_head", "Quan hệ với chủ hộ", mandatory=False),
         # The expiry printed on the card ("Có giá trị đến"); empty on a card valid for life.
-        Column("id_card_expiry_date", "Ngày hết hạn thẻ căn cước", "date", mandatory=False),
+        # Masked like a date of birth: it falls on the holder's birthday.
+        Column("id_card_expiry_date", "Ngày hết hạn thẻ căn cước", "date", mandatory=False, personal="date"),
         # The parents' personal IDs as the population DB keeps them (Luật Căn cước art. 9);
         # empty where unknown (an undetermined father, a person born before the records).
         Column("mother_person_id", "Số định danh của mẹ", mandatory=False, personal="id"),

@@ -212,7 +212,7 @@ CRITERIA: tuple[Row, ...] = (
     (
         "L4",
         "Card renewal at 14/25/40/60",
-        ("population.id_card_*",),
+        ("population.card_*",),
         "Warnings, from the optional columns id_card_issue_date and id_card_expiry_date (the printed expiry decides: cards issued before 1 Jul 2024 are valid to it, art. 46). Expired: a living person's printed expiry before the reference date. Inconsistent: the expiry's year fits no renewal age for the birth and issue dates (14/25/40/60; issued within 2 years before an age: valid to the next; from 58: no expiry); only cards issued from 2016 (CCCD) are judged, only the year is compared and both ages are accepted within a month of the 2-year boundary, since the printed day is not in the references. Renewal on a change of name, sex or ID is not in the batch format.",
     ),
     (

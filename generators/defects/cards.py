@@ -30,7 +30,7 @@ def apply(plan: Plan) -> None:
     # The card of someone who turned 25 (and is not yet 58) was issued between 14 and 22
     # and printed to 25: valid for its age, but expired.
     at25, at58 = years_after(dob, 25), years_after(dob, 58)
-    kind = "population.id_card_expired"
+    kind = "population.card_expired"
     rows = plan.pick(DS, kind, holder & (at25 < days(as_of) - 180) & (at58 > days(as_of)))
     first = years_after(dob, 14)[rows]
     issued = first + (rng.random(rows.size) * (years_after(dob, 22)[rows] - first)).astype(np.int64)
@@ -39,7 +39,7 @@ def apply(plan: Plan) -> None:
     plan.record(DS, rows, kind, "thẻ căn cước đã quá hạn in trên thẻ")
 
     # Five years off the renewal age (19, 30, 45 or 65 is none), still in the future.
-    kind = "population.id_card_expiry_inconsistent"
+    kind = "population.card_expiry_inconsistent"
     rows = plan.pick(DS, kind, holder & pop["id_card_expiry_date"].is_not_null().to_numpy())
     wrong = pop["id_card_expiry_date"].gather(rows).dt.offset_by("5y")
     plan.update(DS, rows, "id_card_expiry_date", wrong)

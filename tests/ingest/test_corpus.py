@@ -73,7 +73,11 @@ def _build_corpus(good: dict[str, Path], inbox: Path) -> dict[str, tuple[str, st
         "22_missing_field.csv": ("\n".join(pop[:3] + [pop[3].rsplit(",", 1)[0]] + pop[4:8]) + "\n", "loaded", ""),
         "23_unclosed_quote.csv": ("\n".join(pop[:3] + ['"' + pop[3]]) + "\n", "loaded", ""),
         "24_mixed_rows.csv": (_mixed(pop), "loaded", ""),
-        "25_bad_timestamp.csv": (_replace_field(pop, 2, len(header.split(",")) - 1, "2025-13-01 10:00:00"), "loaded", ""),
+        "25_bad_timestamp.csv": (
+            _replace_field(pop, 2, header.split(",").index("updated_at"), "2025-13-01 10:00:00"),
+            "loaded",
+            "",
+        ),
         "26_area_wrong_separator.csv": (_replace_field(parcel, 1, 3, '"1,234.5"'), "loaded", ""),
     }
     for name, (content, _, _) in cases.items():

@@ -47,7 +47,7 @@ INCONSISTENT = [
 
 @pytest.mark.parametrize(
     ("check_id", "rows", "expected"),
-    [("population.id_card_expired", EXPIRED, [2]), ("population.id_card_expiry_inconsistent", INCONSISTENT, [2, 5, 6])],
+    [("population.card_expired", EXPIRED, [2]), ("population.card_expiry_inconsistent", INCONSISTENT, [2, 5, 6])],
     ids=["expired", "inconsistent"],
 )
 def test_card_rule(tmp_path, check_id, rows, expected):

@@ -221,7 +221,7 @@ CHECKS = (
     *place_checks("population", "home_town", "t.date_of_birth", lenient_before_reform=True),
     stale("population", only_if="t.date_of_death IS NULL"),
     Check(
-        check_id="population.id_card_expired",
+        check_id="population.card_expired",
         dataset="population",
         dimension="song",
         severity="warning",
@@ -232,7 +232,7 @@ CHECKS = (
         value_column="id_card_expiry_date",
     ),
     Check(
-        check_id="population.id_card_expiry_inconsistent",
+        check_id="population.card_expiry_inconsistent",
         dataset="population",
         dimension="dung",
         severity="warning",
