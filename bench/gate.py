@@ -11,13 +11,16 @@ transaction. The gate does all of its work: scorecard, classification of every r
 or promoted, with reasons), rows out of the province file as Arrow, upsert in the national
 transaction with the invariant checks and the audit entry, holds and files.
 
-    .venv/bin/python bench/gate.py [persons]      # default 1 000 000
+    .venv/bin/python bench/gate.py [persons] [--keep DIR]   # default 1 000 000
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import json
+import shutil
 import tempfile
+from pathlib import Path
 
 from _common import in_child, write
 
@@ -106,11 +109,27 @@ OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 
 """
 
 
-def main(persons: int) -> None:
+def main(persons: int, keep: Path | None, prepare_only: bool = False) -> None:
+    """``keep``: a folder for the prepared province, reused by later runs of the same size
+    (preparing 1 M persons takes minutes); each measurement gates a fresh copy of it."""
     with tempfile.TemporaryDirectory(prefix="ddss-bench-gate-") as tmp:
-        prepared = in_child(PREPARE, tmp, str(persons))
-        print(f"prepared: {prepared}")
-        measured = in_child(MEASURE, tmp)
+        prepared_dir = keep or Path(tmp) / "prepared"
+        marker = prepared_dir / "prepared.json"
+        if marker.exists() and json.loads(marker.read_text())["persons"] == persons:
+            prepared = json.loads(marker.read_text())["prepare"]
+            print(f"reusing {prepared_dir}: {prepared}")
+        else:
+            shutil.rmtree(prepared_dir, ignore_errors=True)
+            prepared_dir.mkdir(parents=True)
+            prepared = in_child(PREPARE, str(prepared_dir), str(persons))
+            shutil.rmtree(prepared_dir / "batch", ignore_errors=True)  # the generated files: ingested already
+            marker.write_text(json.dumps({"persons": persons, "prepare": prepared}))
+            print(f"prepared: {prepared}")
+        if prepare_only:
+            return
+        root = Path(tmp) / "run"
+        shutil.copytree(prepared_dir / "data", root / "data")
+        measured = in_child(MEASURE, str(root))
     print(
         f"gate {measured['gate_seconds']} s ({measured['promoted']} promoted, {measured['held']} held) vs plain INSERT … SELECT"
         f" {min(measured['floor_seconds'])} s ({measured['floor_rows']} rows): {measured['ratio']}× (goal ≤ 1.5×)"
@@ -119,4 +138,9 @@ def main(persons: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    args = argparse.ArgumentParser(description="Gate speed against a plain INSERT … SELECT (issue #17).")
+    args.add_argument("persons", nargs="?", type=int, default=1_000_000)
+    args.add_argument("--keep", type=Path, help="folder to keep the prepared province in and reuse")
+    args.add_argument("--prepare-only", action="store_true", help="only prepare the province into --keep")
+    ns = args.parse_args()
+    main(ns.persons, ns.keep, ns.prepare_only)

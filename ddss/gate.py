@@ -19,7 +19,6 @@ province file; a record held earlier and not in this batch stays held (store.gat
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,22 +28,15 @@ import duckdb
 import polars as pl
 
 from ddss import audit, score
+from ddss.gate_plan import DatasetPlan, blocking_reasons
 from ddss.mask import excel_safe_frame
-from ddss.schema import DATASETS, staging_table
 from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
-from ddss.sql import ident
-from ddss.store import fetch_frame, writer
-from ddss.store.gate import reopen_holds, replace_scores, write_holds
-from ddss.store.national import (
-    KEY_FALLBACKS,
-    NATIONAL_KEYS,
-    PROMOTED_DATASETS,
-    NationalStore,
-    incoming_columns,
-    open_national,
-)
+from ddss.store import fetch_frame, province_lock, writer
+from ddss.store.gate import confirm_holds, pending_count, reopen_holds, replace_scores, stage_holds
+from ddss.store.national import PROMOTED_DATASETS, NationalStore, open_national
 from ddss.thresholds import Thresholds, load_thresholds
+from ddss.waivers import restore as restore_waivers
 
 __all__ = [
     "AlreadyGated",
@@ -128,105 +120,6 @@ def gate_runs(store: NationalStore, province: str) -> dict[str, str]:
     return state
 
 
-_HOLD_VI = {
-    "batch": "Cả lô không được chuyển: tập dữ liệu dưới ngưỡng theo chính sách chặn cả lô.",
-    "not_run": "Chưa kiểm tra được: ",
-    "key_missing": "Thiếu một phần khoá tự nhiên (không xác định được bản ghi trong CSDL quốc gia).",
-    "key_duplicate": "Khoá tự nhiên lặp lại trong lô; chỉ bản ghi đầu tiên được xét chuyển.",
-}
-_HOLD_EN = {
-    "batch": "Whole batch held: the dataset is below a block-batch threshold.",
-    "not_run": "Not checked: ",
-    "key_missing": "Natural key incomplete.",
-    "key_duplicate": "Natural key repeated in the batch; only the first row is considered.",
-}
-
-
-def _key_sql(dataset: str) -> tuple[str, str]:
-    parts = [
-        f"coalesce(t.{ident(k)}, t.{ident(KEY_FALLBACKS[dataset, k])})" if (dataset, k) in KEY_FALLBACKS else f"t.{ident(k)}"
-        for k in NATIONAL_KEYS[dataset]
-    ]
-    key = "concat_ws('|', " + ", ".join(f"CAST({p} AS VARCHAR)" for p in parts) + ")"
-    return key, " OR ".join(f"{p} IS NULL" for p in parts)
-
-
-def _record_key_sql(dataset: str) -> str:
-    # The same record_key the findings carry (ddss.checks.findings) for non-population datasets.
-    parts = ", ".join(f"coalesce(CAST(t.{ident(k)} AS VARCHAR), '')" for k in DATASETS[dataset].key)
-    return f"concat_ws('|', {parts})"
-
-
-def _classified(dataset: str) -> str:
-    """Every row of the run's file with ``_hold``: NULL = promote, else why it is held."""
-    key, incomplete = _key_sql(dataset)
-    cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(dataset)[1 : 1 + len(DATASETS[dataset].columns)])
-    # Repeated keys by a hash aggregate (cheap) rather than a window over every row (a sort).
-    return f"""
-        WITH t AS (
-            SELECT *, {key} AS _k FROM {ident(staging_table(dataset))} t
-            WHERE t._batch_id = $batch AND t._source_file = $file
-        ),
-        dup AS (SELECT _k, min(_source_row) AS _first FROM t GROUP BY _k HAVING count(*) > 1)
-        SELECT t._k AS _key, {cols}, $province AS _province, t._agency, t._batch_id, t._source_file,
-               t._file_sha256, t._source_row, {_record_key_sql(dataset)} AS _record_key,
-               b.check_ids AS _check_ids, b.reasons_vi AS _reasons_vi,
-               CASE WHEN $batch_blocked THEN 'batch'
-                    WHEN $not_run THEN 'not_run'
-                    WHEN b.source_row IS NOT NULL THEN 'findings'
-                    WHEN {incomplete} THEN 'key_missing'
-                    WHEN d._first IS NOT NULL AND t._source_row <> d._first THEN 'key_duplicate'
-               END AS _hold
-        FROM t
-        LEFT JOIN _ddss_block b ON b.source_row = t._source_row
-        LEFT JOIN dup d ON d._k = t._k
-    """  # noqa: S608 - identifiers from the schema only; values are bound
-
-
-def _blocking_reasons(eff: pl.DataFrame, dataset: str) -> pl.DataFrame:
-    return (
-        eff.filter((pl.col("dataset") == dataset) & pl.col("blocking"))
-        .sort("source_row", "check_id")
-        .group_by("source_row", maintain_order=True)
-        .agg(
-            pl.col("check_id").alias("check_ids"),
-            pl.concat_str([pl.col("check_id"), pl.col("message_vi")], separator=": ").str.join("; ").alias("reasons_vi"),
-        )
-    )
-
-
-def _held_frame(rows: pl.DataFrame, run_id: str, not_run_text: tuple[str, str]) -> pl.DataFrame:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    vi = (
-        pl.when(pl.col("_hold") == "findings")
-        .then(pl.col("_reasons_vi"))
-        .when(pl.col("_hold") == "not_run")
-        .then(pl.lit(_HOLD_VI["not_run"] + not_run_text[0]))
-        .otherwise(pl.col("_hold").replace_strict(_HOLD_VI, default=None))
-    )
-    en = (
-        pl.when(pl.col("_hold") == "findings")
-        .then(pl.lit("Blocking findings: ") + pl.col("_check_ids").list.join(", "))
-        .when(pl.col("_hold") == "not_run")
-        .then(pl.lit(_HOLD_EN["not_run"] + not_run_text[1]))
-        .otherwise(pl.col("_hold").replace_strict(_HOLD_EN, default=None))
-    )
-    return rows.select(
-        pl.lit(run_id).alias("run_id"),
-        pl.col("_province").alias("province"),
-        pl.col("_agency").alias("agency"),
-        pl.col("_dataset").alias("dataset"),
-        pl.col("_batch_id").alias("batch_id"),
-        pl.col("_source_file").alias("source_file"),
-        pl.col("_source_row").alias("source_row"),
-        pl.col("_record_key").alias("record_key"),
-        vi.alias("reasons_vi"),
-        en.alias("reasons_en"),
-        pl.col("_check_ids").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).alias("check_ids"),
-        pl.lit(now).alias("held_at"),
-    )
-
-
 def gate(
     settings: Settings,
     province: str,
@@ -234,87 +127,108 @@ def gate(
     store: NationalStore | None = None,
     thresholds: Thresholds | None = None,
     on_promoted: Callable[[], None] | None = None,
+    on_committed: Callable[[], None] | None = None,
 ) -> GateResult:
-    """Gate one validation run. ``store`` defaults to the configured national database;
-    ``on_promoted`` is called inside the transaction after the rows are written (tests use
-    it to kill the process there)."""
+    """Gate one validation run. ``store`` defaults to the configured national database.
+    Tests kill the process in the hooks: ``on_promoted`` inside the national transaction after
+    the rows are written, ``on_committed`` after the national commit, before the holds are
+    confirmed in the province file (gating the run again completes them)."""
     thresholds = thresholds or load_thresholds(settings.thresholds_file)
-    margin = settings.score_drop_margin
+    path, timeout, config = settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()
     own_store = store is None
     store = store or open_national(settings)
     try:
-        with writer(settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()) as con:
-            run_id = run_id or latest_run(con)
-            if gate_runs(store, province).get(run_id) == "gated":
-                raise AlreadyGated(
-                    f"Lượt {run_id} đã được xét chuyển; dùng 'ddss gate --revert {run_id}' để hoàn tác trước. / "
-                    f"Run {run_id} was gated already; revert it first."
-                )
-            card = score.compute_scorecard(con, run_id, thresholds, margin)
-            replace_scores(con, run_id, history_frame(card))
-            files = score.run_files(con, run_id)
-            not_run = score.checks_not_run(set(files))
-            eff = score.effective_findings(con, run_id, files, not_run)
-            decisions, promote_sets, held_parts = [], {}, []
-            for dataset in (d for d in PROMOTED_DATASETS if d in files):
-                f, ds = files[dataset], card.dataset(dataset)
-                mine_not_run = [n for n in not_run if n.dataset == dataset]
-                params = {
-                    "province": province,
-                    "batch_blocked": ds.blocks_batch,
-                    "not_run": bool(mine_not_run),
-                    "batch": f.batch_id,
-                    "file": f.source_file,
-                }
-                con.register("_ddss_block", _blocking_reasons(eff, dataset).to_arrow())
-                try:
-                    # One scan classifies every row (into memory); both sides are read from it.
-                    con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_gate AS {_classified(dataset)}", params)  # noqa: S608
-                    table = con.sql(
-                        "SELECT * EXCLUDE (_hold, _check_ids, _reasons_vi) FROM _ddss_gate WHERE _hold IS NULL"
-                    ).to_arrow_table()
-                    held = fetch_frame(con, "SELECT * FROM _ddss_gate WHERE _hold IS NOT NULL")
-                finally:
-                    con.execute("DROP TABLE IF EXISTS _ddss_gate")
-                    con.unregister("_ddss_block")
-                staged = con.execute(
-                    f"SELECT count(*) FROM {ident(staging_table(dataset))} WHERE _batch_id = ? AND _source_file = ?",  # noqa: S608
-                    [f.batch_id, f.source_file],
-                ).fetchall()[0][0]
-                text = (" ".join(n.reason()[0] for n in mine_not_run), " ".join(n.reason()[1] for n in mine_not_run))
-                held_parts.append(_held_frame(held.with_columns(pl.lit(dataset).alias("_dataset")), run_id, text))
-                promote_sets[dataset] = table
-                decisions.append(
-                    DatasetDecision(dataset, f.agency, f.batch_id, int(staged), table.num_rows, held.height,
-                                    batch_blocked=ds.blocks_batch)
-                )  # fmt: skip
-            held_all = pl.concat(held_parts) if held_parts else pl.DataFrame()
-            with store.transaction():
-                for d in decisions:
-                    if promote_sets[d.dataset].num_rows:
-                        counts = store.promote(d.dataset, promote_sets[d.dataset], run_id)
+        # One ddss command at a time on the province from scorecard to confirmed holds; its
+        # DuckDB writer is closed while the national store reads the file.
+        with province_lock(path, timeout):
+            with writer(path, timeout, config) as con:
+                run_id = run_id or latest_run(con)
+                restore_waivers(con, store, province)  # an audited waiver whose row a crash lost
+                card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin)
+                files = score.run_files(con, run_id)
+                plans = [DatasetPlan(run_id, province, d, files[d].batch_id, files[d].source_file)
+                         for d in PROMOTED_DATASETS if d in files]  # fmt: skip
+                committed = _gate_entry(store, province, run_id)
+                if committed is not None:
+                    if not pending_count(con, run_id):
+                        raise AlreadyGated(
+                            f"Lượt {run_id} đã được xét chuyển; dùng 'ddss gate --revert {run_id}' để hoàn tác trước. / "
+                            f"Run {run_id} was gated already; revert it first."
+                        )
+                    # Killed after the national commit: the audit entry says what was decided and
+                    # the staged holds are still pending; confirm them now.
+                    open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], committed)
+                    result = _result_from_audit(card, committed, open_holds)
+                    held = _run_holds(con, run_id)
+                else:
+                    replace_scores(con, run_id, history_frame(card))
+                    decisions = _stage(con, card, files, plans)
+            if committed is None:
+                with store.transaction():
+                    for plan, d in zip(plans, decisions, strict=True):
+                        counts = store.promote(d.dataset, plan.promoted_rows(path, config), run_id)
                         d.inserted, d.updated, d.unchanged = counts.inserted, counts.updated, counts.unchanged
-                if on_promoted:
-                    on_promoted()
-                _check_invariants(store, run_id, decisions)
-                entry = audit.append(store, "gate", province, run_id, _audit_body(card, decisions))
-            promoted_keys = pl.concat(
-                [
-                    pl.from_arrow(t.select(["_record_key"])).select(
-                        pl.lit(d).alias("dataset"), pl.col("_record_key").cast(pl.Utf8).alias("record_key")
-                    )
-                    for d, t in promote_sets.items()
-                ]
-                or [pl.DataFrame(schema=_KEYS)]
-            )
-            write_holds(con, run_id, held_all, promoted_keys)
-            open_holds = con.execute("SELECT count(*) FROM holds WHERE closed_run IS NULL").fetchall()[0][0]
+                        d.promoted = counts.inserted + counts.updated + counts.unchanged
+                    if on_promoted:
+                        on_promoted()
+                    _check_invariants(store, run_id, decisions)
+                    entry = audit.append(store, "gate", province, run_id, _audit_body(card, decisions))
+                if on_committed:
+                    on_committed()
+                with writer(path, timeout, config) as con:
+                    open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
+                    held = _run_holds(con, run_id)
+                result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons)
     finally:
         if own_store:
             store.close()
-    result = GateResult(run_id, province, card, decisions, entry["seq"], int(open_holds), card.reasons)
-    _write_outputs(settings.reports_dir / run_id, result, held_all)
+    _write_outputs(settings.reports_dir / run_id, result, held)
     return result
+
+
+def _stage(con: duckdb.DuckDBPyConnection, card: score.Scorecard, files: dict, plans: list[DatasetPlan]) -> list[DatasetDecision]:
+    """Classify every row once and write the held ones as the run's pending holds."""
+    not_run = score.checks_not_run(set(files))
+    eff = score.effective_findings(con, card.run_id, files, not_run)
+    selects, decisions = [], []
+    for plan in plans:
+        ds, mine = card.dataset(plan.dataset), [n for n in not_run if n.dataset == plan.dataset]
+        text = (" ".join(n.reason()[0] for n in mine), " ".join(n.reason()[1] for n in mine)) if mine else None
+        selects.append((*plan.held_select(ds.blocks_batch, text), blocking_reasons(eff, plan.dataset)))
+        staged = con.execute(*plan.staged_count()).fetchall()[0][0]
+        decisions.append(DatasetDecision(plan.dataset, files[plan.dataset].agency, plan.batch_id, int(staged), 0, 0,
+                                         batch_blocked=ds.blocks_batch))  # fmt: skip
+    for d, held in zip(decisions, stage_holds(con, card.run_id, selects), strict=True):
+        d.held = held
+    return decisions
+
+
+def _gate_entry(store: NationalStore, province: str, run_id: str) -> dict | None:
+    """The audit entry of the run's gate if it is gated now (not reverted since)."""
+    entry = None
+    for row in store.audit_rows():
+        if row["province"] == province and row["run_id"] == run_id and row["kind"] in ("gate", "revert"):
+            entry = row if row["kind"] == "gate" else None
+    return entry
+
+
+def _result_from_audit(card: score.Scorecard, entry: dict, open_holds: int) -> GateResult:
+    body = json.loads(entry["body"])
+    decisions = [
+        DatasetDecision(d, card.dataset(d).agency, body["batches"][d], c["staged"], c["promoted"], c["held"], c["inserted"],
+                        c["updated"], c["unchanged"], card.dataset(d).blocks_batch)
+        for d, c in body["counts"].items()
+    ]  # fmt: skip
+    return GateResult(card.run_id, card.province, card, decisions, entry["seq"], open_holds, card.reasons)
+
+
+def _run_holds(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
+    return fetch_frame(
+        con,
+        "SELECT dataset, source_file, source_row, record_key, reasons_vi, reasons_en FROM holds WHERE run_id = ?"
+        " ORDER BY dataset, source_row",
+        [run_id],
+    )
 
 
 def _write_outputs(folder: Path, result: GateResult, held: pl.DataFrame) -> None:
@@ -334,15 +248,10 @@ def _write_outputs(folder: Path, result: GateResult, held: pl.DataFrame) -> None
         "reasons": [{"vi": vi, "en": en} for vi, en in result.reasons],
     }
     (folder / "gate.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    cols = ["dataset", "source_file", "source_row", "record_key", "reasons_vi", "reasons_en"]
-    frame = held.select(cols) if held.height else pl.DataFrame(schema=dict.fromkeys(cols, pl.Utf8))
-    excel_safe_frame(frame).rename(
+    excel_safe_frame(held).rename(
         {"dataset": "Tập dữ liệu", "source_file": "Tệp", "source_row": "Dòng", "record_key": "Khoá bản ghi",
          "reasons_vi": "Lý do", "reasons_en": "Reason"}
     ).write_csv(folder / "held.csv", include_bom=True)  # fmt: skip
-
-
-_KEYS = {"dataset": pl.Utf8, "record_key": pl.Utf8}
 
 
 def _check_invariants(store: NationalStore, run_id: str, decisions: list[DatasetDecision]) -> None:
@@ -396,9 +305,9 @@ def revert(settings: Settings, province: str, run_id: str, store: NationalStore 
         with store.transaction():
             counts = store.revert(run_id)
             body = {"reverted_run": run_id, "counts": {d: {"removed": r, "restored": s} for d, (r, s) in counts.items()}}
-            audit.append(store, "revert", province, run_id, body)
+            entry = audit.append(store, "revert", province, run_id, body)
         with writer(settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()) as con:
-            reopen_holds(con, run_id)
+            reopen_holds(con, run_id, entry)
     finally:
         if own_store:
             store.close()

@@ -14,6 +14,7 @@ _KINDS = {"gate": "xét chuyển", "revert": "hoàn tác", "waiver": "chấp nh�
 
 
 def command(verify: bool = typer.Option(False, "--verify", help="Tính lại chuỗi băm SHA-256.")) -> None:
+    from ddss.audit import province_records
     from ddss.audit import verify as verify_chain
     from ddss.cli.errors import handled
     from ddss.cli.summary import table
@@ -25,8 +26,10 @@ def command(verify: bool = typer.Option(False, "--verify", help="Tính lại chu
     with handled(settings.data_dir):
         with open_national(settings) as store:
             rows = store.audit_rows()
+        # the anchors and waiver rows each province file keeps (tail removal, waivers' two files)
+        anchors, waivers = province_records(settings.data_dir, settings.duckdb_config()) if verify else ([], [])
     if verify:
-        check = verify_chain(rows)
+        check = verify_chain(rows, anchors, waivers)
         typer.echo(check.message(), err=not check.ok)
         raise typer.Exit(int(ExitCode.OK if check.ok else ExitCode.AUDIT_BROKEN))
     body = []

@@ -1,4 +1,4 @@
-"""The gate's tables in a province file: score history, holds, waivers.
+"""The gate's tables in a province file: score history, holds, waivers, audit anchors.
 
 ``scores``: one row per run × dataset × dimension ("overall" too), with the previous run's
 value and the change (history, issue #17). ``holds``: every record the gate did not promote,
@@ -6,16 +6,37 @@ with its reasons, open until a later gate promotes the same record (``closed_as`
 holds it again with the newer reasons ('held_again'): held records not yet resubmitted stay
 listed, never dropped. ``waivers``: findings a steward accepted, matched to
 later runs by (dataset, record_key, check_id).
+
+``pending_holds``: a gate's holds written *before* its national commit (``stage_holds``) and
+moved into ``holds`` after it (``confirm_holds``), so a gate killed between the two commits
+leaves them here and gating the run again completes them (ddss.gate). ``audit_anchors``: the
+national audit entry (seq, SHA-256) each gate, revert and waiver of this province recorded,
+written in the same transaction as its holds or waiver row: ``ddss audit --verify`` compares
+the national chain with them, so removing the last entries of the chain is seen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from ddss.store.province import insert_frame
 
-__all__ = ["GATE_DDL", "ensure_gate_schema", "reopen_holds", "replace_scores", "write_holds"]
+__all__ = [
+    "GATE_DDL",
+    "confirm_holds",
+    "discard_pending",
+    "ensure_gate_schema",
+    "pending_count",
+    "record_waiver",
+    "reopen_holds",
+    "replace_scores",
+    "stage_holds",
+]
 
 SCORES_DDL = """
 CREATE TABLE IF NOT EXISTS scores (
@@ -37,7 +58,20 @@ CREATE TABLE IF NOT EXISTS waivers (
     waiver_id VARCHAR, province VARCHAR, dataset VARCHAR, record_key VARCHAR, check_id VARCHAR,
     justification VARCHAR, granted_by VARCHAR, granted_at TIMESTAMP, audit_seq BIGINT
 )"""
-GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL)
+PENDING_DDL = """
+CREATE TABLE IF NOT EXISTS pending_holds (
+    run_id VARCHAR, province VARCHAR, agency VARCHAR, dataset VARCHAR, batch_id VARCHAR,
+    source_file VARCHAR, source_row BIGINT, record_key VARCHAR, reasons_vi VARCHAR,
+    reasons_en VARCHAR, check_ids VARCHAR[], held_at TIMESTAMP
+)"""
+ANCHORS_DDL = """
+CREATE TABLE IF NOT EXISTS audit_anchors (
+    seq BIGINT, sha256 VARCHAR, kind VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP
+)"""
+GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL, PENDING_DDL, ANCHORS_DDL)
+_HOLD_COLUMNS = (
+    "run_id, province, agency, dataset, batch_id, source_file, source_row, record_key, reasons_vi, reasons_en, check_ids, held_at"
+)
 
 
 def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -57,47 +91,99 @@ def replace_scores(con: duckdb.DuckDBPyConnection, run_id: str, rows: pl.DataFra
         raise
 
 
-def write_holds(con: duckdb.DuckDBPyConnection, run_id: str, held: pl.DataFrame, promoted_keys: pl.DataFrame) -> None:
-    """Record a gate's held records and resolve earlier holds whose record it promoted.
-
-    ``promoted_keys``: (dataset, record_key) promoted by this gate. Earlier open holds of
-    other records stay open: a record not resubmitted is still waiting, never dropped.
-    """
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("BEGIN TRANSACTION")
     try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _anchor(con: duckdb.DuckDBPyConnection, entry: dict) -> None:
+    con.execute(
+        "INSERT INTO audit_anchors VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+        [entry["seq"], entry["sha256"], entry["kind"], entry.get("run_id")],
+    )
+
+
+def stage_holds(con: duckdb.DuckDBPyConnection, run_id: str, selects: list[tuple[str, dict, pa.Table]]) -> list[int]:
+    """A gate's held rows into ``pending_holds`` (replacing any left by an earlier attempt), one
+    ``INSERT … SELECT`` per dataset: ``(select, params, blocking)`` where the SELECT yields the
+    hold columns and reads the dataset's blocking reasons as ``_ddss_block``. Rows per dataset."""
+    counts = []
+    with _transaction(con):
+        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        for select, params, blocking in selects:
+            con.register("_ddss_block", blocking)
+            try:
+                counts.append(int(con.execute(f"INSERT INTO pending_holds ({_HOLD_COLUMNS}) {select}", params).fetchall()[0][0]))
+            finally:
+                con.unregister("_ddss_block")
+    return counts
+
+
+def pending_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    return int(con.execute("SELECT count(*) FROM pending_holds WHERE run_id = ?", [run_id]).fetchall()[0][0])
+
+
+def discard_pending(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Holds staged by a gate that never committed nationally (it was killed first)."""
+    con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+
+
+def confirm_holds(con: duckdb.DuckDBPyConnection, run_id: str, promoted: list[tuple[str, dict]], entry: dict) -> int:
+    """After the national commit: the run's pending holds become its holds, earlier holds of
+    records it held again or promoted are closed, and the audit entry is anchored — one
+    transaction, and idempotent (a run whose holds are confirmed has none pending).
+
+    ``promoted``: SELECTs of (dataset, record_key) of the records this gate promoted that
+    have an open hold. Earlier
+    open holds of other records stay open: a record not resubmitted is still waiting."""
+    with _transaction(con):
+        con.execute("CREATE OR REPLACE TEMP TABLE _ddss_promoted (dataset VARCHAR, record_key VARCHAR)")
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM holds WHERE closed_run IS NULL LIMIT 1) h").fetchall()[0][0]:
+            for select, params in promoted:  # (a first gate has no earlier hold to close: no scan)
+                con.execute(f"INSERT INTO _ddss_promoted {select}", params)
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
         # A record held again in this run replaces its earlier open hold (the newest reasons
         # count); then records promoted now are closed (a key both held and promoted, e.g. a
         # duplicate, was closed as held again first and stays held).
-        for closed_as, keys in (("held_again", held.select("dataset", "record_key")), ("promoted", promoted_keys)):
-            if keys.is_empty():
-                continue
-            con.register("_ddss_closing", keys.to_arrow())
-            try:
-                con.execute(
-                    """
-                    UPDATE holds SET closed_run = ?, closed_at = now()::TIMESTAMP, closed_as = ?
-                    FROM _ddss_closing k
-                    WHERE holds.closed_run IS NULL AND holds.dataset = k.dataset AND holds.record_key = k.record_key
-                    """,
-                    [run_id, closed_as],
-                )
-            finally:
-                con.unregister("_ddss_closing")
-        insert_frame(con, "holds", held)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        for closed_as, keys in (
+            ("held_again", "(SELECT DISTINCT dataset, record_key FROM pending_holds WHERE run_id = $run)"),
+            ("promoted", "(SELECT DISTINCT dataset, record_key FROM _ddss_promoted)"),
+        ):
+            con.execute(
+                f"""
+                UPDATE holds SET closed_run = $run, closed_at = now()::TIMESTAMP, closed_as = $as
+                FROM {keys} k
+                WHERE holds.closed_run IS NULL AND holds.dataset = k.dataset AND holds.record_key = k.record_key
+                """,  # noqa: S608 - fixed text
+                {"run": run_id, "as": closed_as},
+            )
+        con.execute(f"INSERT INTO holds ({_HOLD_COLUMNS}) SELECT {_HOLD_COLUMNS} FROM pending_holds WHERE run_id = ?", [run_id])  # noqa: S608
+        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        con.execute("DELETE FROM audit_anchors WHERE seq = ?", [entry["seq"]])
+        _anchor(con, entry)
+        con.execute("DROP TABLE _ddss_promoted")
+    return int(con.execute("SELECT count(*) FROM holds WHERE closed_run IS NULL").fetchall()[0][0])
 
 
-def reopen_holds(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Undo a gate's holds (``ddss gate --revert``): its holds go, the holds it closed reopen."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+def reopen_holds(con: duckdb.DuckDBPyConnection, run_id: str, entry: dict | None = None) -> None:
+    """Undo a gate's holds (``ddss gate --revert``): its holds go, the holds it closed reopen;
+    ``entry``: the revert's audit entry, anchored in the same transaction."""
+    with _transaction(con):
+        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
         con.execute("UPDATE holds SET closed_run = NULL, closed_at = NULL, closed_as = NULL WHERE closed_run = ?", [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        if entry is not None:
+            _anchor(con, entry)
+
+
+def record_waiver(con: duckdb.DuckDBPyConnection, row: list, entry: dict) -> None:
+    """A waiver's row (``WAIVERS_DDL`` order) and the anchor of its audit entry, together."""
+    with _transaction(con):
+        con.execute("INSERT INTO waivers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        _anchor(con, entry)

@@ -11,8 +11,9 @@ transaction as the promotion they record.
 
 Every method that writes runs inside ``with store.transaction():``; leaving the block by an
 exception (or the process dying) leaves the database as it was. Rows arrive as one Arrow
-table per dataset (``promote``), so a backend needs no access to the province file; bulk
-SQL only, never row by row.
+table per dataset or as ``ProvinceRows`` (one SELECT over the province file): the DuckDB
+backend ATTACHes the province file read-only and moves them with one INSERT … SELECT (no
+Python round trip); a server backend reads them out as Arrow. Bulk SQL only, never row by row.
 
 A backend implements ``NationalStore``; ``tests/gate/conftest.py``'s ``national_store``
 fixture lists the backends the gate's invariant tests run on.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ import polars as pl
 import pyarrow as pa
 
 from ddss.schema import DATASETS, DUCKDB_TYPES
-from ddss.sql import ident
+from ddss.sql import ident, str_literal
 from ddss.store.province import DatabaseBusy
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "DuckDBNationalStore",
     "NationalStore",
     "PromoteCounts",
+    "ProvinceRows",
     "SqlNationalStore",
     "RevertBlocked",
     "history_table",
@@ -120,6 +122,27 @@ class PromoteCounts:
     unchanged: int = 0  # already current from the same file row (a dataset gated again unchanged)
 
 
+@dataclass(frozen=True)
+class ProvinceRows:
+    """Rows to promote as one SELECT over a province file (``incoming_columns`` order):
+    ``sql(catalog)`` names the province's tables with ``catalog`` ("" or "prov.") before them;
+    ``params`` are named (``$name``). Read only: the gate has closed its writer."""
+
+    path: Path
+    sql: Callable[[str], str]
+    params: dict[str, Any]
+    config: dict[str, str] | None = None
+
+    def arrow(self) -> pa.Table:
+        from ddss.store.province import connect_readonly
+
+        con = connect_readonly(self.path, self.config)
+        try:
+            return con.sql(self.sql(""), params=self.params).to_arrow_table()
+        finally:
+            con.close()
+
+
 class RevertBlocked(RuntimeError):
     """A later gate replaced records of the run to revert; revert that one first."""
 
@@ -132,7 +155,7 @@ class NationalStore(ABC):
         """Context manager: everything inside commits together or not at all."""
 
     @abstractmethod
-    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+    def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
         """Upsert ``rows`` (``incoming_columns(dataset)``) as promoted by ``run_id``; a row already
         current from the same file row (same ``_key``, ``_file_sha256``, ``_source_row``) is left
         as it is (``unchanged``), so gating an unchanged file again makes no new versions."""
@@ -278,6 +301,7 @@ class DuckDBNationalStore(SqlNationalStore):
                     ) from None
                 time.sleep(0.2)
         self._in_tx = False
+        self._attached: Path | None = None
         migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
 
     @contextmanager
@@ -292,29 +316,58 @@ class DuckDBNationalStore(SqlNationalStore):
             raise
         finally:
             self._in_tx = False
+            self._detach()  # the province file is free again for its writer
 
     def _need_tx(self) -> None:
         if not self._in_tx:
             raise RuntimeError("national store writes need `with store.transaction():`")
 
-    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+    def _attach(self, path: Path) -> str:
+        """The province file ATTACHed read-only (until the transaction ends); its catalog prefix."""
+        if self._attached != path:
+            self._detach()
+            self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov (READ_ONLY)")
+            self._attached = path
+        return "_ddss_prov."
+
+    def _detach(self) -> None:
+        if self._attached is not None:
+            self._attached = None
+            self.con.execute("DETACH DATABASE IF EXISTS _ddss_prov")
+
+    def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
         self._need_tx()
         nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
         incoming = [n for n, _ in incoming_columns(dataset)]
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        self.con.register("_ddss_in", rows.select(incoming))
+        fresh = not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {nat} LIMIT 1) n").fetchall()[0][0]  # noqa: S608
+        params: dict[str, Any] = {}
+        if isinstance(rows, ProvinceRows):
+            select = rows.sql(self._attach(rows.path))
+            params = dict(rows.params)
+            if fresh:  # an empty table: nothing to compare with, one INSERT … SELECT straight from the file
+                source = f"({select})"
+            else:  # compared with the table three times below: read the file once
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {select}", params)
+                source, params = "_ddss_in", {}
+        else:
+            self.con.register("_ddss_in", rows.select(incoming))
+            source = "_ddss_in"
         try:
-            # A row already current from the very same file row is not promoted again (no new version).
-            same = "n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
-            unchanged = self.con.execute(f"SELECT count(*) FROM _ddss_in i SEMI JOIN {nat} n ON {same}").fetchall()[0][0]  # noqa: S608
-            source = f"(SELECT i.* FROM _ddss_in i ANTI JOIN {nat} n ON {same})" if unchanged else "_ddss_in"  # noqa: S608
-            # Old versions of keys promoted again move to history, marked as superseded by this run.
-            updated = self.con.execute(
-                f"INSERT INTO {hist} SELECT n.*, ?, ? FROM {nat} n "  # noqa: S608 - identifiers only
-                f"WHERE n._key IN (SELECT _key FROM {source})",
-                [run_id, now],
-            ).fetchall()[0][0]
+            unchanged = updated = 0
+            if not fresh:
+                # A row already current from the very same file row is not promoted again (no new version).
+                same = "n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
+                unchanged = self.con.execute(f"SELECT count(*) FROM {source} i SEMI JOIN {nat} n ON {same}").fetchall()[0][0]  # noqa: S608
+                if unchanged:
+                    source = f"(SELECT i.* FROM {source} i ANTI JOIN {nat} n ON {same})"  # noqa: S608
+                # Old versions of keys promoted again move to history, marked as superseded by this run.
+                updated = self.con.execute(
+                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n "  # noqa: S608 - identifiers only
+                    f"WHERE n._key IN (SELECT _key FROM {source})",
+                    {"run": run_id, "now": now},
+                ).fetchall()[0][0]
             if updated:
                 self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM {source})")  # noqa: S608
                 version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608
@@ -324,13 +377,16 @@ class DuckDBNationalStore(SqlNationalStore):
             try:
                 inserted = self.con.execute(
                     f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, ?, ? FROM {source} i",
-                    [run_id, now],
+                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i",
+                    {**params, "run": run_id, "now": now},
                 ).fetchall()[0][0]
             finally:
                 self.con.execute("RESET preserve_insertion_order")
         finally:
-            self.con.unregister("_ddss_in")
+            if isinstance(rows, ProvinceRows):
+                self.con.execute("DROP TABLE IF EXISTS _ddss_in")
+            else:
+                self.con.unregister("_ddss_in")
         return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
 
     def _changed(self, cursor: Any) -> int:

@@ -2,7 +2,8 @@
 
 Same tables, columns and semantics as ``DuckDBNationalStore`` (``nat_<dataset>``, its
 ``_history`` and the hash-chained ``audit_log``), so the gate's invariant and resubmission
-tests run unchanged on both. Rows arrive as Arrow and go in with ``COPY … FROM STDIN``
+tests run unchanged on both. Rows arrive as Arrow (``ProvinceRows`` are read out of the
+province file first) and go in with ``COPY … FROM STDIN``
 (CSV written by Arrow, in bulk) into a temporary table, then set-based SQL moves them.
 
 Concurrency: every transaction first takes one transaction-scoped advisory lock, so gates
@@ -29,6 +30,7 @@ from ddss.store.national import (
     PROMOTED_DATASETS,
     SUPERSEDED,
     PromoteCounts,
+    ProvinceRows,
     SqlNationalStore,
     history_table,
     incoming_columns,
@@ -127,8 +129,10 @@ class PostgresNationalStore(SqlNationalStore):
                 copy.write(view[start : start + (1 << 20)])
         self.con.execute("ANALYZE _ddss_in")
 
-    def promote(self, dataset: str, rows: pa.Table, run_id: str) -> PromoteCounts:
+    def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
         self._need_tx()
+        if isinstance(rows, ProvinceRows):  # the server cannot read the province file: rows travel as Arrow
+            rows = rows.arrow()
         nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
         incoming = [n for n, _ in incoming_columns(dataset)]
         cols = ", ".join(ident(c) for c in incoming)

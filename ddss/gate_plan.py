@@ -1,0 +1,174 @@
+"""The gate's plan for one dataset of a run, as SQL over the province file.
+
+- ``held_select``: every row the gate holds, with its reasons, in the columns of the
+  province's ``holds`` table (store.gate.stage_holds inserts it as the run's pending holds).
+  A row is held for unwaived blocking findings (every reason), for a check that could not run
+  ("chưa kiểm tra được"), for a "block batch" dataset below its threshold, for an
+  incomplete natural key, or for a natural key repeated in the batch (all but the first row).
+- ``promoted_rows``: every other staged row of the file, in the national database's
+  incoming columns: the staged rows without a pending hold of the run. The national store
+  copies them with one INSERT … SELECT (store.national.ProvinceRows).
+- ``promoted_keys``: the record keys of those rows (earlier holds they close).
+
+So the rows are classified once by one query, and promoted + held = staged holds by
+construction of the two SELECTs; the gate still checks it on the counts each statement wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from ddss.schema import DATASETS, staging_table
+from ddss.sql import ident
+from ddss.store.national import KEY_FALLBACKS, NATIONAL_KEYS, ProvinceRows, incoming_columns
+
+__all__ = ["HOLD_EN", "HOLD_VI", "DatasetPlan", "blocking_reasons"]
+
+HOLD_VI = {
+    "batch": "Cả lô không được chuyển: tập dữ liệu dưới ngưỡng theo chính sách chặn cả lô.",
+    "not_run": "Chưa kiểm tra được: ",
+    "key_missing": "Thiếu một phần khoá tự nhiên (không xác định được bản ghi trong CSDL quốc gia).",
+    "key_duplicate": "Khoá tự nhiên lặp lại trong lô; chỉ bản ghi đầu tiên được xét chuyển.",
+}
+HOLD_EN = {
+    "batch": "Whole batch held: the dataset is below a block-batch threshold.",
+    "not_run": "Not checked: ",
+    "key_missing": "Natural key incomplete.",
+    "key_duplicate": "Natural key repeated in the batch; only the first row is considered.",
+}
+
+
+def _key_parts(dataset: str) -> list[str]:
+    return [
+        f"coalesce(t.{ident(k)}, t.{ident(KEY_FALLBACKS[dataset, k])})" if (dataset, k) in KEY_FALLBACKS else f"t.{ident(k)}"
+        for k in NATIONAL_KEYS[dataset]
+    ]
+
+
+def _key_sql(dataset: str) -> str:
+    return "concat_ws('|', " + ", ".join(f"CAST({p} AS VARCHAR)" for p in _key_parts(dataset)) + ")"
+
+
+def _record_key_sql(dataset: str) -> str:
+    # The same record_key the findings carry (ddss.checks.findings) for non-population datasets.
+    parts = ", ".join(f"coalesce(CAST(t.{ident(k)} AS VARCHAR), '')" for k in DATASETS[dataset].key)
+    return f"concat_ws('|', {parts})"
+
+
+def blocking_reasons(eff: pl.DataFrame, dataset: str) -> pa.Table:
+    """Per source row of ``dataset``: its unwaived blocking check ids and their messages."""
+    return (
+        eff.filter((pl.col("dataset") == dataset) & pl.col("blocking"))
+        .sort("source_row", "check_id")
+        .group_by("source_row", maintain_order=True)
+        .agg(
+            pl.col("check_id").alias("check_ids"),
+            pl.concat_str([pl.col("check_id"), pl.col("message_vi")], separator=": ").str.join("; ").alias("reasons_vi"),
+        )
+        .to_arrow()
+    )
+
+
+@dataclass(frozen=True)
+class DatasetPlan:
+    """One dataset's file in a run: what the gate holds and promotes of it."""
+
+    run_id: str
+    province: str
+    dataset: str
+    batch_id: str
+    source_file: str
+
+    def _file(self) -> dict:
+        return {"batch": self.batch_id, "file": self.source_file}
+
+    def held_select(self, batch_blocked: bool, not_run: tuple[str, str] | None) -> tuple[str, dict]:
+        """SELECT of the held rows in ``holds`` columns; ``_ddss_block`` = ``blocking_reasons``.
+        ``not_run``: the reason (vi, en) when a check of the dataset could not run."""
+        incomplete = " OR ".join(f"{p} IS NULL" for p in _key_parts(self.dataset))
+        # Repeated keys by a hash aggregate (cheap) rather than a window over every row (a sort).
+        sql = f"""
+            WITH t AS (
+                SELECT {_key_sql(self.dataset)} AS _k, {_record_key_sql(self.dataset)} AS _record_key,
+                       ({incomplete}) AS _incomplete, t._agency, t._batch_id, t._source_file, t._source_row
+                FROM {ident(staging_table(self.dataset))} t
+                WHERE t._batch_id = $batch AND t._source_file = $file
+            ),
+            dup AS (SELECT _k, min(_source_row) AS _first FROM t GROUP BY _k HAVING count(*) > 1),
+            c AS (
+                SELECT t.*, b.check_ids AS _check_ids, b.reasons_vi AS _reasons_vi,
+                       CASE WHEN $batch_blocked THEN 'batch'
+                            WHEN $not_run THEN 'not_run'
+                            WHEN b.source_row IS NOT NULL THEN 'findings'
+                            WHEN t._incomplete THEN 'key_missing'
+                            WHEN d._first IS NOT NULL AND t._source_row <> d._first THEN 'key_duplicate'
+                       END AS _hold
+                FROM t
+                LEFT JOIN _ddss_block b ON b.source_row = t._source_row
+                LEFT JOIN dup d ON d._k = t._k
+            )
+            SELECT $run, $province, _agency, $dataset, _batch_id, _source_file, _source_row, _record_key,
+                   CASE _hold WHEN 'findings' THEN _reasons_vi WHEN 'not_run' THEN $not_run_vi
+                        WHEN 'batch' THEN $batch_vi WHEN 'key_missing' THEN $missing_vi ELSE $duplicate_vi END,
+                   CASE _hold WHEN 'findings' THEN 'Blocking findings: ' || array_to_string(_check_ids, ', ')
+                        WHEN 'not_run' THEN $not_run_en WHEN 'batch' THEN $batch_en
+                        WHEN 'key_missing' THEN $missing_en ELSE $duplicate_en END,
+                   coalesce(_check_ids, []::VARCHAR[]), now()::TIMESTAMP
+            FROM c WHERE _hold IS NOT NULL
+        """  # noqa: S608 - identifiers from the schema only; values are bound
+        text = not_run or ("", "")
+        params = {
+            **self._file(),
+            "run": self.run_id,
+            "province": self.province,
+            "dataset": self.dataset,
+            "batch_blocked": batch_blocked,
+            "not_run": not_run is not None,
+            "not_run_vi": HOLD_VI["not_run"] + text[0],
+            "not_run_en": HOLD_EN["not_run"] + text[1],
+            **{f"{k}_{lang}": d[hold] for hold, k in _TEXTS for lang, d in (("vi", HOLD_VI), ("en", HOLD_EN))},
+        }
+        return sql, params
+
+    def _not_held(self, catalog: str) -> str:
+        return (
+            f"FROM {catalog}{ident(staging_table(self.dataset))} t "  # noqa: S608 - identifiers only
+            f"ANTI JOIN (SELECT source_row FROM {catalog}pending_holds WHERE run_id = $run AND dataset = $dataset) h "
+            "ON h.source_row = t._source_row WHERE t._batch_id = $batch AND t._source_file = $file"
+        )
+
+    def promoted_rows(self, path: Path, config: dict[str, str] | None = None) -> ProvinceRows:
+        """The rows to promote: staged, no pending hold of the run (``incoming_columns``)."""
+        n = len(DATASETS[self.dataset].columns)
+        cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(self.dataset)[1 : 1 + n])
+
+        def sql(catalog: str) -> str:
+            return (
+                f"SELECT {_key_sql(self.dataset)} AS _key, {cols}, $province AS _province, t._agency, t._batch_id, "  # noqa: S608
+                f"t._source_file, t._file_sha256, t._source_row {self._not_held(catalog)}"
+            )
+
+        params = {**self._file(), "run": self.run_id, "dataset": self.dataset, "province": self.province}
+        return ProvinceRows(path, sql, params, config)
+
+    def promoted_keys(self) -> tuple[str, dict]:
+        """SELECT (dataset, record_key) of the rows promoted that have an open hold from an
+        earlier gate (run while the run's pending holds exist)."""
+        sql = (
+            f"SELECT $dataset, k FROM (SELECT {_record_key_sql(self.dataset)} AS k {self._not_held('')}) "  # noqa: S608
+            "WHERE k IN (SELECT record_key FROM holds WHERE closed_run IS NULL AND dataset = $dataset)"
+        )
+        return sql, {**self._file(), "run": self.run_id, "dataset": self.dataset}
+
+    def staged_count(self) -> tuple[str, list]:
+        return (
+            f"SELECT count(*) FROM {ident(staging_table(self.dataset))} WHERE _batch_id = ? AND _source_file = ?",  # noqa: S608
+            [self.batch_id, self.source_file],
+        )
+
+
+_TEXTS = (("batch", "batch"), ("key_missing", "missing"), ("key_duplicate", "duplicate"))
