@@ -27,8 +27,10 @@ upstream issues #10738 and #11579):
    access, and one validation reads it about 80 times per expectation (1.9 s of 7 s for
    186 expectations at 2 000 persons). Fix: inside ``cached_configurations()`` (ddss
    runs each suite in it) GX builds it once per expectation and each access gets a copy
-   (its own kwargs, meta and notes); setting any attribute of the expectation drops its
-   entry. Outside, unchanged.
+   (its own kwargs, meta and notes); ``get_metric_kwargs``, which rebuilds an expectation
+   from the configuration on every call, answers once per expectation, metric and
+   runtime configuration. Setting any attribute of the expectation drops its entries.
+   Outside, unchanged.
 
 Applied explicitly, idempotent, and refused on another GX version (the patched
 functions are internal and may change).
@@ -45,7 +47,8 @@ __all__ = ["GX_VERSION", "apply", "cached_configurations", "is_applied"]
 GX_VERSION = "1.24.1"
 _APPLIED = False
 # id(expectation) -> (expectation, its dict()): the expectation is held so its id cannot be reused
-_CONFIGURATIONS: dict[int, tuple[object, dict]] | None = None
+_CONFIGURATIONS: dict[int, tuple[object, object]] | None = None
+_METRIC_KWARGS: dict[int, dict[tuple, dict]] = {}  # id(expectation) -> get_metric_kwargs answers
 _REGEX_MODULES = (
     "great_expectations.expectations.metrics.util",
     "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
@@ -69,6 +72,8 @@ def cached_configurations() -> Iterator[None]:
         yield
     finally:
         _CONFIGURATIONS = outer
+        if outer is None:
+            _METRIC_KWARGS.clear()
 
 
 def _dialect_name(dialect) -> str:
@@ -182,15 +187,46 @@ def _cache_configuration() -> None:
         hit = cache.get(id(self))
         if hit is None or hit[0] is not self:
             hit = cache[id(self)] = (self, original(self))  # built and checked by GX once
-        return _copy(hit[1])
+        out = _copy(hit[1])
+        out._ddss_source = id(self)  # which expectation it came from: see get_metric_kwargs
+        return out
 
     def __setattr__(self, name, value):
         if _CONFIGURATIONS is not None:
             _CONFIGURATIONS.pop(id(self), None)
+            _METRIC_KWARGS.pop(id(self), None)
         original_setattr(self, name, value)
 
     Expectation.configuration = property(configuration)
     Expectation.__setattr__ = __setattr__
+    _cache_metric_kwargs()
+
+
+def _cache_metric_kwargs() -> None:
+    """An expectation asks ``get_metric_kwargs`` for the same metric of the same
+    configuration several times per validation, and each answer rebuilds an expectation
+    from the configuration. Inside ``cached_configurations()``, for a configuration copied
+    from a cached one (unchanged since), the answer is computed once and copied after."""
+    import json
+
+    from great_expectations.core.id_dict import IDDict
+    from great_expectations.expectations import expectation as module
+
+    original = module.get_metric_kwargs
+
+    def get_metric_kwargs(metric_name, configuration=None, runtime_configuration=None):
+        cache = _CONFIGURATIONS
+        source = getattr(configuration, "_ddss_source", None) if cache is not None else None
+        hit = cache.get(source) if source is not None else None
+        if hit is None or configuration._kwargs != hit[1]._kwargs:
+            return original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
+        key = (metric_name, json.dumps(runtime_configuration, sort_keys=True, default=repr))
+        answers = _METRIC_KWARGS.setdefault(source, {})
+        if key not in answers:
+            answers[key] = original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
+        return {k: IDDict(v) if isinstance(v, IDDict) else v for k, v in answers[key].items()}
+
+    module.get_metric_kwargs = get_metric_kwargs
 
 
 def _copy(config):
