@@ -190,6 +190,29 @@ def _validate(r: Run) -> Any:
     return validate(r.settings, r.province, as_of=r.as_of)
 
 
+def _prepare_validation(r: Run) -> Any:
+    from ddss.checks.run import prepare
+
+    return prepare(r.settings, r.province, as_of=r.as_of)
+
+
+def _run_suite(plan: Any, unit: Any) -> Any:
+    from ddss.checks.run import run_unit
+
+    return run_unit(plan, unit)
+
+
+def _finish_validation(plan: Any, counts: list[Any]) -> Any:
+    from ddss.checks.run import finish
+
+    return finish(plan, counts)
+
+
+_VALIDATE_UNITS = Units(
+    _prepare_validation, lambda plan: plan.units, _run_suite, _finish_validation, lambda u: u.suite, "Kiểm tra bộ"
+)
+
+
 def _run_id(r: Run) -> str:
     return r.results["validate"].run_id
 
@@ -226,7 +249,7 @@ def _alert(r: Run) -> list[dict]:
 STEPS: tuple[Step, ...] = (
     Step("settle", "Chờ tệp ghi xong", _settle, (FileStillBeingWritten,)),
     Step("ingest", "Nạp lô tệp", _ingest, (DatabaseBusy,), _INGEST_UNITS),
-    Step("validate", "Kiểm tra GX", _validate, (DatabaseBusy,)),
+    Step("validate", "Kiểm tra GX", _validate, (DatabaseBusy,), _VALIDATE_UNITS),
     Step("score", "Chấm điểm", _score, (DatabaseBusy,)),
     Step("report", "Trang báo cáo", _report),
     Step("gate", "Xét chuyển lên CSDL quốc gia", _gate, (DatabaseBusy,)),

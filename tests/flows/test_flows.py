@@ -42,6 +42,7 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
     from prefect.client.orchestration import get_client
 
     from ddss.alerts import alerts_file
+    from ddss.checks.gx_run import runnable
     from ddss.gate import RunNotPassed
     from ddss.pipeline import STEPS
     from flows import flow_settings
@@ -71,11 +72,18 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
         tasks = _task_states(client, run.id)
         keys = ("ingest-79", "validate-79", "scorecard-79", "gate-79", "report-link-79")
         artifacts = {a.key: a for a in client.read_artifacts() if a.key in keys and a.flow_run_id == run.id}
-    # one task per step of the one shared list, each completed once; the ingest step shows
-    # one task per inbox file (inside it, with its preparation and summary)
+    # one task per step of the one shared list, each completed once; inside the ingest step one
+    # task per inbox file, inside the validate step one per GX suite (each with its preparation
+    # and summary)
     names = {t.split(" (")[0] for t in tasks}
-    files = {f"Nạp tệp {p.name}" for p in gen.inbox.iterdir()}
-    assert names == {s.title_vi for s in STEPS} | files | {"Nạp lô tệp: chuẩn bị", "Nạp lô tệp: tổng hợp"}, names
+    files = {f"Nạp tệp {p.name}" for p in gen.inbox.iterdir() if p.name != "manifest.csv"}
+    loaded = {f.dataset for f in _loaded_files(tmp_path)}
+    suites = {f"Kiểm tra bộ {s.name}" for s in runnable(loaded)}
+    assert len(suites) > 6  # one per dataset and per cross-dataset dependency
+    around = {f"{step}: {part}" for step in ("Nạp lô tệp", "Kiểm tra GX") for part in ("chuẩn bị", "tổng hợp")}
+    assert names == {s.title_vi for s in STEPS} | files | suites | around, names ^ (
+        {s.title_vi for s in STEPS} | files | suites | around
+    )
     assert all(states[-1] == "Completed" for states in tasks.values())
     assert set(artifacts) == set(keys)
     ingest_rows = artifacts["ingest-79"].data
@@ -93,6 +101,17 @@ def test_province_pipeline_runs_every_step(prefect_harness, tmp_path):
     # The same inbox again: every file already loaded, so the run ends without validating.
     again = province_pipeline("79", str(gen.inbox), DEFAULT_AS_OF.isoformat(), **_dirs(tmp_path), settle_s=0.2)
     assert "validate" not in again and again["ingest"]["rows_staged"] == 0
+
+
+def _loaded_files(tmp_path):
+    """The files of the province's batches that loaded rows (their datasets are what GX checks)."""
+    import duckdb
+
+    from ddss.ingest import FileOutcome
+
+    with duckdb.connect(str(tmp_path / "data_dir" / "province_79.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT source_file, dataset, status FROM batches WHERE status = 'loaded'").fetchall()
+    return [FileOutcome(f, d, st) for f, d, st in rows]
 
 
 def test_a_deployed_run_with_default_parameters_and_no_files_completes(prefect_harness, tmp_path):
