@@ -97,15 +97,25 @@ def floor(tag):
 
 floor_a, floor_rows = floor("a")
 store = DuckDBNationalStore(national, s.duckdb_config())
+# cProfile only to say where the time goes (its overhead counts against the gate: few Python calls).
+import cProfile, pstats
+profile = cProfile.Profile()
 t = time.perf_counter()
+profile.enable()
 result = gate(s, "79", store=store)
+profile.disable()
 gate_seconds = time.perf_counter() - t
+PHASES = ("compute_scorecard", "_stage", "stage_holds", "_connect", "promote", "transaction", "_check_invariants",
+          "confirm_holds", "_run_holds", "_write_outputs")
+stats = pstats.Stats(profile).stats
+where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in k[0]), default=0.0), 3) for f in PHASES}
 store.close()
 floor_b, _ = floor("b")
 best = min(floor_a, floor_b)
 OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 3), round(floor_b, 3)],
        "floor_rows": floor_rows, "promoted": result.promoted, "held": result.held,
-       "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict}
+       "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict,
+       "where_seconds": where}
 """
 
 

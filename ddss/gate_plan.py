@@ -89,29 +89,34 @@ class DatasetPlan:
     def held_select(self, batch_blocked: bool, not_run: tuple[str, str] | None) -> tuple[str, dict]:
         """SELECT of the held rows in ``holds`` columns; ``_ddss_block`` = ``blocking_reasons``.
         ``not_run``: the reason (vi, en) when a check of the dataset could not run."""
-        incomplete = " OR ".join(f"{p} IS NULL" for p in _key_parts(self.dataset))
-        # Repeated keys by a hash aggregate (cheap) rather than a window over every row (a sort).
+        parts = _key_parts(self.dataset)
+        keys = [f"_k{i}" for i in range(len(parts))]
+        record = DATASETS[self.dataset].key
+        # Repeated keys by a hash aggregate on the key columns (no string built per row, no
+        # sort); the record key is built for the held rows only.
         sql = f"""
             WITH t AS (
-                SELECT {_key_sql(self.dataset)} AS _k, {_record_key_sql(self.dataset)} AS _record_key,
-                       ({incomplete}) AS _incomplete, t._agency, t._batch_id, t._source_file, t._source_row
+                SELECT {", ".join(f"{p} AS {k}" for p, k in zip(parts, keys, strict=True))},
+                       {", ".join(f"t.{ident(c)} AS _r{i}" for i, c in enumerate(record))},
+                       t._agency, t._batch_id, t._source_file, t._source_row
                 FROM {ident(staging_table(self.dataset))} t
                 WHERE t._batch_id = $batch AND t._source_file = $file
             ),
-            dup AS (SELECT _k, min(_source_row) AS _first FROM t GROUP BY _k HAVING count(*) > 1),
+            dup AS (SELECT {", ".join(keys)}, min(_source_row) AS _first FROM t GROUP BY ALL HAVING count(*) > 1),
             c AS (
                 SELECT t.*, b.check_ids AS _check_ids, b.reasons_vi AS _reasons_vi,
                        CASE WHEN $batch_blocked THEN 'batch'
                             WHEN $not_run THEN 'not_run'
                             WHEN b.source_row IS NOT NULL THEN 'findings'
-                            WHEN t._incomplete THEN 'key_missing'
+                            WHEN {" OR ".join(f"t.{k} IS NULL" for k in keys)} THEN 'key_missing'
                             WHEN d._first IS NOT NULL AND t._source_row <> d._first THEN 'key_duplicate'
                        END AS _hold
                 FROM t
                 LEFT JOIN _ddss_block b ON b.source_row = t._source_row
-                LEFT JOIN dup d ON d._k = t._k
+                LEFT JOIN dup d ON {" AND ".join(f"d.{k} = t.{k}" for k in keys)}
             )
-            SELECT $run, $province, _agency, $dataset, _batch_id, _source_file, _source_row, _record_key,
+            SELECT $run, $province, _agency, $dataset, _batch_id, _source_file, _source_row,
+                   concat_ws('|', {", ".join(f"coalesce(CAST(_r{i} AS VARCHAR), '')" for i in range(len(record)))}),
                    CASE _hold WHEN 'findings' THEN _reasons_vi WHEN 'not_run' THEN $not_run_vi
                         WHEN 'batch' THEN $batch_vi WHEN 'key_missing' THEN $missing_vi ELSE $duplicate_vi END,
                    CASE _hold WHEN 'findings' THEN 'Blocking findings: ' || array_to_string(_check_ids, ', ')
