@@ -1,18 +1,19 @@
 """National fan-out: N generated provinces validated + scored through the national flow on a
 Dask LocalCluster of worker PROCESSES (one thread each) with 1 and with 2 workers, against a
 floor measured in the same run: the same provinces validated + scored one after another in
-one plain process (no Dask, no Prefect). Then every province gated into the national
+one plain process (no Dask, no Prefect; its GX import timed apart). Then every province gated into the national
 database on DuckDB and on PostgreSQL (a throw-away cluster). Prints the times, the speed-up
 and the load average, writes bench/results/national.json.
 
-    .venv/bin/python bench/national.py [--provinces 4] [--persons 20000]
+    .venv/bin/python bench/national.py [--provinces 4] [--persons 50000]
 
 Provinces must be big enough that the work dominates the fixed costs (each worker process
-imports GX once, ~10-25 s here; Prefect and the cluster start): at 2 x 500 persons those
-costs are all there is and 2 workers cannot be faster. Each task reports its own seconds on
-its worker, so the figures separate the work from the start-up. Two cores are shared with
-whatever else runs: the load average is recorded before and after; compare ratios from one
-run, not seconds across runs.
+imports GX once, 25-45 s on this loaded machine; Prefect and the cluster start): at 2 x 500
+persons those costs are all there is, and at 4 x 20 000 a warm province took 8-12 s against
+a 45 s import, so 2 workers could not be faster. So the cluster is started (each worker
+importing GX) and timed apart from the flow, and each task reports its own seconds on its
+worker. Two cores are shared with whatever else runs: the load average is recorded before
+and after; compare ratios from one run, not seconds across runs.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ OUT["work_s"] = round(time.perf_counter() - t0, 2)
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--provinces", type=int, default=4)
-    ap.add_argument("--persons", type=int, default=20_000)
+    ap.add_argument("--persons", type=int, default=50_000)
     args = ap.parse_args()
 
     from ddss.settings import Settings
@@ -93,24 +94,45 @@ def main() -> None:
     figures["floor_one_process"] = floor
     print(f"floor (one plain process, in turn): GX import {floor['gx_import_s']} s + work {floor['work_s']} s")
 
+    from distributed import LocalCluster
+
     t = time.perf_counter()
     with prefect_test_harness(server_startup_timeout=120):
         figures["prefect_server_start_s"] = round(time.perf_counter() - t, 2)
         for workers in (1, 2):
+            # The cluster the flow would start itself (flows.national.dask_runner), started here so
+            # its start-up - each worker process importing GX (preload), in parallel - is timed
+            # apart from the work; the flow then runs on it through its address.
             t = time.perf_counter()
-            out = run_national(settings, codes, DEFAULT_AS_OF.isoformat(), workers=workers)
-            wall = round(time.perf_counter() - t, 2)
+            with LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                preload=["great_expectations"],
+            ) as cluster:
+                cluster.wait_for_workers(workers)
+                start = round(time.perf_counter() - t, 2)
+                t = time.perf_counter()
+                out = run_national(settings, codes, DEFAULT_AS_OF.isoformat(), address=cluster.scheduler_address)
+                wall = round(time.perf_counter() - t, 2)
             tasks = {p["province"]: p["seconds"] for p in out["provinces"]}
             figures[f"dask_{workers}_worker"] = {
-                "wall_s": wall,  # cluster start, each worker's GX import, the work, the national scorecard
+                "cluster_start_s": start,  # processes up, GX imported on each
+                "flow_s": wall,  # the national flow on the warm cluster: the work, the national scorecard
                 "task_s": tasks,  # each province's validate + score on its worker
                 "workers_used": len({p["ran_on"] for p in out["provinces"]}),
             }
-            print(f"national flow, {workers} worker(s): {wall} s wall; tasks {tasks}")
-    one, two = figures["dask_1_worker"]["wall_s"], figures["dask_2_worker"]["wall_s"]
+            print(f"{workers} worker(s): cluster {start} s, national flow {wall} s; tasks {tasks}")
+    one, two = figures["dask_1_worker"]["flow_s"], figures["dask_2_worker"]["flow_s"]
     figures["speedup_2_over_1"] = round(one / two, 2)
-    figures["dask_2_worker_over_floor"] = round(two / (floor["gx_import_s"] + floor["work_s"]), 2)
-    print(f"speed-up 2 workers over 1: {figures['speedup_2_over_1']}x; 2 workers / floor: {figures['dask_2_worker_over_floor']}x")
+    figures["dask_1_worker_over_floor_work"] = round(one / floor["work_s"], 2)
+    figures["dask_2_worker_over_floor_work"] = round(two / floor["work_s"], 2)
+    print(
+        f"speed-up 2 workers over 1: {figures['speedup_2_over_1']}x; flow / floor's work: "
+        f"1 worker {figures['dask_1_worker_over_floor_work']}x, 2 workers {figures['dask_2_worker_over_floor_work']}x"
+    )
 
     def gate_all(store) -> float:
         t = time.perf_counter()
