@@ -1,7 +1,10 @@
 """Every failing record of every check, as rows of the findings contract (batch-format.md).
 
-One scan per dataset computes a flag per check (the same ``fails`` SQL GX evaluates)
-and unpivots the flags that are TRUE: cheaper than one query per check (stack-notes.md).
+One query per dataset: per check, the rows its ``fails`` SQL (the same GX evaluates)
+flags, each arm reading only the columns it needs; then lineage, record key and value for
+the flagged rows only. (A single projection of every flag over every row, the previous
+form, carried every column through each window function's sort and computed a keyed
+hash per row: at 1 M persons it took longer than all the GX suites.)
 Ingestion's quarantined rows and rejected files of the current batch are findings too.
 Values are masked by the column's kind (ddss.mask); population keys are pseudonyms.
 """
@@ -54,25 +57,37 @@ def _value(check: Check) -> str:
     return sql_mask(f"CAST(t.{ident(col.name)} AS VARCHAR)" if col.personal != "date" else f"t.{ident(col.name)}", col.personal)
 
 
+def _arm(i: int, check: Check, settings: Settings, as_of: dt.date, province: str) -> str:
+    """The rows (``rowid`` of the cur_ table) failing one check. A check that ranks rows
+    (window functions) is evaluated in a projection first; each arm reads only the columns
+    its check needs."""
+    fails = fails_sql(check, settings, as_of, province)
+    table = ident(current_view(check.dataset))
+    if " OVER " in fails.upper():
+        return f"SELECT {i} AS c, r FROM (SELECT t.rowid AS r, ({fails}) AS f FROM {table} AS t) WHERE f"  # noqa: S608
+    return f"SELECT {i} AS c, t.rowid AS r FROM {table} AS t WHERE {fails}"  # noqa: S608
+
+
 def dataset_findings(
     con: duckdb.DuckDBPyConnection, dataset: str, settings: Settings, as_of: dt.date, province: str
 ) -> pl.DataFrame:
+    """One query per dataset: each check's failing rows (one arm per check, ``UNION
+    ALL``), then their lineage, record key and masked value, computed for those rows only
+    (a key is an HMAC: over every row of a large population it cost more than the checks)."""
     checks = for_dataset(dataset)
     if not checks:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    flags = ", ".join(f"({fails_sql(c, settings, as_of, province)}) AS {ident('f' + str(i))}" for i, c in enumerate(checks))
-    values = ", ".join(f"CAST({_value(c)} AS VARCHAR) AS {ident('v' + str(i))}" for i, c in enumerate(checks))
-    scan = (
-        f"SELECT t._batch_id, t._source_file, t._source_row, {_record_key(dataset, settings)} AS record_key, {flags}, {values} "  # noqa: S608
-        f"FROM {ident(current_view(dataset))} AS t"
+    arms = " UNION ALL ".join(_arm(i, c, settings, as_of, province) for i, c in enumerate(checks))
+    values = " ".join(f"WHEN {i} THEN CAST({_value(c)} AS VARCHAR)" for i, c in enumerate(checks) if c.value_column)
+    value = f"CASE h.c {values} END" if values else "CAST(NULL AS VARCHAR)"
+    ids = ", ".join(str_literal(c.check_id) for c in checks)
+    query = (
+        f"WITH h AS ({arms}) "  # noqa: S608 - catalogue SQL and identifiers only
+        f"SELECT t._batch_id, t._source_file, t._source_row, {_record_key(dataset, settings)} AS record_key, "
+        f"list_extract([{ids}], h.c + 1) AS check_id, {value} AS value "
+        f"FROM h JOIN {ident(current_view(dataset))} AS t ON t.rowid = h.r"
     )
-    arms = " UNION ALL ".join(
-        f"SELECT _batch_id, _source_file, _source_row, record_key, {str_literal(c.check_id)} AS check_id, "  # noqa: S608
-        f"{ident('v' + str(i))} AS value "
-        f"FROM s WHERE {ident('f' + str(i))}"
-        for i, c in enumerate(checks)
-    )
-    rows = fetch_frame(con, f"WITH s AS MATERIALIZED ({scan}) {arms}")  # noqa: S608 - catalogue SQL and identifiers only
+    rows = fetch_frame(con, query)
     meta = pl.DataFrame(
         {
             "check_id": [c.check_id for c in checks],
