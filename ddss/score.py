@@ -218,8 +218,12 @@ def effective_findings(
     """Row-level findings of the run on its files, without checks that could not run, each
     marked ``waived`` (a steward accepted it) and ``blocking`` (blocking and not waived)."""
     frame = pl.DataFrame(
-        {"dataset": list(files), "source_file": [f.source_file for f in files.values()]},
-        schema={"dataset": pl.Utf8, "source_file": pl.Utf8},
+        {
+            "dataset": list(files),
+            "source_file": [f.source_file for f in files.values()],
+            "batch_id": [f.batch_id for f in files.values()],
+        },
+        schema={"dataset": pl.Utf8, "source_file": pl.Utf8, "batch_id": pl.Utf8},
     )
     con.register("_ddss_files", frame.to_arrow())
     skip = [n.check_id for n in not_run] or [""]
@@ -231,6 +235,9 @@ def effective_findings(
                    EXISTS (SELECT 1 FROM waivers w WHERE w.dataset = f.dataset AND w.record_key = f.record_key
                            AND w.check_id = f.check_id) AS waived
             FROM findings f JOIN _ddss_files c ON f.dataset = c.dataset AND f.source_file = c.source_file
+                 -- a resubmitted file keeps its name: an earlier batch's rows still current are checked
+                 -- too, and their findings must not land on this batch's rows with the same row number
+                 AND (f.batch_id = c.batch_id OR f.batch_id IS NULL)
             WHERE f.run_id = ? AND f.source_row IS NOT NULL AND NOT list_contains(?, f.check_id)
             """,
             [run_id, skip],
