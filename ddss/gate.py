@@ -11,10 +11,15 @@ For each promoted dataset (birth, death, marriage, parcel, certificate) of the r
 - every other record is promoted: a new key is inserted, a known key gets a new current
   version and the old one goes to history (ddss.store.national).
 
-Inside the national transaction the gate checks its invariants — promoted + held = staged,
-the rows the store holds for this run = promoted, no key with two current versions — and
-appends the audit entry; any failure rolls everything back. Holds are then written to the
-province file; a record held earlier and not in this batch stays held (store.gate).
+Three steps, set-based (ddss.gate_plan builds the SQL): (1) in the province file, the
+scorecard and one INSERT … SELECT per dataset writing the held rows as the run's pending
+holds; (2) in the national transaction, one INSERT … SELECT per dataset of the rows without a
+pending hold, then the invariants — promoted + held = staged, the rows the store holds for
+this run = promoted, no key with two current versions — and the audit entry; any failure
+rolls everything back; (3) in the province file, the pending holds confirmed and the audit
+entry anchored (store.gate). A record held earlier and not in this batch stays held. Killed
+between (2) and (3), the run is completed by gating it again: its audit entry says it was
+gated and its holds are still pending.
 """
 
 from __future__ import annotations
