@@ -148,6 +148,8 @@ def _make_block(province: str, size: int, seed: int, b: int, blocks: int, rate: 
     seed = seed if b == 0 else int(ss.generate_state(1)[0])
     if blocks == 1:
         return _Block(inject(frames, rate, seed, {**context, "seed": seed}))
+    # Fresh IDs a defect makes keep to this block's serials (no other block's person has them).
+    context = {**context, "id_residue": (b, blocks)}
     wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
     counts = None
     if "book_closure" in wide:

@@ -42,7 +42,10 @@ def _births(plan: Plan) -> None:
     rows = plan.pick(ds, "birth.child_not_in_population")
     taken = taken_ids(plan.frames)
     plan.update(
-        ds, rows, "child_person_id", fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken)
+        ds,
+        rows,
+        "child_person_id",
+        fresh_ids(plan.rng("birth.child"), b["child_person_id"].gather(rows).to_list(), taken, plan.context.get("id_residue")),
     )
     plan.record(ds, rows, "birth.child_not_in_population", "số định danh của trẻ không có trong dân cư")
 

@@ -35,13 +35,24 @@ def taken_ids(frames: dict[str, pl.DataFrame]) -> pl.Series:
     return pl.concat([frames["population"]["person_id"].drop_nulls().alias("id"), referenced_ids(frames)]).unique()
 
 
-def fresh_ids(rng: np.random.Generator, templates: list[str], taken: pl.Series) -> list[str]:
-    """Well-formed IDs (same first six digits as each template) that nobody has."""
+def fresh_ids(
+    rng: np.random.Generator, templates: list[str], taken: pl.Series, residue: tuple[int, int] | None = None
+) -> list[str]:
+    """Well-formed IDs (same first six digits as each template) that nobody has.
+
+    ``residue`` (block, blocks) in a province made in blocks (generators/blocks.py): the six
+    last digits are drawn ≡ block (mod blocks) like the block's own persons', so no person
+    of another block can have the ID (``taken`` covers this block)."""
     prefix = pl.Series([t[:6] for t in templates], dtype=pl.Utf8)
     out = pl.Series([None] * len(templates), dtype=pl.Utf8)
     todo = np.arange(len(templates))
     while todo.size:
-        tail = pl.Series(rng.integers(0, 1_000_000, todo.size)).cast(pl.Utf8).str.zfill(6)
+        if residue is None:
+            tail = pl.Series(rng.integers(0, 1_000_000, todo.size)).cast(pl.Utf8).str.zfill(6)
+        else:
+            block, blocks = residue
+            k = rng.integers(0, len(range(block, 1_000_000, blocks)), todo.size)
+            tail = pl.Series(block + blocks * k).cast(pl.Utf8).str.zfill(6)
         out = out.scatter(todo, prefix.gather(todo) + tail)
         clash = out.is_in(taken.implode()).to_numpy() | out.is_duplicated().to_numpy()
         todo = np.flatnonzero(clash & np.isin(np.arange(out.len()), todo))

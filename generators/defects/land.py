@@ -188,7 +188,9 @@ def _certificates(plan: Plan) -> None:
 
     rows = plan.pick(ds, "certificate.owner_not_in_population")
     taken = taken_ids(plan.frames)
-    ids = fresh_ids(plan.rng("certificate.fresh"), c["owner_person_id"].gather(rows).to_list(), taken)
+    ids = fresh_ids(
+        plan.rng("certificate.fresh"), c["owner_person_id"].gather(rows).to_list(), taken, plan.context.get("id_residue")
+    )
     plan.update(ds, rows, "owner_person_id", ids)
     plan.record(ds, rows, "certificate.owner_not_in_population", "số định danh chủ sử dụng không có trong dân cư")
 

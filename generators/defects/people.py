@@ -30,7 +30,12 @@ def apply(plan: Plan) -> None:
 
     def change_id(kind: str, fn, detail: str) -> None:
         rows = plan.pick(DS, kind, unref)
-        plan.update(DS, rows, "person_id", [fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())])
+        new = [fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())]
+        # Never another person's ID (possible in a province made in blocks, whose serials are
+        # unique per 6-digit prefix only): that row would be a duplicate, not this defect.
+        keep = ~pl.Series(new, dtype=pl.Utf8).is_in(ids.implode()).to_numpy()
+        rows, new = rows[keep], [v for v, k in zip(new, keep, strict=True) if k]
+        plan.update(DS, rows, "person_id", new)
         plan.record(DS, rows, kind, detail)
 
     rng = plan.rng("population.ids")

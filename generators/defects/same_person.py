@@ -28,6 +28,6 @@ def apply(plan: Plan) -> None:
     if rows.size == 0:
         return
     copies = pop[rows.tolist()]
-    ids = fresh_ids(plan.rng(KIND), copies["person_id"].to_list(), taken_ids(plan.frames))
+    ids = fresh_ids(plan.rng(KIND), copies["person_id"].to_list(), taken_ids(plan.frames), plan.context.get("id_residue"))
     idx = plan.append(DS, copies.with_columns(pl.Series("person_id", ids, dtype=pl.Utf8)))
     plan.record(DS, idx, KIND, "cùng họ tên, ngày sinh, giới tính, mẹ nhưng số định danh khác")
