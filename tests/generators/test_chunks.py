@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
-from generators.blocks import block_sizes
+from generators.blocks import block_sizes, spread_ids, spread_serials
 from generators.province import generate
 
 PERSONS, BLOCK = 1600, 400  # four blocks
@@ -112,3 +113,31 @@ def test_manifest_rows_point_into_the_whole_file(tmp_path):
     assert hits["source_row"].max() > pop.height * 3 // 4 and hits["source_row"].min() < pop.height // 4
     joined = hits.join(pop.with_columns(pl.col("source_row").cast(pl.Int64)), on="source_row", how="left")
     assert (joined["record_key"] == joined["person_id"]).all()
+
+
+def test_block_serials_keep_to_their_residue_and_stay_unique():
+    """Block b of n takes the serials ≡ b (mod n): two blocks can never share an ID or a
+    certificate serial; within a block each 6-digit prefix has each serial once."""
+    rng = np.random.default_rng(1)
+    ids = pl.Series("person_id", [f"0790{i % 3}5{k:06d}" for i in range(3) for k in range(4000)])  # 3 prefixes x 4000
+    out = spread_ids(rng, ids, 5, 7)
+    serial = out.str.slice(6).cast(pl.Int64)
+    assert (serial % 7 == 5).all() and out.is_unique().all() and (out.str.slice(0, 6) == ids.str.slice(0, 6)).all()
+    serials = pl.Series("certificate_serial", ["AB 123456", "AB 123456", "C 000001", "XY 06000002"])
+    spread = spread_serials(rng, serials, 2, 3)
+    assert spread[0] == spread[1] and spread.n_unique() == 3  # rows of one certificate keep one serial
+    assert spread.str.contains(r"^AB [0-9]{6}$")[0] and spread.str.contains(r"^C [0-9]{6}$")[2]
+    assert spread.str.contains(r"^XY 06[0-9]{6}$")[3]  # the QR-coded form keeps its 8 digits
+    assert all(int(s.split()[1]) % 3 == 2 for s in spread)
+
+
+def test_fresh_ids_of_a_block_are_nobody_elses():
+    """A defect's fresh ID in block b of n keeps to b's residue (no other block's person can
+    have it) and avoids every ID of its own block."""
+    from generators.defects.helpers import fresh_ids
+
+    taken = pl.Series("id", [f"079095{k:06d}" for k in range(2, 1_000_000, 8)])  # half of block 2 of 4
+    new = fresh_ids(np.random.default_rng(3), ["079095000002"] * 500, taken, residue=(2, 4))
+    tails = [int(x[6:]) for x in new]
+    assert all(t % 4 == 2 for t in tails) and len(set(new)) == 500
+    assert not set(new) & set(taken.to_list())
