@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ddss.store.national import DuckDBNationalStore
@@ -65,3 +66,12 @@ def clean(province_run, tmp_path):
 
 
 __all__ = ["DEFAULT_AS_OF", "VI_FORM", "copy_run"]
+
+
+def province_rows(settings, sql, params=None) -> list[tuple]:
+    """Rows of a read-only query on province 79's file (what the gate left there)."""
+    con = duckdb.connect(str(settings.province_db("79")), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -16,6 +16,7 @@ import pytest
 from ddss import audit
 from ddss.gate import AlreadyGated, gate, revert
 from ddss.store.national import PROMOTED_DATASETS, DuckDBNationalStore
+from tests.gate.conftest import province_rows
 from tests.gate.test_kill_and_audit import _cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +49,6 @@ def _killed(settings, *args: str) -> None:
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
 
 
-def _province(settings, sql, params=None):
-    con = duckdb.connect(str(settings.province_db("79")), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _national(settings) -> dict:
     with DuckDBNationalStore(settings.data_dir / "national.duckdb") as store:
         return {
@@ -73,17 +66,17 @@ def test_kill_9_after_the_national_commit_then_gating_again_completes_the_holds(
     held = sum(c["held"] for c in counts.values())
     assert held > 0 and sum(c["promoted"] for c in counts.values()) > 0
     # ... the province's holds did not: they wait as pending, none confirmed, no anchor.
-    assert _province(settings, "SELECT count(*) FROM pending_holds WHERE run_id = ?", [run_id]) == [(held,)]
-    assert _province(settings, "SELECT count(*) FROM holds WHERE run_id = ?", [run_id]) == [(0,)]
-    assert _province(settings, "SELECT count(*) FROM audit_anchors") == [(0,)]
+    assert province_rows(settings, "SELECT count(*) FROM pending_holds WHERE run_id = ?", [run_id]) == [(held,)]
+    assert province_rows(settings, "SELECT count(*) FROM holds WHERE run_id = ?", [run_id]) == [(0,)]
+    assert province_rows(settings, "SELECT count(*) FROM audit_anchors") == [(0,)]
 
     result = gate(settings, "79")  # not refused: it completes the holds, nothing promoted twice
     assert result.run_id == run_id and result.audit_seq == entry["seq"] and result.held == held
     assert _national(settings) == after_kill
-    assert _province(settings, "SELECT count(*) FROM pending_holds") == [(0,)]
-    by_dataset = dict(_province(settings, "SELECT dataset, count(*) FROM holds WHERE run_id = ? GROUP BY 1", [run_id]))
+    assert province_rows(settings, "SELECT count(*) FROM pending_holds") == [(0,)]
+    by_dataset = dict(province_rows(settings, "SELECT dataset, count(*) FROM holds WHERE run_id = ? GROUP BY 1", [run_id]))
     assert by_dataset == {d: c["held"] for d, c in counts.items() if c["held"]}
-    assert _province(settings, "SELECT seq, sha256 FROM audit_anchors") == [(entry["seq"], entry["sha256"])]
+    assert province_rows(settings, "SELECT seq, sha256 FROM audit_anchors") == [(entry["seq"], entry["sha256"])]
     assert (settings.reports_dir / run_id / "held.csv").exists()
     with pytest.raises(AlreadyGated):  # now complete: a third gate is refused as before
         gate(settings, "79")
@@ -93,7 +86,7 @@ def test_kill_9_after_the_national_commit_then_gating_again_completes_the_holds(
 def test_a_waiver_killed_between_its_two_writes_is_named_then_restored(defective):
     settings, _ = defective
     first = gate(settings, "79")
-    ((key, check),) = _province(
+    ((key, check),) = province_rows(
         settings,
         "SELECT record_key, check_ids[1] FROM holds WHERE run_id = ? AND dataset = 'parcel' AND len(check_ids) = 1"
         " AND record_key IS NOT NULL ORDER BY source_row LIMIT 1",
@@ -101,14 +94,14 @@ def test_a_waiver_killed_between_its_two_writes_is_named_then_restored(defective
     )
     _killed(settings, "waive", "parcel", key, check)
     waiver_entry = _national(settings)["audit"][-1]
-    assert waiver_entry["kind"] == "waiver" and _province(settings, "SELECT count(*) FROM waivers") == [(0,)]
+    assert waiver_entry["kind"] == "waiver" and province_rows(settings, "SELECT count(*) FROM waivers") == [(0,)]
     bad = _cli("audit", "--verify", settings=settings)
     assert bad.returncode == 7, bad.stdout + bad.stderr
     assert f"Entry {waiver_entry['seq']} records waiver" in bad.stderr and "không có dòng" in bad.stderr
 
     revert(settings, "79", first.run_id)
     second = gate(settings, "79")  # restores the row from the audit entry, and the waiver applies
-    (row,) = _province(settings, "SELECT check_id, record_key, audit_seq, granted_by FROM waivers")
+    (row,) = province_rows(settings, "SELECT check_id, record_key, audit_seq, granted_by FROM waivers")
     assert row == (check, key, waiver_entry["seq"], "Cán bộ A")
     parcel = {d.dataset: d for d in second.decisions}["parcel"]
     assert parcel.held == {d.dataset: d for d in first.decisions}["parcel"].held - 1
@@ -134,7 +127,7 @@ def test_removing_the_last_audit_entry_is_named_by_the_province_anchor(defective
     gate(settings, "79")
     rows = _national(settings)["audit"]
     assert [r["kind"] for r in rows] == ["gate", "revert", "gate"]
-    assert sorted(_province(settings, "SELECT seq, sha256 FROM audit_anchors")) == [(r["seq"], r["sha256"]) for r in rows]
+    assert sorted(province_rows(settings, "SELECT seq, sha256 FROM audit_anchors")) == [(r["seq"], r["sha256"]) for r in rows]
 
     national = settings.data_dir / "national.duckdb"
     con = duckdb.connect(str(national))

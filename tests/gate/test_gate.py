@@ -7,7 +7,6 @@ import csv
 import shutil
 from dataclasses import replace
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -18,15 +17,7 @@ from ddss.ingest import ingest_inbox
 from ddss.store.national import PROMOTED_DATASETS
 from ddss.thresholds import Threshold, load_thresholds
 from ddss.waivers import waive
-from tests.gate.conftest import DEFAULT_AS_OF
-
-
-def _province(settings, sql, params=None):
-    con = duckdb.connect(str(settings.province_db("79")), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+from tests.gate.conftest import DEFAULT_AS_OF, province_rows
 
 
 def _assert_invariants(store, result):
@@ -48,7 +39,7 @@ def test_gate_promotes_clean_records_holds_the_rest_with_reasons(defective, nati
 
     # Every record with a blocking finding is held, each with that check among its reasons;
     # no held record is in the national database.
-    blocking = _province(
+    blocking = province_rows(
         settings,
         "SELECT DISTINCT dataset, source_row, check_id FROM findings WHERE run_id = ? AND severity = 'blocking'"
         " AND source_row IS NOT NULL AND dataset IN ('birth','death','marriage','parcel','certificate')"
@@ -57,7 +48,9 @@ def test_gate_promotes_clean_records_holds_the_rest_with_reasons(defective, nati
     )
     holds = {
         (d, r): set(c)
-        for d, r, c in _province(settings, "SELECT dataset, source_row, check_ids FROM holds WHERE run_id = ?", [result.run_id])
+        for d, r, c in province_rows(
+            settings, "SELECT dataset, source_row, check_ids FROM holds WHERE run_id = ?", [result.run_id]
+        )
     }
     assert blocking and all(check in holds[(d, r)] for d, r, check in blocking)
     for dataset in PROMOTED_DATASETS:
@@ -65,7 +58,7 @@ def test_gate_promotes_clean_records_holds_the_rest_with_reasons(defective, nati
         held_rows = {r for d, r in holds if d == dataset}
         assert not held_rows & set(current["_source_row"].to_list())
         # Lineage back to the province's batch file.
-        files = _province(
+        files = province_rows(
             settings, "SELECT batch_id, source_file, file_sha256 FROM batches WHERE dataset = ? AND status = 'loaded'", [dataset]
         )
         assert set(current.select("_batch_id", "_source_file", "_file_sha256").unique().rows()) <= set(files)
@@ -98,7 +91,7 @@ def test_block_batch_policy_promotes_nothing_of_that_dataset(defective, national
     assert by["birth"].batch_blocked and by["birth"].promoted == 0 and by["birth"].held == by["birth"].staged
     assert store.current("birth").is_empty()
     assert not by["death"].batch_blocked and by["death"].promoted > 0  # block records: the clean ones go on
-    reasons = {r for (r,) in _province(settings, "SELECT DISTINCT reasons_vi FROM holds WHERE dataset = 'birth'")}
+    reasons = {r for (r,) in province_rows(settings, "SELECT DISTINCT reasons_vi FROM holds WHERE dataset = 'birth'")}
     assert any("Cả lô" in r for r in reasons)
     _assert_invariants(store, result)
 
@@ -129,7 +122,8 @@ def test_resubmission_promotes_fixed_updates_promoted_and_keeps_missing_held(def
     store = national_store(settings.data_dir)
     first = gate(settings, "79", store=store)
     held_births = {
-        k for (k,) in _province(settings, "SELECT record_key FROM holds WHERE run_id = ? AND dataset = 'birth'", [first.run_id])
+        k
+        for (k,) in province_rows(settings, "SELECT record_key FROM holds WHERE run_id = ? AND dataset = 'birth'", [first.run_id])
     }
     promoted_before = store.current("birth")
     missing = sorted(held_births)[0]
@@ -139,7 +133,7 @@ def test_resubmission_promotes_fixed_updates_promoted_and_keeps_missing_held(def
     _assert_invariants(store, second)
     after, history = store.current("birth"), store.history("birth")
     # Fixed: births held the first time are promoted now and their holds closed.
-    closed = _province(
+    closed = province_rows(
         settings, "SELECT record_key FROM holds WHERE run_id = ? AND dataset = 'birth' AND closed_as = 'promoted'", [first.run_id]
     )
     assert closed and {k for (k,) in closed} <= held_births
@@ -151,7 +145,7 @@ def test_resubmission_promotes_fixed_updates_promoted_and_keeps_missing_held(def
     assert old.height == len(again) and old["_superseded_by"].unique().to_list() == [second.run_id]
     assert after.height == after["_key"].n_unique()
     # Missing: the held birth left out of the resubmission is still listed as held.
-    open_rows = _province(
+    open_rows = province_rows(
         settings, "SELECT run_id FROM holds WHERE dataset = 'birth' AND record_key = ? AND closed_run IS NULL", [missing]
     )
     assert open_rows == [(first.run_id,)]
@@ -164,7 +158,7 @@ def test_resubmission_promotes_fixed_updates_promoted_and_keeps_missing_held(def
     restored = store.current("birth")
     assert sorted(restored["_key"].to_list()) == sorted(promoted_before["_key"].to_list())
     assert restored["_version"].unique().to_list() == [1] and store.history("birth").is_empty()
-    assert _province(settings, "SELECT count(*) FROM holds WHERE run_id = ?", [second.run_id]) == [(0,)]
+    assert province_rows(settings, "SELECT count(*) FROM holds WHERE run_id = ?", [second.run_id]) == [(0,)]
     kinds = [r["kind"] for r in store.audit_rows()]
     assert kinds == ["gate", "gate", "revert"] and audit.verify(store.audit_rows()).ok
 
@@ -174,7 +168,7 @@ def test_waiver_releases_its_record_in_a_later_gate(defective, national_store):
     store = national_store(settings.data_dir)
     first = gate(settings, "79", store=store)
     # A parcel held for one blocking finding only.
-    rows = _province(
+    rows = province_rows(
         settings,
         "SELECT h.record_key, h.check_ids[1], h.source_row FROM holds h WHERE h.run_id = ? AND h.dataset = 'parcel'"
         " AND len(h.check_ids) = 1 AND h.record_key IS NOT NULL ORDER BY h.source_row LIMIT 1",
@@ -196,7 +190,7 @@ def test_waiver_releases_its_record_in_a_later_gate(defective, national_store):
 
 def test_findings_carry_agency_and_batch(defective):
     settings, _ = defective
-    rows = _province(
+    rows = province_rows(
         settings,
         "SELECT f.dataset, f.agency, f.batch_id, b.agency, b.batch_id FROM findings f "
         "LEFT JOIN batches b ON b.dataset = f.dataset AND b.source_file = f.source_file AND b.status = 'loaded' "
