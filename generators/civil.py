@@ -10,6 +10,7 @@ Late registration and the like are injected defects, never produced here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import polars as pl
@@ -43,7 +44,8 @@ def _elsewhere(rng, codes: pl.Series, province: str) -> pl.Series:
     return pl.select(pl.when(pl.Series(away)).then(picked).otherwise(codes)).to_series().alias(codes.name)
 
 
-def _CURRENT_CODE() -> dict[str, str]:  # noqa: N802 - a constant table, built once per call
+@functools.cache  # the reference lists do not change in a run; once per process, not per block
+def _CURRENT_CODE() -> dict[str, str]:  # noqa: N802 - a constant table
     """Closed pre-reform commune code -> the 2025 commune it went to."""
     new = admin_units.communes_2025()
     return {

@@ -71,18 +71,25 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     # (TT 08/2024/TT-BTNMT: đất ở tại đô thị / nông thôn); the rest of the mix follows the
     # commune type (a city has more wards, so more urban land).
     ward = np.array([nm.startswith("Phường") for _, nm in communes])[ci]
-    use = np.empty(n, dtype=object)
+    # Text columns as indices into small pools, gathered by polars (no numpy strings per row).
+    uses = sorted({*_URBAN, *_RURAL})
+    use = np.empty(n, dtype=np.int64)
     for is_ward, mix in ((True, _URBAN), (False, _RURAL)):
         keys = [k for k in mix if k != ("ONT" if is_ward else "ODT")]
         w = np.array([mix[k] for k in keys], dtype=float)
         rows = np.flatnonzero(ward == is_ward)
-        use[rows] = np.array(keys, dtype=object)[rng.choice(len(keys), size=rows.size, p=w / w.sum())]
-    use = use.astype(str)
-    area = np.round(np.maximum(rng.lognormal(np.where(np.isin(use, ["ODT", "ONT", "TMD"]), 4.6, 7.2), 0.8), 12.0), 2)
-    code_arr = np.array([c for c, _ in communes])[ci]
-    name_arr = np.array([nm for _, nm in communes])[ci]
+        use[rows] = np.array([uses.index(k) for k in keys])[rng.choice(len(keys), size=rows.size, p=w / w.sum())]
+    residential = np.isin(np.array(uses), ["ODT", "ONT", "TMD"])[use]
+    area = np.round(np.maximum(rng.lognormal(np.where(residential, 4.6, 7.2), 0.8), 12.0), 2)
     df = pl.DataFrame(
-        {"commune_code": code_arr, "_sheet": sheet, "_name": name_arr, "area_m2": area, "land_use_code": use, "_r": rng.random(n)}
+        {
+            "commune_code": pl.Series([c for c, _ in communes], dtype=pl.Utf8).gather(ci),
+            "_sheet": sheet,
+            "_name": pl.Series([nm for _, nm in communes], dtype=pl.Utf8).gather(ci),
+            "area_m2": area,
+            "land_use_code": pl.Series(uses, dtype=pl.Utf8).gather(use),
+            "_r": rng.random(n),
+        }
     )
     df = df.sort("commune_code", "_sheet", "_r").with_columns(
         pl.int_range(1, pl.len() + 1).over("commune_code", "_sheet").alias("_parcel")
@@ -146,11 +153,12 @@ def generate_certificates(
 
     # One certificate may cover several parcels (domain.md §Land): a row joins the
     # certificate of the row before it (same serial, issue date, holder, last change).
-    serial = serial.to_numpy().astype(object)
     joins = np.zeros(k, dtype=bool)
     joins[1:] = rng.random(k - 1) < MULTI_PARCEL_SHARE
-    for i in np.flatnonzero(joins):
-        serial[i], issue[i], owners[i], upd[i] = serial[i - 1], issue[i - 1], owners[i - 1], upd[i - 1]
+    # A run of joining rows all copy the row that starts it (no loop over rows).
+    start = np.maximum.accumulate(np.where(joins, 0, np.arange(k)))
+    serial = serial.gather(start)
+    issue, owners, upd = issue[start], owners[start], upd[start]
     grouped = joins | np.concatenate([joins[1:], [False]])
     # Co-owners (spouses, family) of a one-parcel certificate: a second row, same serial and parcel.
     pool = np.flatnonzero(ok)
@@ -170,7 +178,10 @@ def generate_certificates(
     # Organisations hold some one-parcel certificates: no personal ID, no date of birth.
     single = np.bincount(at, minlength=k)[at] == 1
     org = single & ~grouped[at] & (rng.random(at.size) < ORGANISATION_SHARE)
-    org_names = pl.Series([f"Công ty TNHH {x}" for x in rng.choice(_ORG_NAMES, at.size)], dtype=pl.Utf8)
+    # The same draws as rng.choice(_ORG_NAMES, n), gathered from names built once.
+    org_names = pl.Series([f"Công ty TNHH {x}" for x in _ORG_NAMES], dtype=pl.Utf8).gather(
+        rng.integers(0, len(_ORG_NAMES), at.size)
+    )
     org_s = pl.Series(org)
 
     def person(col: pl.Series) -> pl.Series:
@@ -178,7 +189,7 @@ def generate_certificates(
 
     return pl.DataFrame(
         {
-            "certificate_serial": pl.Series(serial[at].tolist(), dtype=pl.Utf8),
+            "certificate_serial": serial.gather(at),
             "commune_code": chosen["commune_code"],
             "map_sheet_no": chosen["map_sheet_no"],
             "parcel_no": chosen["parcel_no"],
@@ -187,6 +198,6 @@ def generate_certificates(
             "owner_name": pl.select(pl.when(org_s).then(org_names).otherwise(pop["full_name"].gather(who))).to_series(),
             "owner_date_of_birth": person(pop["date_of_birth"].gather(who)),
             "updated_at": pl.Series(upd[at] * 1_000_000).cast(pl.Datetime("us")),
-            "holder_type": pl.Series(np.where(org, "Tổ chức", "Cá nhân")),
+            "holder_type": pl.Series(["Cá nhân", "Tổ chức"], dtype=pl.Utf8).gather(org.astype(np.int64)),
         }
     )

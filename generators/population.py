@@ -85,7 +85,7 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     # ~111 boys per 100 girls at birth; women outlive men, so the share drifts with age.
     p_male = 111 / 211 - 0.0018 * np.clip(age_years - 20, 0, None)
     male = rng.random(n) < p_male
-    sex = pl.Series("sex", np.where(male, "Nam", "Nữ"))
+    sex = pl.Series("sex", ["Nữ", "Nam"], dtype=pl.Utf8).gather(male.astype(np.int64))
 
     # Mortality rises with age; deaths fall between the reform and three weeks before as_of.
     # Over the ~16 months since the reform: rising with age from 30 (Gompertz shape), and
