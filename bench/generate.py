@@ -9,7 +9,12 @@ with the files >= 0.7 M rows/s. The floor of the file part, in the same process 
 the same rows (read back from the files written) written again by polars alone, one
 call per file; the ratio says what the block-by-block writer costs beyond it.
 
-    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons] [workers]
+    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons] [workers] [baseline_rev]
+
+``baseline_rev`` (a git revision, e.g. the commit before a speed change): its generators/
+and ddss/ are extracted to a temporary tree and measured in the same run, alternating with
+the working tree (baseline, current, baseline, current: the load moves between them, the
+alternation spreads it), and the CPU-second ratios are printed and written beside.
 
 Peak RSS is the generating process's own (with workers > 1 the blocks are made in
 worker processes beside it).
@@ -17,13 +22,29 @@ worker processes beside it).
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
-from _common import in_child, write
+from _common import ROOT, in_child, write
+
+
+def _extract(rev: str, into: Path) -> None:
+    """generators/ and ddss/ of ``rev``, as files in ``into`` (no checkout is touched)."""
+    tar = subprocess.run(["git", "archive", rev, "generators", "ddss"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=tar, check=True)
+
+
+def _run(persons: int, fmt: str, chunk: int, workers: int, base: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        return in_child(STEP, str(persons), tmp, fmt, str(chunk), str(workers), base)
+
 
 STEP = """
 from pathlib import Path
+if sys.argv[6]:
+    sys.path.insert(0, sys.argv[6])  # a baseline tree (generators/ and ddss/ of an older revision)
 import polars as pl
 from generators.province import generate
 out, fmt = Path(sys.argv[2]), sys.argv[3]
@@ -63,8 +84,17 @@ def main() -> None:
     fmt = sys.argv[2] if len(sys.argv) > 2 else "csv"
     chunk = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
     workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-    with tempfile.TemporaryDirectory() as tmp:
-        figures = in_child(STEP, str(persons), tmp, fmt, str(chunk), str(workers))
+    rev = sys.argv[5] if len(sys.argv) > 5 else ""
+    baseline = None
+    if rev:
+        with tempfile.TemporaryDirectory() as base:
+            _extract(rev, Path(base))
+            runs = [(_run(persons, fmt, chunk, workers, base), _run(persons, fmt, chunk, workers, "")) for _ in range(2)]
+        # The better of two runs each (the load only ever adds time).
+        baseline = min((b for b, _ in runs), key=lambda f: f["cpu_seconds_total"])
+        figures = min((c for _, c in runs), key=lambda f: f["cpu_seconds_total"])
+    else:
+        figures = _run(persons, fmt, chunk, workers, "")
     goals = {"rows_per_s_frames": 1_000_000, "rows_per_s_with_files": 700_000}
     met = {k: figures[k] >= v for k, v in goals.items()}
     print(
@@ -75,6 +105,29 @@ def main() -> None:
         f"frames {figures['rows_per_cpu_s_frames']:,}, files {figures['rows_per_cpu_s_files']:,} (workers=1: all the work)"
     )
     figures["load_average_1m_at_end"] = round(__import__("os").getloadavg()[0], 2)
+    if baseline is not None:
+        keys = ("cpu_seconds_frames", "cpu_seconds_total")
+        figures["baseline"] = {
+            "rev": rev,
+            **{
+                k: baseline[k]
+                for k in (
+                    *keys,
+                    "rows",
+                    "rows_per_cpu_s_frames",
+                    "rows_per_cpu_s_files",
+                    "rows_per_cpu_s",
+                    "seconds_frames",
+                    "seconds_total",
+                )
+            },
+        }
+        figures["baseline_cpu_ratio"] = {k: round(baseline[k] / max(figures[k], 1e-9), 2) for k in keys}
+        print(
+            f"baseline {rev}: frames {baseline['rows_per_cpu_s_frames']:,} rows per CPU-s, all {baseline['rows_per_cpu_s']:,}; "
+            f"now {figures['rows_per_cpu_s_frames']:,} and {figures['rows_per_cpu_s']:,}: "
+            f"CPU seconds baseline/now {figures['baseline_cpu_ratio']}"
+        )
     write(
         "generate",
         {
