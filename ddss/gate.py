@@ -149,8 +149,10 @@ def gate(
             with writer(path, timeout, config) as con:
                 run_id = run_id or latest_run(con)
                 restore_waivers(con, store, province)  # an audited waiver whose row a crash lost
-                card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin)
                 files = score.run_files(con, run_id)
+                # The findings are read once: the scorecard and the classification share them.
+                eff = score.effective_findings(con, run_id, files, score.checks_not_run(set(files)))
+                card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin, eff)
                 plans = [DatasetPlan(run_id, province, d, files[d].batch_id, files[d].source_file)
                          for d in PROMOTED_DATASETS if d in files]  # fmt: skip
                 committed = _gate_entry(store, province, run_id)
@@ -167,7 +169,7 @@ def gate(
                     held = _run_holds(con, run_id)
                 else:
                     replace_scores(con, run_id, history_frame(card))
-                    decisions = _stage(con, card, files, plans)
+                    decisions = _stage(con, card, files, plans, eff)
             if committed is None:
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):
@@ -191,10 +193,11 @@ def gate(
     return result
 
 
-def _stage(con: duckdb.DuckDBPyConnection, card: score.Scorecard, files: dict, plans: list[DatasetPlan]) -> list[DatasetDecision]:
+def _stage(
+    con: duckdb.DuckDBPyConnection, card: score.Scorecard, files: dict, plans: list[DatasetPlan], eff: pl.DataFrame
+) -> list[DatasetDecision]:
     """Classify every row once and write the held ones as the run's pending holds."""
     not_run = score.checks_not_run(set(files))
-    eff = score.effective_findings(con, card.run_id, files, not_run)
     selects, decisions = [], []
     for plan in plans:
         ds, mine = card.dataset(plan.dataset), [n for n in not_run if n.dataset == plan.dataset]

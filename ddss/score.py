@@ -353,16 +353,23 @@ def _rejected(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, st
 
 
 def compute_scorecard(
-    con: duckdb.DuckDBPyConnection, run_id: str, thresholds: Thresholds, drop_margin: float = 0.02
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    thresholds: Thresholds,
+    drop_margin: float = 0.02,
+    eff: pl.DataFrame | None = None,
 ) -> Scorecard:
-    """The scorecard of one validation run, from the province file (``con`` may be read-only)."""
+    """The scorecard of one validation run, from the province file (``con`` may be read-only).
+    ``eff``: the run's ``effective_findings`` when the caller has read them already (the gate
+    classifies rows from the same frame: one read of the findings, not two)."""
     found = con.execute("SELECT province, as_of FROM validation_runs WHERE run_id = ?", [run_id]).fetchall()
     if not found:
         raise KeyError(f"Không có lượt kiểm tra {run_id!r} / no validation run {run_id!r}")
     province, as_of = found[0]
     files = run_files(con, run_id)
     not_run = checks_not_run(set(files))
-    eff = effective_findings(con, run_id, files, not_run)
+    if eff is None:
+        eff = effective_findings(con, run_id, files, not_run)
     previous = _previous(con, run_id)
     datasets = [_dataset_score(f, eff, thresholds, not_run, previous, drop_margin) for f in files.values()]
     agencies = []
