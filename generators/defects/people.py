@@ -12,7 +12,7 @@ import polars as pl
 
 from ddss import admin_units
 from generators.dates import datetimes, days
-from generators.defects.helpers import pre_reform_codes, unreferenced
+from generators.defects.helpers import among, pre_reform_codes, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -33,7 +33,7 @@ def apply(plan: Plan) -> None:
         new = [fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())]
         # Never another person's ID (possible in a province made in blocks, whose serials are
         # unique per 6-digit prefix only): that row would be a duplicate, not this defect.
-        keep = ~pl.Series(new, dtype=pl.Utf8).is_in(ids.implode()).to_numpy()
+        keep = ~among(pl.Series(new, dtype=pl.Utf8), ids)
         rows, new = rows[keep], [v for v, k in zip(new, keep, strict=True) if k]
         plan.update(DS, rows, "person_id", new)
         plan.record(DS, rows, kind, detail)
