@@ -18,11 +18,10 @@ _REFS = {
 
 
 def referenced_ids(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> pl.Series:
-    """Person IDs that some other dataset points at (their population rows must stay intact)."""
+    """Person IDs that some other dataset points at (their population rows must stay intact);
+    an ID may repeat (only membership is asked of it: no hashing pass to make it unique)."""
     parts = [frames[name][c] for name, cols in _REFS.items() if name not in skip and name in frames for c in cols]
-    return (
-        pl.concat([p.cast(pl.Utf8).alias("id") for p in parts]).drop_nulls().unique() if parts else pl.Series("id", [], pl.Utf8)
-    )
+    return pl.concat([p.cast(pl.Utf8).alias("id") for p in parts]).drop_nulls() if parts else pl.Series("id", [], pl.Utf8)
 
 
 def unreferenced(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> np.ndarray:
@@ -39,8 +38,8 @@ def among(values: pl.Series, ids: pl.Series) -> np.ndarray:
 
 
 def taken_ids(frames: dict[str, pl.DataFrame]) -> pl.Series:
-    """Every ID in use anywhere (a fresh ID must avoid them all)."""
-    return pl.concat([frames["population"]["person_id"].drop_nulls().alias("id"), referenced_ids(frames)]).unique()
+    """Every ID in use anywhere (a fresh ID must avoid them all); an ID may repeat."""
+    return pl.concat([frames["population"]["person_id"].drop_nulls().alias("id"), referenced_ids(frames)])
 
 
 def fresh_ids(
