@@ -9,7 +9,9 @@ rows than the gate promotes: it holds the defective ones) straight from the prov
 (ATTACH … READ_ONLY) into tables of the national file, one statement per dataset, one
 transaction. The gate does all of its work: scorecard, classification of every row (held
 or promoted, with reasons), rows out of the province file as Arrow, upsert in the national
-transaction with the invariant checks and the audit entry, holds and files.
+transaction with the invariant checks and the audit entry, holds and files. The score step
+(``ddss score``, run before the gate in the pipeline) is timed and printed on its own: the gate
+does not lean on it (it computes its scorecard itself), so it is outside the ratio.
 
     .venv/bin/python bench/gate.py [persons] [--keep DIR]   # default 1 000 000
 """
@@ -105,14 +107,22 @@ profile.enable()
 result = gate(s, "79", store=store)
 profile.disable()
 gate_seconds = time.perf_counter() - t
-PHASES = ("compute_scorecard", "_stage", "stage_holds", "_connect", "promote", "transaction", "_check_invariants",
-          "confirm_holds", "_run_holds", "_write_outputs")
+PHASES = ("effective_findings", "compute_scorecard", "_stage", "stage_holds", "_connect", "promote", "transaction",
+          "_check_invariants", "confirm_holds", "_run_holds", "_write_outputs")
 stats = pstats.Stats(profile).stats
 where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in k[0]), default=0.0), 3) for f in PHASES}
 store.close()
 floor_b, _ = floor("b")
 best = min(floor_a, floor_b)
-OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 3), round(floor_b, 3)],
+# The score step (before the gate in the pipeline: ingest → validate → score → report → gate),
+# timed on its own so that nothing is hidden; it is not in the ratio, the gate does not lean on
+# it. Timed after the gate so that the gate pays its own imports, as a ``ddss gate`` process does.
+from ddss.scorecard_io import score_run
+t = time.perf_counter()
+score_run(s, "79")
+score_seconds = time.perf_counter() - t
+OUT = {"gate_seconds": round(gate_seconds, 3), "score_step_seconds": round(score_seconds, 3),
+       "floor_seconds": [round(floor_a, 3), round(floor_b, 3)],
        "floor_rows": floor_rows, "promoted": result.promoted, "held": result.held,
        "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict,
        "where_seconds": where}
@@ -142,7 +152,8 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False) -> None:
         measured = in_child(MEASURE, str(root))
     print(
         f"gate {measured['gate_seconds']} s ({measured['promoted']} promoted, {measured['held']} held) vs plain INSERT … SELECT"
-        f" {min(measured['floor_seconds'])} s ({measured['floor_rows']} rows): {measured['ratio']}× (goal ≤ 1.5×)"
+        f" {min(measured['floor_seconds'])} s ({measured['floor_rows']} rows): {measured['ratio']}× (goal ≤ 1.5×);"
+        f" the score step before it (not in the ratio): {measured['score_step_seconds']} s"
     )
     write("gate", {"persons": persons, "prepare": prepared, "gate": measured, "goal_ratio": 1.5})
 

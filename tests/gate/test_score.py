@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from ddss.score import compute_scorecard
+from ddss.score import checks_not_run, compute_scorecard, effective_findings, run_files
 from ddss.scorecard_io import history_frame, write_files
 from ddss.store.gate import replace_scores
 from ddss.thresholds import Threshold, load_thresholds
@@ -92,6 +92,28 @@ def test_waived_finding_counts_as_warning(tmp_path, thresholds):
         card = compute_scorecard(con, RUN, thresholds)
     sach = next(d for d in card.dataset("birth").dimensions if d.dimension == "sach")
     assert (sach.blocking, sach.warning_only, sach.waived, sach.score) == (0, 1, 1, 1.0)
+
+
+def test_scorecard_from_findings_the_gate_read_equals_the_scorecard_alone(tmp_path, thresholds):
+    # The gate reads the run's effective findings once and hands them to compute_scorecard:
+    # the same scores, waiver included, as when the scorecard reads them itself.
+    with open_province(tmp_path) as con:
+        add_file(con, "birth", 5)
+        add_run(con)
+        add_finding(con, "birth", 1, "birth.entry_gap", key="25969|2026/KS|7")
+        add_finding(con, "birth", 2, "birth.missing_child_name")
+        con.execute(
+            "INSERT INTO waivers (waiver_id, province, dataset, record_key, check_id) VALUES ('w', '79', 'birth', ?, ?)",
+            ["25969|2026/KS|7", "birth.entry_gap"],
+        )
+        files = run_files(con, RUN)
+        eff = effective_findings(con, RUN, files, checks_not_run(set(files)))
+        shared, alone = compute_scorecard(con, RUN, thresholds, eff=eff), compute_scorecard(con, RUN, thresholds)
+    rows = [history_frame(c).drop("computed_at") for c in (shared, alone)]
+    assert rows[0].equals(rows[1]) and shared.verdict == alone.verdict and shared.reasons == alone.reasons
+    sach = next(d for d in shared.dataset("birth").dimensions if d.dimension == "sach")
+    du = next(d for d in shared.dataset("birth").dimensions if d.dimension == "du")
+    assert (sach.waived, sach.blocking, du.blocking, shared.dataset("birth").overall.blocking) == (1, 0, 1, 1)
 
 
 def test_check_that_could_not_run_is_listed_and_its_findings_ignored(tmp_path, thresholds):
