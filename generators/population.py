@@ -59,7 +59,11 @@ def _birth_places(rng: np.random.Generator, code: pl.Series, after_reform: np.nd
 def _household_ids(rng: np.random.Generator, home: np.ndarray, household: np.ndarray, residence: pl.Series) -> pl.Series:
     """Household number (số hộ) as the population DB keeps it: the commune's code and twelve
     random digits, unique in the block (and, by their length, across blocks in practice)."""
-    keys, inverse = np.unique(home, return_inverse=True)
+    # As np.unique(home, return_inverse=True), by counting (home is a row index < n): no sort.
+    used = np.zeros(home.size + 1, dtype=bool)
+    used[home] = True
+    keys = np.flatnonzero(used)
+    inverse = (np.cumsum(used) - 1)[home]
     digits = rng.integers(0, 10**12, keys.size)
     while np.unique(digits).size < digits.size:  # a repeat among ~10^5 draws of 10^12 is rare
         _, first = np.unique(digits, return_index=True)
