@@ -118,17 +118,10 @@ def as_text(df: pl.DataFrame, name: str, form: FileForm) -> pl.DataFrame:
 
 def _apply_overrides(text: pl.DataFrame, overrides: list[RawOverride]) -> pl.DataFrame:
     for column in sorted({o.column for o in overrides}):
-        rows = [o for o in overrides if o.column == column]
-        patch = pl.DataFrame(
-            {"_i": [o.row_index for o in rows], "_v": [o.raw_text for o in rows]}, schema={"_i": pl.UInt32, "_v": pl.Utf8}
-        )
-        text = (
-            text.with_row_index("_i")
-            .join(patch, on="_i", how="left")
-            .with_columns(pl.coalesce("_v", column).alias(column))
-            .sort("_i")
-            .drop("_i", "_v")
-        )
+        rows = {o.row_index: o.raw_text for o in overrides if o.column == column and o.raw_text is not None}
+        if rows:  # cells set in place (no join and re-sort of the whole frame)
+            cells = pl.Series(list(rows.values()), dtype=pl.Utf8)
+            text = text.with_columns(text[column].cast(pl.Utf8).scatter(list(rows), cells))
     return text
 
 
