@@ -18,9 +18,11 @@ __all__ = [
     "MARRIAGE_MIN_AGE_2000",
     "SEXES",
     "VIETNAM",
+    "FAMILY_NAME_LAST",
     "accepted_ethnicities",
     "accepted_nationalities",
     "ethnic_group",
+    "family_name_last_keys",
     "text_key",
 ]
 
@@ -64,6 +66,17 @@ def _ethnic_lookup() -> dict[str, str]:
 def ethnic_group(value: str | None) -> str | None:
     """The official name for a code, a name or a common alternative spelling; None if none."""
     return None if value is None else _ethnic_lookup().get(text_key(value))
+
+
+# Groups whose family (lineage) name is written last: "Y Bhin Niê", "H'Hen Êban" (Ê Đê and
+# Mnông naming order; generators/ethnic.py). Elsewhere the family name is the first word.
+FAMILY_NAME_LAST = ("Ê Đê", "Mnông")
+
+
+def family_name_last_keys() -> tuple[str, ...]:
+    """Every accepted ethnicity value (code, name, spelling; after ``text_key``) of a group
+    that writes the family name last."""
+    return tuple(sorted(k for k, name in _ethnic_lookup().items() if name in FAMILY_NAME_LAST))
 
 
 def accepted_ethnicities() -> tuple[str, ...]:

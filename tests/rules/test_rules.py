@@ -309,6 +309,23 @@ CASES = [
         },
         [2],
     ),
+    (
+        # An Ê Đê mother writes her lineage name last ("H'Yim Niê"); her child of an undetermined
+        # father carries it last too ("Y Bhin Niê"): lawful. Another lineage name last is not.
+        "birth.father_undetermined_mismatch",
+        {
+            "population": [{**WIFE, "full_name": "H'Yim Niê", "ethnicity": "Ê Đê"}],
+            "birth": [
+                _birth(
+                    child_name="Y Bhin Niê", ethnicity="Ê Đê", father_person_id=None, father_name=None, father_birth_year=None
+                ),
+                _birth(
+                    child_name="Y Bhin Êban", ethnicity="Ê Đê", father_person_id=None, father_name=None, father_birth_year=None
+                ),
+            ],
+        },
+        [2],
+    ),
     ("parcel.scan_ref_missing", {"parcel": [{"scan_ref": "a.pdf"}, {"scan_ref": None}]}, [2]),
     (
         "parcel.scan_ref_missing",

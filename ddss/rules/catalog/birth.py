@@ -9,7 +9,8 @@ from ddss.rules.catalog.ids import id_checks
 from ddss.rules.catalog.places import place_checks
 from ddss.rules.catalog.predicates import PairAtLeast
 from ddss.rules.catalog.values import coded, text_checks
-from ddss.rules.people import BIRTH_DEADLINE_DAYS
+from ddss.rules.people import BIRTH_DEADLINE_DAYS, family_name_last_keys
+from ddss.sql import str_literal
 
 __all__ = ["CHECKS"]
 
@@ -17,7 +18,12 @@ _F8 = "official-criteria F8; CV 1437/BTP-CNTT (mỗi trường hợp một tệp
 
 
 def _FAMILY(col: str) -> str:  # noqa: N802 - an SQL fragment: the family name, case aside
-    return f"lower(split_part(trim({col}), ' ', 1))"
+    """The family name of ``col``: its first word, or its last where the mother's group
+    (``p.ethnicity``; the child of an undetermined father follows her) writes it last."""
+    words = f"string_split(regexp_replace(trim({col}), '\\s+', ' ', 'g'), ' ')"
+    last = ", ".join(str_literal(v) for v in family_name_last_keys())
+    ethnicity = "lower(regexp_replace(trim(p.ethnicity), '\\s+', ' ', 'g'))"
+    return f"lower(CASE WHEN {ethnicity} IN ({last}) THEN {words}[-1] ELSE {words}[1] END)"
 
 
 _LAW = "domain.md §Civil registry; Luật Hộ tịch 2014; NĐ 123/2015 đ.6"
