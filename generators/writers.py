@@ -97,14 +97,23 @@ def _area_text(col: str, decimal_comma: bool) -> pl.Expr:
     return pl.concat_str([sign, groups, pl.lit(","), frac])
 
 
-def as_text(df: pl.DataFrame, name: str, form: FileForm) -> pl.DataFrame:
-    """Every column as the text an agency export would contain (NULL stays empty)."""
-    ds = dataset_schema(name)
+def _date_formats(form: FileForm) -> tuple[str, str]:
     date_fmt = "%d/%m/%Y" if form.dates == "vn" else "%Y-%m-%d"
+    return date_fmt, date_fmt + " %H:%M:%S"
+
+
+def as_text(df: pl.DataFrame, name: str, form: FileForm, typed_dates: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """Every column as the text an agency export would contain (NULL stays empty).
+    ``typed_dates``: date and timestamp columns left as they are, for a CSV writer that
+    formats them itself (``_date_formats``: the same text, without a string column)."""
+    ds = dataset_schema(name)
+    date_fmt = _date_formats(form)[0]
     exprs = []
     for c in (c for c in ds.columns if c.name in df.columns):
         col = pl.col(c.name)
-        if c.dtype == "date":
+        if c.name in typed_dates:
+            e = col
+        elif c.dtype == "date":
             e = col.dt.strftime(date_fmt)
         elif c.dtype == "timestamp":
             e = col.dt.strftime(date_fmt + " %H:%M:%S")
@@ -163,8 +172,14 @@ class DatasetWriter:
                 c.name: (c.header_vi if self.form.headers == "vi" else c.name) for c in ds.columns if c.name in df.columns
             }
         cols = list(self._headers)
+        typed: frozenset[str] = frozenset()
+        if self.form.fmt == "csv":
+            # polars' CSV writer formats dates and timestamps as strftime would: only the
+            # columns a raw text defect patches become strings first.
+            patched = {o.column for o in own}
+            typed = frozenset(c.name for c in ds.columns if c.name in cols and c.dtype in ("date", "timestamp")) - patched
         frame = (
-            df.select(cols) if not self.text else _apply_overrides(as_text(df.select(cols), self.name, self.form), own)
+            df.select(cols) if not self.text else _apply_overrides(as_text(df.select(cols), self.name, self.form, typed), own)
         ).rename(self._headers)
         if self.form.fmt == "parquet":
             self._parquet(frame)
@@ -191,10 +206,12 @@ class DatasetWriter:
             self._sink = self.path.open("wb")
             if self.form.encoding == "utf-8-sig":
                 self._sink.write("\ufeff".encode())
+        date_fmt, datetime_fmt = _date_formats(self.form)
+        opts = {"null_value": "", "include_header": first, "date_format": date_fmt, "datetime_format": datetime_fmt}
         if self.form.encoding == "cp1258":
-            self._sink.write(encode_cp1258(text.write_csv(null_value="", include_header=first)))
+            self._sink.write(encode_cp1258(text.write_csv(**opts)))
         else:  # polars writes UTF-8 bytes straight into the file (no Python string between)
-            text.write_csv(self._sink, null_value="", include_header=first)
+            text.write_csv(self._sink, **opts)
 
     def _parquet(self, frame: pl.DataFrame) -> None:
         import pyarrow.parquet as pq
