@@ -47,7 +47,7 @@ class Plan:
     seed: int
     context: dict
     taken: dict[str, np.ndarray] = field(default_factory=dict)  # per dataset: bool mask of rows hit or protected
-    _manifest: list[dict] = field(default_factory=list)
+    _manifest: list[pl.DataFrame] = field(default_factory=list)  # one frame per record() call
     raw_overrides: list[RawOverride] = field(default_factory=list)
 
     def rng(self, kind: str) -> np.random.Generator:
@@ -121,10 +121,16 @@ class Plan:
         from ddss.rules.catalog import by_id
 
         dimension = by_id(kind).dimension
-        for r in rows:
-            self._manifest.append(
-                {"dataset": dataset, "row_index": int(r), "defect_kind": kind, "dimension": dimension, "detail": detail}
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size:  # one small frame per call, not one dict per row
+            part = pl.DataFrame({"row_index": rows}).select(
+                pl.lit(dataset).alias("dataset"),
+                "row_index",
+                pl.lit(kind).alias("defect_kind"),
+                pl.lit(dimension).alias("dimension"),
+                pl.lit(detail).alias("detail"),
             )
+            self._manifest.append(part.cast(MANIFEST_SCHEMA))
 
     def override(self, dataset: str, rows: np.ndarray, column: str, texts: list[str]) -> None:
         """Cell text a text writer must emit verbatim (defects that exist only as text)."""
@@ -132,5 +138,6 @@ class Plan:
             self.raw_overrides.append(RawOverride(dataset, int(r), column, text))
 
     def result(self) -> Injected:
-        manifest = pl.DataFrame(self._manifest, schema=MANIFEST_SCHEMA).sort("dataset", "row_index", "defect_kind")
+        parts = self._manifest or [pl.DataFrame(schema=MANIFEST_SCHEMA)]
+        manifest = pl.concat(parts).sort("dataset", "row_index", "defect_kind")
         return Injected(self.frames, manifest, sorted(self.raw_overrides, key=lambda o: (o.dataset, o.row_index, o.column)))
