@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.catalog.book_closure import EVENT_TYPES
 
-__all__ = ["BOOK", "ENTRIES_PER_PAGE", "book_closures", "book_counts", "closures_from_counts"]
+__all__ = ["BOOK", "ENTRIES_PER_PAGE", "book_closures", "book_counts", "closures_from_counts", "loaded_entries"]
 
 BOOK = ["registering_commune_code", "event_type", "register_book", "book_year"]
 # Layout assumption of the generator only (no check reads pages against entries): two
@@ -71,3 +72,26 @@ def closures_from_counts(counts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def book_closures(frames: dict[str, pl.DataFrame], as_of: dt.date) -> pl.DataFrame:
     return closures_from_counts(book_counts(frames), as_of)
+
+
+def loaded_entries(frames: dict[str, pl.DataFrame], raw_overrides) -> pl.DataFrame:
+    """Entries per (commune, event type, Quyển số) among the civil rows that will load: a row
+    a raw text defect makes unreadable is quarantined at load and counts for no book."""
+    quarantined: dict[str, set[int]] = {}
+    for o in raw_overrides:
+        quarantined.setdefault(o.dataset, set()).add(o.row_index)
+    parts = []
+    for code, dataset in EVENT_TYPES.items():
+        df = frames.get(dataset)
+        if df is None or df.is_empty():
+            continue
+        keep = ~np.isin(np.arange(df.height), sorted(quarantined.get(dataset, ())))
+        parts.append(
+            df.filter(pl.Series(keep))
+            .drop_nulls(["registering_commune_code", "register_book"])
+            .group_by("registering_commune_code", "register_book")
+            .agg(pl.len().cast(pl.Int64).alias("_n"))
+            .select("registering_commune_code", pl.lit(code).alias("event_type"), "register_book", "_n")
+        )
+    schema = {"registering_commune_code": pl.Utf8, "event_type": pl.Utf8, "register_book": pl.Utf8, "_n": pl.Int64}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)

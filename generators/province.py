@@ -157,7 +157,9 @@ def _make_block(province: str, size: int, seed: int, b: int, blocks: int, rate: 
 
         counts = book_counts(frames)
     injected = inject(frames, rate, seed, {**context, "seed": seed})
-    return _Block(injected, counts, _loaded_books(injected) if counts is not None else None)
+    return _Block(
+        injected, counts, closures.loaded_entries(injected.frames, injected.raw_overrides) if counts is not None else None
+    )
 
 
 class _Province:
@@ -200,29 +202,6 @@ class _Province:
         total = books.select(key).join(loaded, on=key, how="left", maintain_order="left")["_n"].fill_null(0)
         books = books.with_columns(total.alias("total_entries"))
         return {"book_closure": books.select([c for c in DATASETS["book_closure"].column_names if c in books.columns])}
-
-
-def _loaded_books(injected: Injected) -> pl.DataFrame:
-    """Entries per (commune, event type, book) among civil rows that will load (a row with
-    a raw text defect is quarantined at load and counts for no book)."""
-    from ddss.rules.catalog.book_closure import EVENT_TYPES
-
-    parts = []
-    for code, name in EVENT_TYPES.items():
-        df = injected.frames.get(name)
-        if df is None or df.is_empty():
-            continue
-        bad = sorted({o.row_index for o in injected.raw_overrides if o.dataset == name})
-        keep = ~np.isin(np.arange(df.height), bad)
-        parts.append(
-            df.filter(pl.Series(keep))
-            .drop_nulls(["registering_commune_code", "register_book"])
-            .group_by("registering_commune_code", "register_book")
-            .agg(pl.len().cast(pl.Int64).alias("_n"))
-            .select("registering_commune_code", pl.lit(code).alias("event_type"), "register_book", "_n")
-        )
-    schema = {"registering_commune_code": pl.Utf8, "event_type": pl.Utf8, "register_book": pl.Utf8, "_n": pl.Int64}
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 @contextlib.contextmanager

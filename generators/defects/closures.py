@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import polars as pl
 
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.catalog.book_closure import EVENT_TYPES, PAPER_YEARS_BEFORE
-from generators.closures import BOOK
+from generators.closures import BOOK, loaded_entries
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -39,31 +38,13 @@ def apply(plan: Plan) -> None:
     _row_defects(plan)
 
 
-def _loaded_counts(plan: Plan) -> pl.DataFrame:
-    """Entries per book among the civil rows that will be loaded and can match a book."""
-    quarantined: dict[str, set[int]] = {}
-    for o in plan.raw_overrides:
-        quarantined.setdefault(o.dataset, set()).add(o.row_index)
-    parts = []
-    for code, dataset in EVENT_TYPES.items():
-        df = plan.frames.get(dataset)
-        if df is None or df.is_empty():
-            continue
-        keep = ~np.isin(np.arange(df.height), list(quarantined.get(dataset, ())))
-        parts.append(
-            df.filter(pl.Series(keep))
-            .drop_nulls(["registering_commune_code", "register_book"])
-            .group_by("registering_commune_code", "register_book")
-            .agg(pl.len().cast(pl.Int64).alias("_n"))
-            .with_columns(pl.lit(code).alias("event_type"))
-        )
-    schema = {"registering_commune_code": pl.Utf8, "register_book": pl.Utf8, "_n": pl.Int64, "event_type": pl.Utf8}
-    return pl.concat(parts).select(_KEY + ["_n"]) if parts else pl.DataFrame(schema=schema).select(_KEY + ["_n"])
-
-
 def _reconcile(plan: Plan) -> None:
     df = plan.frames[DS]
-    n = df.select(_KEY).join(_loaded_counts(plan), on=_KEY, how="left", maintain_order="left")["_n"].fill_null(0)
+    n = (
+        df.select(_KEY)
+        .join(loaded_entries(plan.frames, plan.raw_overrides), on=_KEY, how="left", maintain_order="left")["_n"]
+        .fill_null(0)
+    )
     plan.frames[DS] = df.with_columns(n.alias("total_entries"))
 
 
