@@ -71,7 +71,8 @@ from pathlib import Path
 import duckdb
 from ddss.gate import gate
 from ddss.settings import Settings
-from ddss.store.national import PROMOTED_DATASETS, DuckDBNationalStore
+from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.sql import ident, str_literal
 root = Path(sys.argv[1])
 s = Settings.load(data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx")

@@ -39,7 +39,8 @@ from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
 from ddss.store import fetch_frame, province_lock, writer
 from ddss.store.gate import confirm_holds, pending_count, reopen_holds, replace_scores, stage_holds
-from ddss.store.national import PROMOTED_DATASETS, NationalStore, open_national
+from ddss.store.national import NationalStore, open_national
+from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.thresholds import Thresholds, load_thresholds
 from ddss.waivers import restore as restore_waivers
 

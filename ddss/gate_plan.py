@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from ddss.schema import DATASETS, staging_table
 from ddss.sql import ident
-from ddss.store.national import KEY_FALLBACKS, NATIONAL_KEYS, ProvinceRows, incoming_columns
+from ddss.store.national import ProvinceRows
+from ddss.store.national_tables import KEY_FALLBACKS, NATIONAL_KEYS, incoming_columns
 
 __all__ = ["HOLD_EN", "HOLD_VI", "DatasetPlan", "blocking_reasons"]
 

@@ -34,85 +34,30 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ddss.schema import DATASETS, DUCKDB_TYPES
 from ddss.sql import ident, str_literal
+from ddss.store.national_tables import (
+    AUDIT_COLUMNS,
+    PROMOTED_DATASETS,
+    SUPERSEDED,
+    history_table,
+    incoming_columns,
+    national_columns,
+    national_table,
+)
 from ddss.store.province import DatabaseBusy
 
 if TYPE_CHECKING:
     from ddss.settings import Settings
 
 __all__ = [
-    "AUDIT_COLUMNS",
-    "KEY_FALLBACKS",
-    "NATIONAL_KEYS",
-    "PROMOTED_DATASETS",
     "DuckDBNationalStore",
     "NationalStore",
     "PromoteCounts",
     "ProvinceRows",
     "SqlNationalStore",
     "RevertBlocked",
-    "history_table",
-    "incoming_columns",
-    "national_columns",
-    "national_table",
     "open_national",
 ]
-
-PROMOTED_DATASETS = ("birth", "death", "marriage", "parcel", "certificate")
-# The record's natural key in the national database (issue #17): register place + book +
-# entry number; commune + map sheet + parcel number; certificate serial + parcel + holder.
-NATIONAL_KEYS: dict[str, tuple[str, ...]] = {
-    "birth": ("registering_commune_code", "register_book", "entry_no"),
-    "death": ("registering_commune_code", "register_book", "entry_no"),
-    "marriage": ("registering_commune_code", "register_book", "entry_no"),
-    "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
-    "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
-}
-# A key column that may lawfully be empty, and what identifies the record then: an
-# organisation holds a certificate with no personal ID (domain.md §Land), so its name does.
-KEY_FALLBACKS: dict[tuple[str, str], str] = {("certificate", "owner_person_id"): "owner_name"}
-# Lineage every incoming row carries (set by the gate from the province file).
-INCOMING_LINEAGE = (
-    ("_province", "VARCHAR"),
-    ("_agency", "VARCHAR"),
-    ("_batch_id", "VARCHAR"),
-    ("_source_file", "VARCHAR"),
-    ("_file_sha256", "VARCHAR"),
-    ("_source_row", "BIGINT"),
-)
-# Added by the store when a row is promoted.
-PROMOTION = (("_version", "INTEGER"), ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP"))
-SUPERSEDED = (("_superseded_by", "VARCHAR"), ("_superseded_at", "TIMESTAMP"))
-AUDIT_COLUMNS = (
-    ("seq", "BIGINT"),
-    ("at", "TIMESTAMP"),
-    ("kind", "VARCHAR"),
-    ("province", "VARCHAR"),
-    ("run_id", "VARCHAR"),
-    ("body", "VARCHAR"),
-    ("prev_sha256", "VARCHAR"),
-    ("sha256", "VARCHAR"),
-)
-
-
-def national_table(dataset: str) -> str:
-    return f"nat_{dataset}"
-
-
-def history_table(dataset: str) -> str:
-    return f"nat_{dataset}_history"
-
-
-def incoming_columns(dataset: str) -> list[tuple[str, str]]:
-    """Columns of the Arrow table ``promote`` takes, in order, with DuckDB types."""
-    cols = [("_key", "VARCHAR")] + [(c.name, DUCKDB_TYPES[c.dtype]) for c in DATASETS[dataset].columns]
-    return cols + list(INCOMING_LINEAGE)
-
-
-def national_columns(dataset: str) -> list[tuple[str, str]]:
-    """Columns of ``nat_<dataset>`` (DuckDB types; a server backend maps them)."""
-    return incoming_columns(dataset) + list(PROMOTION)
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,11 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from ddss.sql import ident
-from ddss.store.national import (
+from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
+from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
     SUPERSEDED,
-    PromoteCounts,
-    ProvinceRows,
-    SqlNationalStore,
     history_table,
     incoming_columns,
     national_columns,

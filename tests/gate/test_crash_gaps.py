@@ -15,7 +15,8 @@ import pytest
 
 from ddss import audit
 from ddss.gate import AlreadyGated, gate, revert
-from ddss.store.national import PROMOTED_DATASETS, DuckDBNationalStore
+from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_tables import PROMOTED_DATASETS
 from tests.gate.conftest import province_rows
 from tests.gate.test_kill_and_audit import _cli
 

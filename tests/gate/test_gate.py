@@ -14,7 +14,7 @@ from ddss import audit
 from ddss.checks.run import validate
 from ddss.gate import gate, revert
 from ddss.ingest import ingest_inbox
-from ddss.store.national import PROMOTED_DATASETS
+from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.thresholds import Threshold, load_thresholds
 from ddss.waivers import waive
 from tests.gate.conftest import DEFAULT_AS_OF, province_rows

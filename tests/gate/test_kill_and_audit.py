@@ -14,7 +14,8 @@ import duckdb
 
 from ddss import audit
 from ddss.gate import gate, revert
-from ddss.store.national import PROMOTED_DATASETS, DuckDBNationalStore
+from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_tables import PROMOTED_DATASETS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,9 @@ import psycopg
 import pyarrow as pa
 import pytest
 
-from ddss.store.national import DuckDBNationalStore, incoming_columns
+from ddss.store.national import DuckDBNationalStore
 from ddss.store.national_pg import PostgresNationalStore
+from ddss.store.national_tables import incoming_columns
 
 ARROW = {
     "VARCHAR": pa.string(),

@@ -1,0 +1,76 @@
+"""The national database's table layout: which datasets are promoted, their natural keys,
+the lineage and promotion columns every row carries, the audit log's columns. Shared by
+every backend (ddss.store.national, ddss.store.national_pg) and by the gate's plan."""
+
+from __future__ import annotations
+
+from ddss.schema import DATASETS, DUCKDB_TYPES
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "INCOMING_LINEAGE",
+    "KEY_FALLBACKS",
+    "NATIONAL_KEYS",
+    "PROMOTED_DATASETS",
+    "PROMOTION",
+    "SUPERSEDED",
+    "history_table",
+    "incoming_columns",
+    "national_columns",
+    "national_table",
+]
+
+PROMOTED_DATASETS = ("birth", "death", "marriage", "parcel", "certificate")
+# The record's natural key in the national database (issue #17): register place + book +
+# entry number; commune + map sheet + parcel number; certificate serial + parcel + holder.
+NATIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "birth": ("registering_commune_code", "register_book", "entry_no"),
+    "death": ("registering_commune_code", "register_book", "entry_no"),
+    "marriage": ("registering_commune_code", "register_book", "entry_no"),
+    "parcel": ("commune_code", "map_sheet_no", "parcel_no"),
+    "certificate": ("certificate_serial", "commune_code", "map_sheet_no", "parcel_no", "owner_person_id"),
+}
+# A key column that may lawfully be empty, and what identifies the record then: an
+# organisation holds a certificate with no personal ID (domain.md §Land), so its name does.
+KEY_FALLBACKS: dict[tuple[str, str], str] = {("certificate", "owner_person_id"): "owner_name"}
+# Lineage every incoming row carries (set by the gate from the province file).
+INCOMING_LINEAGE = (
+    ("_province", "VARCHAR"),
+    ("_agency", "VARCHAR"),
+    ("_batch_id", "VARCHAR"),
+    ("_source_file", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+)
+# Added by the store when a row is promoted.
+PROMOTION = (("_version", "INTEGER"), ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP"))
+SUPERSEDED = (("_superseded_by", "VARCHAR"), ("_superseded_at", "TIMESTAMP"))
+AUDIT_COLUMNS = (
+    ("seq", "BIGINT"),
+    ("at", "TIMESTAMP"),
+    ("kind", "VARCHAR"),
+    ("province", "VARCHAR"),
+    ("run_id", "VARCHAR"),
+    ("body", "VARCHAR"),
+    ("prev_sha256", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+)
+
+
+def national_table(dataset: str) -> str:
+    return f"nat_{dataset}"
+
+
+def history_table(dataset: str) -> str:
+    return f"nat_{dataset}_history"
+
+
+def incoming_columns(dataset: str) -> list[tuple[str, str]]:
+    """Columns of the Arrow table ``promote`` takes, in order, with DuckDB types."""
+    cols = [("_key", "VARCHAR")] + [(c.name, DUCKDB_TYPES[c.dtype]) for c in DATASETS[dataset].columns]
+    return cols + list(INCOMING_LINEAGE)
+
+
+def national_columns(dataset: str) -> list[tuple[str, str]]:
+    """Columns of ``nat_<dataset>`` (DuckDB types; a server backend maps them)."""
+    return incoming_columns(dataset) + list(PROMOTION)
