@@ -35,9 +35,9 @@ upstream issues #10738 and #11579):
    ``table.columns``) reflects the table through SQLAlchemy's inspector, which on
    duckdb-engine runs PostgreSQL-catalogue queries for the columns and the primary key
    (0.6 s of a 2 000-person validation, once per data asset). Fix: for a DuckDB table,
-   one query of ``duckdb_columns()`` and ``duckdb_constraints()``, types mapped by the
-   dialect's own ``ischema_names`` as its reflection does; the result is built by GX's
-   own ``_build_column_metadata_result``. A type the dialect does not name, a custom
+   one query of ``duckdb_columns()``, types mapped by the dialect's own ``ischema_names``
+   as its reflection does, no primary key (reflection finds none on duckdb-engine); the
+   result is built by GX's own ``_build_column_metadata_result``. A type the dialect does not name, a custom
    query, or a table not found: GX's reflection, unchanged.
 
 Applied explicitly, idempotent, and refused on another GX version (the patched
@@ -239,10 +239,7 @@ def _cache_metric_kwargs() -> None:
 
 
 _COLUMNS_SQL = """
-SELECT c.column_name, lower(c.data_type), c.is_nullable,
-       coalesce(list_contains((SELECT flatten(list(k.constraint_column_names)) FROM duckdb_constraints() k
-                               WHERE k.constraint_type = 'PRIMARY KEY' AND k.database_name = c.database_name
-                                 AND k.schema_name = c.schema_name AND k.table_name = c.table_name), c.column_name), false)
+SELECT c.column_name, lower(c.data_type), c.is_nullable
 FROM duckdb_columns() c
 WHERE c.database_name = current_database() AND c.schema_name = coalesce(:schema, current_schema()) AND c.table_name = :table
 ORDER BY c.column_index
@@ -263,14 +260,15 @@ def _column_metadata_from_catalog() -> None:
             return original(execution_engine=execution_engine, table_selectable=table_selectable, schema_name=schema_name)
         query = sa.text(_COLUMNS_SQL).bindparams(table=str(table_selectable), schema=schema_name)
         rows = execution_engine.execute_query(query).fetchall()
-        types = [dialect.ischema_names.get(r[1]) for r in rows]
+        types = [{"double": sa.FLOAT}.get(r[1]) or dialect.ischema_names.get(r[1]) for r in rows]  # DOUBLE: as reflected
         if not rows or None in types:
             return original(execution_engine=execution_engine, table_selectable=table_selectable, schema_name=schema_name)
         columns = [
             {"name": r[0], "type": t(), "nullable": r[2], "default": None, "autoincrement": False, "comment": None}
             for r, t in zip(rows, types, strict=True)
         ]
-        return util._build_column_metadata_result(columns, {r[0] for r in rows if r[3]}, execution_engine)
+        # no primary key, as reflection reports (duckdb-engine's get_pk_constraint finds none)
+        return util._build_column_metadata_result(columns, set(), execution_engine)
 
     module.get_sqlalchemy_column_metadata = get_sqlalchemy_column_metadata
 

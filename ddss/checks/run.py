@@ -112,13 +112,14 @@ def prepare(settings: Settings, province: str, as_of: dt.date | None = None) -> 
     )
 
 
-def run_unit(plan: Plan, unit: Unit) -> dict[str, int | None]:
+def run_unit(plan: Plan, unit: Unit, keep_open: bool = False) -> dict[str, int | None]:
     """One suite through GX: check_id -> GX's unexpected count (None: the expectation
-    raised). Its result lands in GX's validations store under the plan's run id."""
+    raised). Its result lands in GX's validations store under the plan's run id.
+    ``keep_open``: see gx_run.run_suite (``validate`` keeps GX's connection for its units)."""
     db = plan.settings.province_db(plan.province)
     with store.province_lock(db, plan.settings.busy_timeout_s):
         try:
-            return gx_run.run_suite(plan.settings, plan.province, unit.suite, plan.run_id, plan.run_time)
+            return gx_run.run_suite(plan.settings, plan.province, unit.suite, plan.run_id, plan.run_time, keep_open)
         except Exception as e:
             _reraise(e, plan.settings.gx_dir, db)
 
@@ -159,13 +160,16 @@ def validate(
         plan = prepare(settings, province, as_of)
         progress("gx", "", 0, len(plan.units))
         try:
-            gx_run.session(settings, province)  # the GX import and the suites, once per process
+            gx = gx_run.session(settings, province)  # the GX import and the suites, once per process
         except Exception as e:
             _reraise(e, settings.gx_dir, db)
         results = []
-        for i, unit in enumerate(plan.units):
-            progress("suite", unit.suite, i, len(plan.units))
-            results.append(run_unit(plan, unit))
+        try:  # one GX connection for every unit (the lock is held throughout), closed before finish reads
+            for i, unit in enumerate(plan.units):
+                progress("suite", unit.suite, i, len(plan.units))
+                results.append(run_unit(plan, unit, keep_open=True))
+        finally:
+            gx_run.release(gx)
         progress("done", "", len(plan.units), len(plan.units))
         progress("findings", "", 0, 0)
         return finish(plan, results)
