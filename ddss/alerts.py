@@ -40,7 +40,7 @@ def _pct(x: float | None) -> str:
 
 
 def alerts_for(province: str, ingested: Any = None, scorecard: Any = None) -> list[Alert]:
-    """What a run should raise: ``ingested`` an ingest.IngestResult, ``scorecard`` a score.Scorecard."""
+    """What a run should raise: ``ingested`` an ingest.IngestResult, ``scorecard`` a scorecard.Scorecard."""
     out: list[Alert] = []
     if ingested is not None:
         for f in (f for f in ingested.files if f.status == "rejected"):

@@ -35,6 +35,7 @@ import polars as pl
 from ddss import audit, score
 from ddss.gate_plan import DatasetPlan, blocking_reasons
 from ddss.mask import excel_safe_frame
+from ddss.scorecard import Scorecard
 from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
 from ddss.store import fetch_frame, province_lock, writer
@@ -91,7 +92,7 @@ class DatasetDecision:
 class GateResult:
     run_id: str
     province: str
-    scorecard: score.Scorecard
+    scorecard: Scorecard
     decisions: list[DatasetDecision]
     audit_seq: int
     open_holds: int = 0
@@ -195,7 +196,7 @@ def gate(
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, card: score.Scorecard, files: dict, plans: list[DatasetPlan], eff: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, card: Scorecard, files: dict, plans: list[DatasetPlan], eff: pl.DataFrame
 ) -> list[DatasetDecision]:
     """Classify every row once and write the held ones as the run's pending holds."""
     not_run = score.checks_not_run(set(files))
@@ -221,7 +222,7 @@ def _gate_entry(store: NationalStore, province: str, run_id: str) -> dict | None
     return entry
 
 
-def _result_from_audit(card: score.Scorecard, entry: dict, open_holds: int) -> GateResult:
+def _result_from_audit(card: Scorecard, entry: dict, open_holds: int) -> GateResult:
     body = json.loads(entry["body"])
     decisions = [
         DatasetDecision(d, card.dataset(d).agency, body["batches"][d], c["staged"], c["promoted"], c["held"], c["inserted"],
@@ -278,7 +279,7 @@ def _check_invariants(store: NationalStore, run_id: str, decisions: list[Dataset
         raise GateInvariantBroken("Bất biến của cổng bị vi phạm; không ghi gì. / Gate invariant broken: " + "; ".join(problems))
 
 
-def _audit_body(card: score.Scorecard, decisions: list[DatasetDecision]) -> dict:
+def _audit_body(card: Scorecard, decisions: list[DatasetDecision]) -> dict:
     return {
         "province": card.province,
         "run_id": card.run_id,

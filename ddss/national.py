@@ -43,7 +43,7 @@ def new_national_run_id() -> str:
 
 
 def province_rows(card: Any) -> list[dict]:
-    """Rows (agency × dimension) of one province from its ``score.Scorecard``."""
+    """Rows (agency × dimension) of one province from its ``scorecard.Scorecard``."""
     rows = []
     for a in card.agencies:
         for dim in DIMENSIONS:

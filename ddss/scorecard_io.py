@@ -16,7 +16,8 @@ import polars as pl
 from ddss.mask import excel_safe_frame
 from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import AGENCIES
-from ddss.score import DATASET_LABELS, DIMENSIONS_EN, VERDICTS, DimensionScore, Scorecard, compute_scorecard
+from ddss.score import compute_scorecard
+from ddss.scorecard import DATASET_LABELS, DIMENSIONS_EN, VERDICTS, DimensionScore, Scorecard
 from ddss.settings import Settings
 from ddss.thresholds import POLICIES, load_thresholds
 

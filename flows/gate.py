@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
 from ddss.gate import GateResult, RunNotPassed, gate
-from ddss.score import DATASET_LABELS, VERDICTS, Scorecard
+from ddss.scorecard import DATASET_LABELS, VERDICTS, Scorecard
 from ddss.scorecard_io import score_run
 from flows import flow_settings
 

@@ -14,7 +14,7 @@ __all__ = ["HELP", "command", "decisions_table", "outcome_text"]
 
 def decisions_table(result) -> str:  # noqa: ANN001 - ddss.gate.GateResult
     from ddss.cli.summary import table
-    from ddss.score import DATASET_LABELS
+    from ddss.scorecard import DATASET_LABELS
 
     rows = [
         [DATASET_LABELS[d.dataset][0], d.staged, d.promoted, d.held, d.inserted, d.updated, "có" if d.batch_blocked else ""]

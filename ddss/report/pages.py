@@ -25,7 +25,7 @@ from ddss.report import charts, exports
 from ddss.report.inputs import HistoryPoint, ReportInputs, ScoreCell, agency_names, legal_basis, load_inputs
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import DATASETS
-from ddss.score import DATASET_LABELS
+from ddss.scorecard import DATASET_LABELS
 from ddss.settings import Settings
 
 __all__ = ["ROWS_PER_CHECK", "agency_page_name", "build_report", "data_docs_index", "render_pages", "template_environment"]
