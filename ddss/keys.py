@@ -18,7 +18,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddss.settings import Settings, StorageError
+from ddss.settings import Settings
+from ddss.storage_errors import StorageError
 
 __all__ = ["KEY_FILE", "PseudonymKey", "current_key", "key_by_id", "rotate"]
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ddss import store
 from ddss.checks.outputs import PARTIAL_PREFIX
-from ddss.settings import Settings, StorageError, storage_error
+from ddss.settings import Settings
+from ddss.storage_errors import StorageError, storage_error
 
 __all__ = ["LOG_NAME", "PurgeResult", "purge"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from ddss.mask import excel_safe_frame
-from ddss.settings import StorageError, storage_error
+from ddss.storage_errors import StorageError, storage_error
 
 __all__ = ["PARTIAL_PREFIX", "RUN_RECORD", "discard", "publish", "write_run"]
 

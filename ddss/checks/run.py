@@ -236,7 +236,7 @@ def _reraise(exc: Exception, folder: Path, db: Path) -> NoReturn:
 
 
 def _known(exc: Exception, folder: Path, db: Path) -> Exception:
-    from ddss.settings import storage_error
+    from ddss.storage_errors import storage_error
 
     if isinstance(exc, store.DatabaseBusy | store.DamagedDatabase):
         return exc

@@ -22,7 +22,8 @@ __all__ = ["classify", "handled"]
 def classify(exc: BaseException, where: Path | str | None = None) -> tuple[ExitCode, str] | None:
     """(exit code, message) for a known failure, else None. ``where``: the folder a storage
     fault is reported against when the exception does not name one."""
-    from ddss.settings import SettingsError, storage_error
+    from ddss.settings import SettingsError
+    from ddss.storage_errors import storage_error
     from ddss.store import DamagedDatabase, DatabaseBusy
 
     if isinstance(exc, SettingsError):

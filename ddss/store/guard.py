@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ddss.settings import StorageError, storage_error
+from ddss.storage_errors import StorageError, storage_error
 
 __all__ = ["DamagedDatabase", "DatabaseBusy", "check_file", "province_lock"]
 

@@ -16,8 +16,8 @@ import duckdb
 import polars as pl
 
 from ddss.schema import DATASETS, DUCKDB_TYPES, LINEAGE, staging_table
-from ddss.settings import StorageError, storage_error
 from ddss.sql import ident
+from ddss.storage_errors import StorageError, storage_error
 from ddss.store.guard import DamagedDatabase, DatabaseBusy, check_file, province_lock
 
 __all__ = [
