@@ -1,27 +1,32 @@
-"""Generator speed (issue #21): clean frames and files, rows/s, peak RSS, one province of N
-persons (default 1 M) made block by block.
+"""Generator speed (issue #21), three figures measured apart, in one process and on the
+user's path (several blocks made by ``workers`` processes, as ``ddss generate`` does):
 
-On a shared machine the wall figures follow the load (printed); CPU seconds of the
-generating process (all its threads) are printed beside them.
+(a) clean frames: every block's datasets as generated, BEFORE defect injection;
+(b) frames + defects: every block made and injected, as the generator does before writing;
+(c) end to end: ``generators.province.generate`` writing the batch files and ground truth.
 
-Goals: clean frames (generation and defects, before any file) >= 1 M rows/s; end to end
-with the files >= 0.7 M rows/s. The floor of the file part, in the same process and run:
-the same rows (read back from the files written) written again by polars alone, one
-call per file; the ratio says what the block-by-block writer costs beyond it.
+Each is timed in wall seconds and CPU seconds (this process and its worker processes,
+read with ``getrusage``), with rows/s for each, the load average before and after, and
+peak RSS. (a) and (b) go through the same windows of ``chunk_persons`` and the same spawned
+process pool as (c), and bring every block's frames back to the parent as (c) does.
 
-    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons] [workers] [baseline_rev]
+Goals: clean frames >= 1 M rows/s; end to end with the files >= 0.7 M rows/s. The floor of
+the file part, in the same run: the rows written (read back from the files) written again
+by polars alone, one call per file.
 
+    .venv/bin/python bench/generate.py [persons] [format] [chunk_persons] [workers] [baseline_rev] [repeats]
+
+Defaults: 1 000 000 persons, csv, 1 000 000 per chunk, workers "1,2" (one process, then
+the CLI's default of two worker processes; a single number measures that one only).
 ``baseline_rev`` (a git revision, e.g. the commit before a speed change): its generators/
 and ddss/ are extracted to a temporary tree and measured in the same run, alternating with
-the working tree (five pairs: the load moves between them, the alternation spreads it; the
-median run of each by CPU seconds is kept), and the CPU-second ratios are printed and written beside.
-
-Peak RSS is the generating process's own (with workers > 1 the blocks are made in
-worker processes beside it).
+the working tree (``repeats`` pairs, default 3; the median of each by wall seconds end to
+end is kept, every run written), and the ratios baseline/now are printed and written.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,7 +34,7 @@ from pathlib import Path
 
 from _common import ROOT, in_child, write
 
-REPEATS = 5  # alternating pairs of runs when a baseline is measured
+GOALS = {"clean_rows_per_s": 1_000_000, "end_to_end_rows_per_s": 700_000}
 
 
 def _extract(rev: str, into: Path) -> None:
@@ -44,19 +49,63 @@ def _run(persons: int, fmt: str, chunk: int, workers: int, base: str) -> dict:
 
 
 STEP = """
+import contextlib, multiprocessing, os, resource
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 if sys.argv[6]:
     sys.path.insert(0, sys.argv[6])  # a baseline tree (generators/ and ddss/ of an older revision)
 import polars as pl
-from generators.province import generate
-out, fmt = Path(sys.argv[2]), sys.argv[3]
-generate(province="79", persons=2000, seed=7, defect_rate=0.01, out=out / "warm", fmt=fmt)  # imports, reference lists
-t, cpu = time.perf_counter(), time.process_time()
-r = generate(province="79", persons=int(sys.argv[1]), seed=7, defect_rate=0.01, out=out / "p", fmt=fmt,
-             chunk_persons=int(sys.argv[4]), workers=int(sys.argv[5]))
-cpu = time.process_time() - cpu  # every thread of this process (not the workers'): the load-independent figure
+from generators import province as P
+from generators.blocks import block_seed, block_sizes, BLOCK_PERSONS
+persons, out, fmt, chunk, workers = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+SEED, RATE, PROV = 7, 0.01, "79"
+P.generate(province=PROV, persons=2000, seed=SEED, defect_rate=RATE, out=out / "warm", fmt=fmt)  # imports, reference lists
+
+def clock():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter(), s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+def since(t0):
+    t, c = clock()
+    return round(t - t0[0], 2), round(c - t0[1], 2)
+
+sizes = block_sizes(persons, BLOCK_PERSONS)
+n = len(sizes)
+per_chunk = max(1, chunk // BLOCK_PERSONS)
+context = {"province": PROV, "as_of": P.DEFAULT_AS_OF, "nfd_representable": True}
+
+@contextlib.contextmanager
+def pool_of(w):
+    if w <= 1 or n == 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=w, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+def blocks_pass(fn, calls):
+    # Every block through fn, chunk by chunk (as generate does); the frames come back here.
+    rows = 0
+    with pool_of(workers) as pool:
+        for s in range(0, n, per_chunk):
+            part = calls[s : s + per_chunk]
+            made = list(pool.map(fn, *zip(*part))) if pool else [fn(*c) for c in part]
+            for m in made:
+                frames = m if isinstance(m, dict) else m.injected.frames
+                rows += sum(df.height for name, df in frames.items() if n == 1 or name != "book_closure")
+            del made
+    return rows
+
+t0 = clock()
+clean_rows = blocks_pass(P._block_frames, [(PROV, sizes[b], block_seed(SEED, b), P.DEFAULT_AS_OF, b, n) for b in range(n)])
+clean_s, clean_cpu = since(t0)
+t0 = clock()
+defect_rows = blocks_pass(P._make_block, [(PROV, sizes[b], SEED, b, n, RATE, P.DEFAULT_AS_OF, context) for b in range(n)])
+defect_s, defect_cpu = since(t0)
+t0 = clock()
+r = P.generate(province=PROV, persons=persons, seed=SEED, defect_rate=RATE, out=out / "p", fmt=fmt,
+               chunk_persons=chunk, workers=workers)
+total_s, total_cpu = since(t0)
 rows = sum(r.rows.values())
-files_s = r.seconds_total - r.seconds_frames
 # Floor of the file part: the same rows as polars frames, written once per file.
 floor = 0.0
 (out / "floor").mkdir()
@@ -69,82 +118,93 @@ for path in sorted(r.inbox.iterdir()):
         df.write_parquet(out / "floor" / path.name, compression="zstd", statistics=False)
     floor += time.perf_counter() - t
     del df
-OUT = {"rows": rows, "rows_by_dataset": r.rows, "seconds_frames": round(r.seconds_frames, 2),
-       "seconds_files": round(files_s, 2), "seconds_total": round(r.seconds_total, 2),
-       "rows_per_s_frames": round(rows / r.seconds_frames), "rows_per_s_files": round(rows / max(files_s, 1e-9)),
-       "rows_per_s_with_files": round(rows / r.seconds_total),
-       "cpu_seconds_total": round(cpu, 2), "rows_per_cpu_s": round(rows / max(cpu, 1e-9)),
-       "cpu_seconds_frames": round(r.cpu_seconds_frames, 2),
-       "rows_per_cpu_s_frames": round(rows / max(r.cpu_seconds_frames, 1e-9)),
-       "rows_per_cpu_s_files": round(rows / max(r.cpu_seconds_total - r.cpu_seconds_frames, 1e-9)),
-       "floor_seconds_files": round(floor, 2), "files_vs_floor": round(files_s / max(floor, 1e-9), 2)}
+OUT = {"blocks": n, "workers": workers if n > 1 else 1, "rows": rows, "rows_by_dataset": r.rows,
+       "clean": {"rows": clean_rows, "seconds": clean_s, "cpu_seconds": clean_cpu, "rows_per_s": round(clean_rows / clean_s),
+                 "rows_per_cpu_s": round(clean_rows / max(clean_cpu, 1e-9))},
+       "frames_defects": {"rows": defect_rows, "seconds": defect_s, "cpu_seconds": defect_cpu,
+                          "rows_per_s": round(defect_rows / defect_s),
+                          "rows_per_cpu_s": round(defect_rows / max(defect_cpu, 1e-9))},
+       "end_to_end": {"rows": rows, "seconds": total_s, "cpu_seconds": total_cpu, "rows_per_s": round(rows / total_s),
+                      "rows_per_cpu_s": round(rows / max(total_cpu, 1e-9)),
+                      "seconds_in_generate": round(r.seconds_total, 2), "seconds_waiting_for_blocks": round(r.seconds_frames, 2)},
+       "files_floor_seconds": round(floor, 2),
+       "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 """
+
+
+def _line(label: str, f: dict) -> str:
+    return (
+        f"{label}: {f['blocks']} block(s), workers {f['workers']}, {f['rows']:,} rows | "
+        + " | ".join(
+            f"{k} {f[k]['seconds']} s wall, {f[k]['cpu_seconds']} CPU s, {f[k]['rows_per_s']:,} rows/s"
+            for k in ("clean", "frames_defects", "end_to_end")
+        )
+        + f" | files floor {f['files_floor_seconds']} s | peak RSS {f['peak_rss_mb']:.0f} MB"
+        + f" (workers {f['worker_peak_rss_mb']:.0f} MB)"
+    )
+
+
+def _median(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda f: f["end_to_end"]["seconds"])[len(runs) // 2]
 
 
 def main() -> None:
     persons = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     fmt = sys.argv[2] if len(sys.argv) > 2 else "csv"
     chunk = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
-    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    configs = [int(w) for w in (sys.argv[4] if len(sys.argv) > 4 else "1,2").split(",")]
     rev = sys.argv[5] if len(sys.argv) > 5 else ""
-    baseline = None
-    if rev:
-        with tempfile.TemporaryDirectory() as base:
+    repeats = int(sys.argv[6]) if len(sys.argv) > 6 else 3
+    load_start = os.getloadavg()[0]
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as base:
+        if rev:
             _extract(rev, Path(base))
-            runs = [(_run(persons, fmt, chunk, workers, base), _run(persons, fmt, chunk, workers, "")) for _ in range(REPEATS)]
-        # The median run of each by CPU seconds (single runs vary by +-20 % on the shared cores).
-        baseline = sorted((b for b, _ in runs), key=lambda f: f["cpu_seconds_total"])[REPEATS // 2]
-        figures = sorted((c for _, c in runs), key=lambda f: f["cpu_seconds_total"])[REPEATS // 2]
-        figures["runs_cpu_seconds_total"] = {
-            "baseline": [b["cpu_seconds_total"] for b, _ in runs],
-            "now": [c["cpu_seconds_total"] for _, c in runs],
-        }
-    else:
-        figures = _run(persons, fmt, chunk, workers, "")
-    goals = {"rows_per_s_frames": 1_000_000, "rows_per_s_with_files": 700_000}
-    met = {k: figures[k] >= v for k, v in goals.items()}
-    print(
-        f"frames {figures['rows_per_s_frames']:,} rows/s (goal 1 000 000: {'met' if met['rows_per_s_frames'] else 'NOT met'}); "
-        f"with files {figures['rows_per_s_with_files']:,} rows/s (goal 700 000: "
-        f"{'met' if met['rows_per_s_with_files'] else 'NOT met'}); files {figures['files_vs_floor']}x the polars floor; "
-        f"peak RSS {figures['peak_rss_mb']:.0f} MB; per CPU second of this process: {figures['rows_per_cpu_s']:,} rows in all, "
-        f"frames {figures['rows_per_cpu_s_frames']:,}, files {figures['rows_per_cpu_s_files']:,} (workers=1: all the work)"
-    )
-    figures["load_average_1m_at_end"] = round(__import__("os").getloadavg()[0], 2)
-    if baseline is not None:
-        keys = ("cpu_seconds_frames", "cpu_seconds_total")
-        figures["baseline"] = {
-            "rev": rev,
-            **{
-                k: baseline[k]
-                for k in (
-                    *keys,
-                    "rows",
-                    "rows_per_cpu_s_frames",
-                    "rows_per_cpu_s_files",
-                    "rows_per_cpu_s",
-                    "seconds_frames",
-                    "seconds_total",
-                )
-            },
-        }
-        figures["baseline_cpu_ratio"] = {k: round(baseline[k] / max(figures[k], 1e-9), 2) for k in keys}
-        print(
-            f"baseline {rev}: frames {baseline['rows_per_cpu_s_frames']:,} rows per CPU-s, all {baseline['rows_per_cpu_s']:,}; "
-            f"now {figures['rows_per_cpu_s_frames']:,} and {figures['rows_per_cpu_s']:,}: "
-            f"CPU seconds baseline/now {figures['baseline_cpu_ratio']}"
+        for w in configs:
+            key = "one_process" if w == 1 else f"workers_{w}"
+            if not rev:
+                results[key] = _run(persons, fmt, chunk, w, "")
+                print(_line(key, results[key]), flush=True)
+                continue
+            pairs = [(_run(persons, fmt, chunk, w, base), _run(persons, fmt, chunk, w, "")) for _ in range(repeats)]
+            old, now = _median([b for b, _ in pairs]), _median([c for _, c in pairs])
+            ratio = {
+                k: {
+                    "wall": round(old[k]["seconds"] / max(now[k]["seconds"], 1e-9), 2),
+                    "cpu": round(old[k]["cpu_seconds"] / max(now[k]["cpu_seconds"], 1e-9), 2),
+                }
+                for k in ("clean", "frames_defects", "end_to_end")
+            }
+            results[key] = {
+                **now,
+                "baseline": {"rev": rev, **old},
+                "baseline_over_now": ratio,
+                "runs_end_to_end_seconds": {
+                    "baseline": [b["end_to_end"]["seconds"] for b, _ in pairs],
+                    "now": [c["end_to_end"]["seconds"] for _, c in pairs],
+                },
+            }
+            print(_line(f"{key} baseline {rev}", old), flush=True)
+            print(_line(f"{key} now", now), flush=True)
+            print(f"{key}: baseline/now (wall, CPU) {ratio}", flush=True)
+    for key, f in results.items():
+        f["files_vs_floor"] = round(
+            (f["end_to_end"]["seconds"] - f["frames_defects"]["seconds"]) / max(f["files_floor_seconds"], 1e-9), 2
         )
+        f["goals_met"] = {
+            "clean_rows_per_s": f["clean"]["rows_per_s"] >= GOALS["clean_rows_per_s"],
+            "end_to_end_rows_per_s": f["end_to_end"]["rows_per_s"] >= GOALS["end_to_end_rows_per_s"],
+        }
+        print(
+            f"{key}: clean frames {f['clean']['rows_per_s']:,} rows/s (goal 1 000 000: "
+            f"{'met' if f['goals_met']['clean_rows_per_s'] else 'NOT met'}); end to end {f['end_to_end']['rows_per_s']:,} rows/s "
+            f"(goal 700 000: {'met' if f['goals_met']['end_to_end_rows_per_s'] else 'NOT met'})"
+        )
+    load = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
+    print(f"load average (1 min): start {load['start']}, end {load['end']}")
     write(
         "generate",
-        {
-            "persons": persons,
-            "format": fmt,
-            "chunk_persons": chunk,
-            "workers": workers,
-            "goals": goals,
-            "goals_met": met,
-            **figures,
-        },
+        {"persons": persons, "format": fmt, "chunk_persons": chunk, "goals": GOALS, "load_average_1m": load, **results},
     )
 
 
