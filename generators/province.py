@@ -18,6 +18,8 @@ import contextlib
 import datetime as dt
 import json
 import time
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
 from generators.blocks import BLOCK_PERSONS, Carry, block_seed, block_sizes, spread_ids, spread_parcels, spread_serials
 from generators.defects import MANIFEST_SCHEMA, Injected, inject
-from generators.writers import DatasetWriter, FileForm
+from generators.writers import DatasetWriter, FileForm, csv_bytes
 
 __all__ = ["CHUNK_PERSONS", "DEFAULT_AS_OF", "MAX_PERSONS", "GenerationResult", "clean_frames", "generate"]
 
@@ -39,6 +41,10 @@ MAX_PERSONS = 15_000_000  # TP Hồ Chí Minh has about 14 M people
 CHUNK_PERSONS = 1_000_000  # persons held in memory at once by default (whole blocks)
 # Built once for the whole province from every block's books (a book spans blocks).
 _PROVINCE_WIDE = ("book_closure",)
+# Datasets no block carries on from the one before: in a CSV province of several blocks a
+# block turns them into file bytes where it is made (a worker process), so neither their
+# frames nor their formatting pass through the process that writes the files.
+_RENDERED = ("population", "parcel", "certificate")
 MANIFEST_COLUMNS = ["dataset", "source_file", "source_row", "record_key", "defect_kind", "dimension", "detail"]
 
 
@@ -137,11 +143,25 @@ class _Block:
     injected: Injected
     counts: pl.DataFrame | None = None  # clean entries per book (closures)
     loaded: pl.DataFrame | None = None  # entries per book as they will load
+    names: tuple[str, ...] = ()  # every dataset of the block, in order (rendered or not)
+    # dataset -> (CSV bytes, rows, manifest part with block-local source rows)
+    rendered: dict[str, tuple[bytes, int, pl.DataFrame | None]] | None = None
 
 
-def _make_block(province: str, size: int, seed: int, b: int, blocks: int, rate: float, as_of: dt.date, context: dict) -> _Block:
+def _make_block(
+    province: str,
+    size: int,
+    seed: int,
+    b: int,
+    blocks: int,
+    rate: float,
+    as_of: dt.date,
+    context: dict,
+    form: FileForm | None = None,
+) -> _Block:
     """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
-    any process and any order."""
+    any process and any order. ``form`` (CSV, several blocks): the datasets of ``_RENDERED``
+    come back as file bytes."""
     ss = block_seed(seed, b)
     frames = _block_frames(province, size, ss, as_of, b, blocks)
     # Block 0 injects with the province seed itself; the others with their own.
@@ -157,9 +177,16 @@ def _make_block(province: str, size: int, seed: int, b: int, blocks: int, rate: 
 
         counts = book_counts(frames)
     injected = inject(frames, rate, seed, {**context, "seed": seed})
-    return _Block(
-        injected, counts, closures.loaded_entries(injected.frames, injected.raw_overrides) if counts is not None else None
-    )
+    loaded = closures.loaded_entries(injected.frames, injected.raw_overrides) if counts is not None else None
+    block = _Block(injected, counts, loaded, tuple(injected.frames))
+    if form is not None and form.fmt == "csv":
+        block.rendered = {}
+        for name in (n for n in _RENDERED if n in injected.frames):
+            df = injected.frames.pop(name)
+            part = _manifest_part(name, Injected({name: df}, injected.manifest), "", 0)
+            text = DatasetWriter(name, form, Path()).render(df, injected.raw_overrides)
+            block.rendered[name] = (csv_bytes(text, form, header=b == 0), df.height, part)
+    return block
 
 
 class _Province:
@@ -173,21 +200,31 @@ class _Province:
         self.counts: list[pl.DataFrame] = []
         self.loaded: list[pl.DataFrame] = []
 
-    def blocks(self, first: int, stop: int, pool: Executor | None) -> list[Injected]:
-        """Blocks ``first`` .. ``stop - 1`` in order (made in ``pool`` if given), with the
-        register entries carried on from the blocks before."""
+    def stream(self, pool: Executor | None, window: int, form: FileForm | None) -> Iterator[_Block]:
+        """Every block in order, with the register entries carried on from the blocks before.
+        With ``pool``, at most ``window`` blocks are made or waiting at once: the workers go
+        on with the next blocks while this process writes one (memory stays bounded)."""
         province, seed, rate, as_of, context = self.args
-        calls = [(province, self.sizes[b], seed, b, len(self.sizes), rate, as_of, context) for b in range(first, stop)]
-        made = list(pool.map(_make_block, *zip(*calls, strict=True))) if pool else [_make_block(*c) for c in calls]
-        out = []
-        for m in made:
+        n = len(self.sizes)
+        form = form if n > 1 else None  # a province of one block is written as it always was
+
+        def call(b: int) -> tuple:
+            return (province, self.sizes[b], seed, b, n, rate, as_of, context, form)
+
+        pending: deque = deque()
+        for b in range(n):
+            if pool is None:
+                m = _make_block(*call(b))
+            else:
+                while len(pending) < window and len(pending) + b < n:
+                    pending.append(pool.submit(_make_block, *call(b + len(pending))))
+                m = pending.popleft().result()
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
             if m.counts is not None:
                 self.counts.append(m.counts)
                 self.loaded.append(m.loaded)
-            out.append(m.injected)
-        return out
+            yield m
 
     def province_wide(self) -> dict[str, pl.DataFrame]:
         """Datasets built once from every block (book closures: one row per book, whatever
@@ -253,31 +290,42 @@ def generate(
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in DATASETS}
     t_frames = c_frames = 0.0
 
-    def write(injected: Injected) -> None:
-        for name, df in injected.frames.items():
+    def write(block: _Block) -> None:
+        injected, rendered = block.injected, block.rendered or {}
+        for name in block.names or tuple(injected.frames):
             if name not in writers:
                 # Parquet carries text if the first block has a raw text defect in it (every
                 # block then does, the defect rate being the same).
                 text = any(o.dataset == name for o in injected.raw_overrides)
                 writers[name] = DatasetWriter(name, form, inbox, text=text)
             w = writers[name]
+            if name in rendered:
+                data, rows, part = rendered[name]
+                if part is not None:
+                    parts[name].append(
+                        part.with_columns(pl.lit(w.path.name).alias("source_file"), pl.col("source_row") + w.rows)
+                    )
+                w.append(data, rows)
+                continue
             part = _manifest_part(name, injected, w.path.name, w.rows)
             if part is not None:
                 parts[name].append(part)
-            w.write(df, injected.raw_overrides)
+            w.write(injected.frames[name], injected.raw_overrides)
 
     with _pool(workers if len(prov.sizes) > 1 else 1) as pool:
-        for start in range(0, len(prov.sizes), per_chunk):
+        blocks = prov.stream(pool, per_chunk, form)
+        while True:
             t, c = time.perf_counter(), time.process_time()
-            chunk = prov.blocks(start, min(start + per_chunk, len(prov.sizes)), pool)
+            block = next(blocks, None)
             t_frames += time.perf_counter() - t
             c_frames += time.process_time() - c
-            for injected in chunk:
-                write(injected)
-            del chunk
+            if block is None:
+                break
+            write(block)
+            del block
     wide = prov.province_wide()
     if wide:
-        write(Injected(wide, pl.DataFrame(schema=MANIFEST_SCHEMA)))
+        write(_Block(Injected(wide, pl.DataFrame(schema=MANIFEST_SCHEMA))))
     files = {name: w.close() for name, w in writers.items()}
 
     present = [pl.concat(p) for name in DATASETS if (p := parts[name])]

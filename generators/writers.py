@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import re
 import sys
 import unicodedata
@@ -21,7 +22,7 @@ import polars as pl
 from ddss.schema import dataset as dataset_schema
 from generators.defects import RawOverride
 
-__all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "encode_cp1258", "write_dataset"]
+__all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "csv_bytes", "encode_cp1258", "write_dataset"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # cp1258 keeps these as combining marks
 
@@ -155,8 +156,30 @@ class DatasetWriter:
         self.rows = 0
         self._headers: dict[str, str] | None = None
         self._sink = None  # open file, ParquetWriter or xlsxwriter sheet
+        self._headed = False  # CSV: the header line is written
 
     def write(self, df: pl.DataFrame, overrides: list[RawOverride]) -> None:
+        frame = self.render(df, overrides)
+        if self.form.fmt == "parquet":
+            self._parquet(frame)
+        elif self.form.fmt == "xlsx":
+            self._xlsx(frame)
+        else:
+            self._open_csv()
+            _csv_into(self._sink, frame, self.form, header=not self._headed)
+            self._headed = True
+        self.rows += frame.height
+
+    def append(self, data: bytes, rows: int) -> None:
+        """CSV only: a block already rendered by ``csv_bytes`` (in a worker process), with
+        the header line if it is the file's first block."""
+        self._open_csv()
+        self._sink.write(data)
+        self._headed = True
+        self.rows += rows
+
+    def render(self, df: pl.DataFrame, overrides: list[RawOverride]) -> pl.DataFrame:
+        """The block as the file will hold it (text or typed columns, renamed headers)."""
         ds = dataset_schema(self.name)
         df = df.with_columns(
             pl.col(c.name).cast(_FRAME_TYPES[c.dtype])
@@ -178,16 +201,9 @@ class DatasetWriter:
             # columns a raw text defect patches become strings first.
             patched = {o.column for o in own}
             typed = frozenset(c.name for c in ds.columns if c.name in cols and c.dtype in ("date", "timestamp")) - patched
-        frame = (
+        return (
             df.select(cols) if not self.text else _apply_overrides(as_text(df.select(cols), self.name, self.form, typed), own)
         ).rename(self._headers)
-        if self.form.fmt == "parquet":
-            self._parquet(frame)
-        elif self.form.fmt == "xlsx":
-            self._xlsx(frame)
-        else:
-            self._csv(frame)
-        self.rows += frame.height
 
     def close(self) -> Path:
         if self._sink is None:
@@ -200,18 +216,11 @@ class DatasetWriter:
             self._sink.close()
         return self.path
 
-    def _csv(self, text: pl.DataFrame) -> None:
-        first = self._sink is None
-        if first:
+    def _open_csv(self) -> None:
+        if self._sink is None:
             self._sink = self.path.open("wb")
             if self.form.encoding == "utf-8-sig":
                 self._sink.write("\ufeff".encode())
-        date_fmt, datetime_fmt = _date_formats(self.form)
-        opts = {"null_value": "", "include_header": first, "date_format": date_fmt, "datetime_format": datetime_fmt}
-        if self.form.encoding == "cp1258":
-            self._sink.write(encode_cp1258(text.write_csv(**opts)))
-        else:  # polars writes UTF-8 bytes straight into the file (no Python string between)
-            text.write_csv(self._sink, **opts)
 
     def _parquet(self, frame: pl.DataFrame) -> None:
         import pyarrow.parquet as pq
@@ -238,6 +247,22 @@ class DatasetWriter:
             for c, v in enumerate(row):
                 if v is not None:
                     ws.write_string(r, c, v)
+
+
+def _csv_into(sink, text: pl.DataFrame, form: FileForm, header: bool) -> None:
+    date_fmt, datetime_fmt = _date_formats(form)
+    opts = {"null_value": "", "include_header": header, "date_format": date_fmt, "datetime_format": datetime_fmt}
+    if form.encoding == "cp1258":
+        sink.write(encode_cp1258(text.write_csv(**opts)))
+    else:  # polars writes UTF-8 bytes straight into the sink (no Python string between)
+        text.write_csv(sink, **opts)
+
+
+def csv_bytes(text: pl.DataFrame, form: FileForm, header: bool) -> bytes:
+    """One block of a CSV file as its bytes (the header line only for the file's first)."""
+    buf = io.BytesIO()
+    _csv_into(buf, text, form, header)
+    return buf.getvalue()
 
 
 def write_dataset(df: pl.DataFrame, name: str, form: FileForm, out_dir: Path, overrides: list[RawOverride]) -> Path:
