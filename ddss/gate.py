@@ -33,15 +33,15 @@ import duckdb
 import polars as pl
 
 from ddss import audit, score
-from ddss.gate_plan import DatasetPlan, blocking_reasons
+from ddss import gate_prepared as prepared
+from ddss.gate_plan import DatasetPlan
 from ddss.mask import excel_safe_frame
 from ddss.scorecard import Scorecard
 from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
 from ddss.store import fetch_frame, province_lock, writer
-from ddss.store.gate import confirm_holds, pending_count, reopen_holds, replace_scores, stage_holds
+from ddss.store.gate import confirm_holds, pending_count, reopen_holds, replace_scores, stage_holds, stage_prepared
 from ddss.store.national import NationalStore, open_national
-from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.thresholds import Thresholds, load_thresholds
 from ddss.waivers import restore as restore_waivers
 
@@ -97,6 +97,7 @@ class GateResult:
     audit_seq: int
     open_holds: int = 0
     reasons: list[tuple[str, str]] = field(default_factory=list)
+    reused_score_step: bool = False  # the score step's decision was still right and was applied
 
     @property
     def passed(self) -> bool:
@@ -152,11 +153,15 @@ def gate(
                 run_id = run_id or latest_run(con)
                 restore_waivers(con, store, province)  # an audited waiver whose row a crash lost
                 files = score.run_files(con, run_id)
-                # The findings are read once: the scorecard and the classification share them.
-                eff = score.effective_findings(con, run_id, files, score.checks_not_run(set(files)))
-                card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin, eff)
-                plans = [DatasetPlan(run_id, province, d, files[d].batch_id, files[d].source_file)
-                         for d in PROMOTED_DATASETS if d in files]  # fmt: skip
+                # The score step's decision when nothing it depends on changed since (ddss.gate_prepared);
+                # else the findings are read once: the scorecard and the classification share them.
+                ready = prepared.load(con, run_id, files, thresholds, settings.score_drop_margin)
+                if ready is None:
+                    eff = score.effective_findings(con, run_id, files, score.checks_not_run(set(files)))
+                    card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin, eff)
+                else:
+                    card, staged = ready
+                plans = prepared.plans_for(run_id, province, files)
                 committed = _gate_entry(store, province, run_id)
                 if committed is not None:
                     if not pending_count(con, run_id):
@@ -169,9 +174,11 @@ def gate(
                     open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], committed)
                     result = _result_from_audit(card, committed, open_holds)
                     held = _run_holds(con, run_id)
-                else:
+                elif ready is None:
                     replace_scores(con, run_id, history_frame(card))
                     decisions = _stage(con, card, files, plans, eff)
+                else:  # the score step kept this very scorecard in the history already
+                    decisions = _stage_prepared(con, card, files, plans, staged)
             if committed is None:
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):
@@ -187,7 +194,7 @@ def gate(
                 with writer(path, timeout, config) as con:
                     open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
                     held = _run_holds(con, run_id)
-                result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons)
+                result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons, ready is not None)
     finally:
         if own_store:
             store.close()
@@ -199,18 +206,22 @@ def _stage(
     con: duckdb.DuckDBPyConnection, card: Scorecard, files: dict, plans: list[DatasetPlan], eff: pl.DataFrame
 ) -> list[DatasetDecision]:
     """Classify every row once and write the held ones as the run's pending holds."""
-    not_run = score.checks_not_run(set(files))
-    selects, decisions = [], []
-    for plan in plans:
-        ds, mine = card.dataset(plan.dataset), [n for n in not_run if n.dataset == plan.dataset]
-        text = (" ".join(n.reason()[0] for n in mine), " ".join(n.reason()[1] for n in mine)) if mine else None
-        selects.append((*plan.held_select(ds.blocks_batch, text), blocking_reasons(eff, plan.dataset)))
-        staged = con.execute(*plan.staged_count()).fetchall()[0][0]
-        decisions.append(DatasetDecision(plan.dataset, files[plan.dataset].agency, plan.batch_id, int(staged), 0, 0,
-                                         batch_blocked=ds.blocks_batch))  # fmt: skip
-    for d, held in zip(decisions, stage_holds(con, card.run_id, selects), strict=True):
-        d.held = held
-    return decisions
+    selects, staged = prepared.classify(con, card, files, plans, eff)
+    held = stage_holds(con, card.run_id, selects)
+    return [_decision(card, files, p, n, h) for p, n, h in zip(plans, staged, held, strict=True)]
+
+
+def _stage_prepared(
+    con: duckdb.DuckDBPyConnection, card: Scorecard, files: dict, plans: list, staged: dict
+) -> list[DatasetDecision]:
+    """The score step's held rows as the run's pending holds (its classification, reused)."""
+    held = stage_prepared(con, card.run_id, [p.dataset for p in plans])
+    return [_decision(card, files, p, staged[p.dataset], h) for p, h in zip(plans, held, strict=True)]
+
+
+def _decision(card: Scorecard, files: dict, plan: DatasetPlan, staged: int, held: int) -> DatasetDecision:
+    return DatasetDecision(plan.dataset, files[plan.dataset].agency, plan.batch_id, int(staged), 0, held,
+                           batch_blocked=card.dataset(plan.dataset).blocks_batch)  # fmt: skip
 
 
 def _gate_entry(store: NationalStore, province: str, run_id: str) -> dict | None:
@@ -254,6 +265,7 @@ def _write_outputs(folder: Path, result: GateResult, held: pl.DataFrame) -> None
         "promoted": result.promoted,
         "held": result.held,
         "open_holds": result.open_holds,
+        "reused_score_step": result.reused_score_step,
         "datasets": [vars(d) for d in result.decisions],
         "reasons": [{"vi": vi, "en": en} for vi, en in result.reasons],
     }

@@ -16,7 +16,6 @@ import polars as pl
 from ddss.mask import excel_safe_frame
 from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import AGENCIES
-from ddss.score import compute_scorecard
 from ddss.scorecard import DATASET_LABELS, DIMENSIONS_EN, VERDICTS, DimensionScore, Scorecard
 from ddss.settings import Settings
 from ddss.thresholds import POLICIES, load_thresholds
@@ -272,6 +271,7 @@ def score_run(settings: Settings, province: str, run_id: str | None = None) -> t
     """Compute a run's scorecard (default: the latest run), keep it in the province's score
     history and write ``scorecard.json`` / ``scorecard.csv``; returns it and the folder."""
     from ddss.gate import latest_run
+    from ddss.gate_prepared import prepare
     from ddss.store import writer
     from ddss.store.gate import replace_scores
 
@@ -279,7 +279,8 @@ def score_run(settings: Settings, province: str, run_id: str | None = None) -> t
     margin = settings.score_drop_margin
     with writer(settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()) as con:
         run_id = run_id or latest_run(con)
-        card = compute_scorecard(con, run_id, thresholds, margin)
+        # The scorecard, and the gate's decision kept for the gate (reused while still right).
+        card = prepare(con, run_id, thresholds, margin)
         replace_scores(con, run_id, history_frame(card))
     folder = settings.reports_dir / run_id
     write_files(card, folder)

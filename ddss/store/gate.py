@@ -32,10 +32,13 @@ __all__ = [
     "discard_pending",
     "ensure_gate_schema",
     "pending_count",
+    "prepared_decision",
     "record_waiver",
     "reopen_holds",
     "replace_scores",
     "stage_holds",
+    "stage_prepared",
+    "store_prepared",
 ]
 
 SCORES_DDL = """
@@ -64,11 +67,18 @@ CREATE TABLE IF NOT EXISTS pending_holds (
     source_file VARCHAR, source_row BIGINT, record_key VARCHAR, reasons_vi VARCHAR,
     reasons_en VARCHAR, check_ids VARCHAR[], held_at TIMESTAMP
 )"""
+# The score step's gate decision (ddss.gate_prepared): the scorecard as JSON, staged rows per
+# dataset and the held rows, under the fingerprint of what they depend on; one per run.
+PREPARED_DDL = """
+CREATE TABLE IF NOT EXISTS gate_prepared (
+    run_id VARCHAR, fingerprint VARCHAR, prepared_at TIMESTAMP, scorecard VARCHAR, staged VARCHAR
+)"""
+PREPARED_HOLDS_DDL = PENDING_DDL.replace("pending_holds", "prepared_holds")
 ANCHORS_DDL = """
 CREATE TABLE IF NOT EXISTS audit_anchors (
     seq BIGINT, sha256 VARCHAR, kind VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP
 )"""
-GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL, PENDING_DDL, ANCHORS_DDL)
+GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL, PENDING_DDL, ANCHORS_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL)
 _HOLD_COLUMNS = (
     "run_id, province, agency, dataset, batch_id, source_file, source_row, record_key, reasons_vi, reasons_en, check_ids, held_at"
 )
@@ -109,20 +119,62 @@ def _anchor(con: duckdb.DuckDBPyConnection, entry: dict) -> None:
     )
 
 
+def _insert_holds(con: duckdb.DuckDBPyConnection, table: str, selects: list[tuple[str, dict, pa.Table]]) -> list[int]:
+    counts = []
+    for select, params, blocking in selects:
+        con.register("_ddss_block", blocking)
+        try:
+            counts.append(int(con.execute(f"INSERT INTO {table} ({_HOLD_COLUMNS}) {select}", params).fetchall()[0][0]))
+        finally:
+            con.unregister("_ddss_block")
+    return counts
+
+
 def stage_holds(con: duckdb.DuckDBPyConnection, run_id: str, selects: list[tuple[str, dict, pa.Table]]) -> list[int]:
     """A gate's held rows into ``pending_holds`` (replacing any left by an earlier attempt), one
     ``INSERT … SELECT`` per dataset: ``(select, params, blocking)`` where the SELECT yields the
     hold columns and reads the dataset's blocking reasons as ``_ddss_block``. Rows per dataset."""
-    counts = []
     with _transaction(con):
         con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
-        for select, params, blocking in selects:
-            con.register("_ddss_block", blocking)
-            try:
-                counts.append(int(con.execute(f"INSERT INTO pending_holds ({_HOLD_COLUMNS}) {select}", params).fetchall()[0][0]))
-            finally:
-                con.unregister("_ddss_block")
-    return counts
+        return _insert_holds(con, "pending_holds", selects)
+
+
+def store_prepared(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fingerprint: str,
+    card: str,
+    staged: str,
+    selects: list[tuple[str, dict, pa.Table]],
+) -> None:
+    """The score step's gate decision for ``run_id`` (ddss.gate_prepared), replacing an earlier one."""
+    with _transaction(con):
+        con.execute("DELETE FROM gate_prepared WHERE run_id = ?", [run_id])
+        con.execute("DELETE FROM prepared_holds WHERE run_id = ?", [run_id])
+        con.execute("INSERT INTO gate_prepared VALUES (?, ?, now()::TIMESTAMP, ?, ?)", [run_id, fingerprint, card, staged])
+        _insert_holds(con, "prepared_holds", selects)
+
+
+def prepared_decision(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str, str, str] | None:
+    """(fingerprint, scorecard JSON, staged JSON) the score step kept for ``run_id``, if any."""
+    rows = con.execute("SELECT fingerprint, scorecard, staged FROM gate_prepared WHERE run_id = ?", [run_id]).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def stage_prepared(con: duckdb.DuckDBPyConnection, run_id: str, datasets: list[str]) -> list[int]:
+    """The score step's held rows become the run's pending holds (as ``stage_holds`` would
+    write them, in one statement); rows per dataset of ``datasets``."""
+    with _transaction(con):
+        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        con.execute(
+            f"INSERT INTO pending_holds ({_HOLD_COLUMNS}) SELECT {_HOLD_COLUMNS.removesuffix(', held_at')}, now()::TIMESTAMP"  # noqa: S608
+            " FROM prepared_holds WHERE run_id = ?",
+            [run_id],
+        )
+        counts = dict(
+            con.execute("SELECT dataset, count(*) FROM pending_holds WHERE run_id = ? GROUP BY dataset", [run_id]).fetchall()
+        )
+    return [int(counts.get(d, 0)) for d in datasets]
 
 
 def pending_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:

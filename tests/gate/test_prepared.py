@@ -1,0 +1,77 @@
+"""The gate reuses the score step's decision (ddss.gate_prepared) only while it is still right:
+the same decision as a gate that computes everything itself, and a waiver or other thresholds
+given after the score step are honoured (the gate recomputes). Province-side, so one national
+backend (DuckDB) is enough here; tests/gate/test_gate.py runs the gate on every backend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ddss.gate import gate
+from ddss.gate_prepared import card_from_json, card_json
+from ddss.scorecard_io import score_run
+from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_tables import PROMOTED_DATASETS
+from ddss.thresholds import Threshold, load_thresholds
+from ddss.waivers import waive
+from tests.gate.conftest import copy_run, province_rows
+
+HOLDS = "SELECT dataset, source_row, record_key, reasons_vi, reasons_en, check_ids FROM holds WHERE run_id = ? ORDER BY ALL"
+
+
+def _national(settings) -> DuckDBNationalStore:
+    return DuckDBNationalStore(settings.data_dir / "national.duckdb")
+
+
+def test_the_stored_scorecard_is_the_scorecard(defective):
+    settings, _ = defective
+    card, _ = score_run(settings, "79")
+    assert card.land_groups and card.reasons  # the parts a JSON round trip could lose are there
+    assert card_from_json(card_json(card)) == card
+
+
+def test_gate_after_the_score_step_decides_as_a_gate_that_computes_everything(defective, tmp_path):
+    settings, run = defective
+    other = copy_run(run, tmp_path / "other")  # the same province, never scored
+    score_run(settings, "79")
+    with _national(settings) as store, _national(other) as other_store:
+        reused, computed = gate(settings, "79", store=store), gate(other, "79", store=other_store)
+        assert reused.reused_score_step and not computed.reused_score_step
+        assert [vars(d) for d in reused.decisions] == [vars(d) for d in computed.decisions]
+        assert reused.held > 0 and reused.promoted > 0
+        for dataset in PROMOTED_DATASETS:
+            mine, theirs = store.current(dataset), other_store.current(dataset)
+            assert sorted(mine.select("_key", "_source_row").rows()) == sorted(theirs.select("_key", "_source_row").rows())
+    assert province_rows(settings, HOLDS, [reused.run_id]) == province_rows(other, HOLDS, [computed.run_id])
+    assert reused.scorecard.reasons == computed.scorecard.reasons and reused.scorecard.verdict == computed.scorecard.verdict
+    assert province_rows(settings, "SELECT count(*) FROM pending_holds") == [(0,)]
+
+
+def test_a_waiver_granted_after_the_score_step_is_honoured(defective):
+    settings, _ = defective
+    score_run(settings, "79")
+    # A parcel the score step held for one blocking finding only.
+    (key, check, row), *_ = province_rows(
+        settings,
+        "SELECT record_key, check_ids[1], source_row FROM prepared_holds WHERE dataset = 'parcel'"
+        " AND len(check_ids) = 1 AND record_key IS NOT NULL ORDER BY source_row",
+    )
+    prepared = province_rows(settings, "SELECT count(*) FROM prepared_holds WHERE dataset = 'parcel'")[0][0]
+    with _national(settings) as store:
+        waive(settings, "79", "parcel", key, check, "Đã đối chiếu hồ sơ giấy tại xã, số liệu đúng.", "Cán bộ A", store=store)
+        result = gate(settings, "79", store=store)
+        assert not result.reused_score_step
+        assert row in set(store.current("parcel")["_source_row"].to_list())
+    assert next(d for d in result.decisions if d.dataset == "parcel").held == prepared - 1
+
+
+def test_thresholds_other_than_the_score_steps_are_honoured(defective):
+    settings, _ = defective
+    score_run(settings, "79")
+    t = load_thresholds(settings.thresholds_file)
+    t = replace(t, table={**t.table, ("birth", "du"): Threshold(1.0, "block_batch")})  # same version string, other table
+    with _national(settings) as store:
+        result = gate(settings, "79", store=store, thresholds=t)
+        assert not result.reused_score_step
+        birth = next(d for d in result.decisions if d.dataset == "birth")
+        assert birth.batch_blocked and birth.promoted == 0 and store.current("birth").is_empty()
