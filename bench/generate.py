@@ -7,8 +7,9 @@ user's path (several blocks made by ``workers`` processes, as ``ddss generate`` 
 
 Each is timed in wall seconds and CPU seconds (this process and its worker processes,
 read with ``getrusage``), with rows/s for each, the load average before and after, and
-peak RSS. (a) and (b) go through the same windows of ``chunk_persons`` and the same spawned
-process pool as (c), and bring every block's frames back to the parent as (c) does.
+peak RSS. (a) and (b) go through the same spawned process pool as (c), ``chunk_persons``
+of blocks at a time; a worker counts its blocks' rows and keeps the frames (in (c) the big
+datasets come back as file bytes, the civil ones as frames).
 
 Goals: clean frames >= 1 M rows/s; end to end with the files >= 0.7 M rows/s. The floor of
 the file part, in the same run: the rows written (read back from the files) written again
@@ -37,6 +38,16 @@ from _common import ROOT, in_child, write
 GOALS = {"clean_rows_per_s": 1_000_000, "end_to_end_rows_per_s": 700_000}
 
 
+def block_rows(fn: str, *args) -> int:
+    """Rows of one block made by ``generators.province.<fn>`` (in a worker of pass (a) or (b))."""
+    from generators import province
+
+    made = getattr(province, fn)(*args)
+    frames = made if isinstance(made, dict) else made.injected.frames
+    multi = args[4 if fn == "_make_block" else 5] > 1  # a block of several: book closures are province-wide
+    return sum(df.height for name, df in frames.items() if not (multi and name == "book_closure"))
+
+
 def _extract(rev: str, into: Path) -> None:
     """generators/ and ddss/ of ``rev``, as files in ``into`` (no checkout is touched)."""
     tar = subprocess.run(["git", "archive", rev, "generators", "ddss"], cwd=ROOT, capture_output=True, check=True).stdout
@@ -55,6 +66,8 @@ from pathlib import Path
 if sys.argv[6]:
     sys.path.insert(0, sys.argv[6])  # a baseline tree (generators/ and ddss/ of an older revision)
 import polars as pl
+sys.path.insert(1, str(Path("bench").resolve()))  # block_rows, for the workers of passes (a) and (b)
+from generate import block_rows
 from generators import province as P
 from generators.blocks import block_seed, block_sizes, BLOCK_PERSONS
 persons, out, fmt, chunk, workers = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
@@ -83,23 +96,19 @@ def pool_of(w):
         yield pool
 
 def blocks_pass(fn, calls):
-    # Every block through fn, chunk by chunk (as generate does); the frames come back here.
+    # Every block through fn, chunk by chunk; each block's rows counted where it was made.
     rows = 0
     with pool_of(workers) as pool:
         for s in range(0, n, per_chunk):
-            part = calls[s : s + per_chunk]
-            made = list(pool.map(fn, *zip(*part))) if pool else [fn(*c) for c in part]
-            for m in made:
-                frames = m if isinstance(m, dict) else m.injected.frames
-                rows += sum(df.height for name, df in frames.items() if n == 1 or name != "book_closure")
-            del made
+            part = [(fn, *c) for c in calls[s : s + per_chunk]]
+            rows += sum(pool.map(block_rows, *zip(*part)) if pool else [block_rows(*c) for c in part])
     return rows
 
 t0 = clock()
-clean_rows = blocks_pass(P._block_frames, [(PROV, sizes[b], block_seed(SEED, b), P.DEFAULT_AS_OF, b, n) for b in range(n)])
+clean_rows = blocks_pass("_block_frames", [(PROV, sizes[b], block_seed(SEED, b), P.DEFAULT_AS_OF, b, n) for b in range(n)])
 clean_s, clean_cpu = since(t0)
 t0 = clock()
-defect_rows = blocks_pass(P._make_block, [(PROV, sizes[b], SEED, b, n, RATE, P.DEFAULT_AS_OF, context) for b in range(n)])
+defect_rows = blocks_pass("_make_block", [(PROV, sizes[b], SEED, b, n, RATE, P.DEFAULT_AS_OF, context) for b in range(n)])
 defect_s, defect_cpu = since(t0)
 t0 = clock()
 r = P.generate(province=PROV, persons=persons, seed=SEED, defect_rate=RATE, out=out / "p", fmt=fmt,

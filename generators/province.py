@@ -302,9 +302,7 @@ def generate(
             if name in rendered:
                 data, rows, part = rendered[name]
                 if part is not None:
-                    parts[name].append(
-                        part.with_columns(pl.lit(w.path.name).alias("source_file"), pl.col("source_row") + w.rows)
-                    )
+                    parts[name].append(part.with_columns(pl.lit(w.path.name).alias("source_file"), pl.col("source_row") + w.rows))
                 w.append(data, rows)
                 continue
             part = _manifest_part(name, injected, w.path.name, w.rows)

@@ -14,7 +14,9 @@ import polars as pl
 import pytest
 
 from generators.blocks import block_sizes, spread_ids, spread_serials
-from generators.province import generate
+from generators.defects import RawOverride
+from generators.province import clean_frames, generate
+from generators.writers import DatasetWriter, FileForm, csv_bytes
 
 PERSONS, BLOCK = 1600, 400  # four blocks
 
@@ -141,3 +143,30 @@ def test_fresh_ids_of_a_block_are_nobody_elses():
     tails = [int(x[6:]) for x in new]
     assert all(t % 4 == 2 for t in tails) and len(set(new)) == 500
     assert not set(new) & set(taken.to_list())
+
+
+@pytest.mark.parametrize(
+    "form",
+    [FileForm(), FileForm(dates="vn", decimal_comma=True, headers="vi", encoding="utf-8-sig"), FileForm(encoding="cp1258")],
+    ids=["canonical", "vn-bom", "cp1258"],
+)
+def test_a_block_rendered_apart_is_the_block_written(tmp_path, form):
+    """In a CSV province of several blocks the big datasets are turned into bytes where each
+    block is made (a worker process) and appended by the writer: the same bytes as the
+    writer formatting the frames itself, header once, raw text defects included."""
+    frames = clean_frames("79", 300, seed=3)
+    parts = [frames["population"].slice(0, 150), frames["population"].slice(150)]
+    patch = [RawOverride("population", 2, "date_of_birth", "31/02/1990")]  # a raw text cell in the first block
+    whole = DatasetWriter("population", form, tmp_path / "whole")
+    (tmp_path / "whole").mkdir()
+    apart = DatasetWriter("population", form, tmp_path / "apart")
+    (tmp_path / "apart").mkdir()
+    for b, df in enumerate(parts):
+        own = patch if b == 0 else []
+        whole.write(df, own)
+        rendered = DatasetWriter("population", form, tmp_path).render(df, own)
+        apart.append(csv_bytes(rendered, form, header=b == 0), df.height)
+    data = whole.close().read_bytes()
+    assert apart.close().read_bytes() == data and whole.rows == apart.rows == 300
+    text = data.decode("cp1258" if form.encoding == "cp1258" else "utf-8-sig")
+    assert text.count("\n") == 301 and "31/02/1990" in text  # one header line, the patched cell
