@@ -26,10 +26,11 @@ from __future__ import annotations
 import duckdb
 
 from ddss.checks.render import current_view
+from ddss.rules.catalog.derived import derived
 from ddss.schema import DATASETS, staging_table
 from ddss.sql import ident, str_literal
 
-__all__ = ["CURRENT_FILES_SQL", "DELTA_KEYS", "SNAPSHOTS", "current_files", "refresh"]
+__all__ = ["CURRENT_FILES_SQL", "DELTA_KEYS", "SNAPSHOTS", "current_files", "refresh", "with_derived"]
 
 SNAPSHOTS = frozenset({"population"})
 _CIVIL_KEY = ("registering_commune_code", "register_book", "entry_no")
@@ -76,6 +77,14 @@ def _delta_sql(name: str) -> str:
     )
 
 
+def with_derived(name: str, body: str) -> str:
+    """``body`` (a query of the dataset's rows) with the catalogue's derived columns
+    (ddss.rules.catalog.derived: name keys) added, one projection per column."""
+    for column, expr in derived(name):
+        body = f"SELECT t.*, {expr} AS {ident(column)} FROM ({body}) AS t"  # noqa: S608 - catalogue SQL
+    return body
+
+
 def current_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
     """dataset -> [(batch, file, sha)] of its latest batch."""
     out: dict[str, list[tuple[str, str, str]]] = {}
@@ -93,5 +102,5 @@ def refresh(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, st
         if table in views:  # a file validated before the cur_ relations were tables
             con.execute(f"DROP VIEW {ident(table)}")
         body = _snapshot_sql(name) if name in SNAPSHOTS else _delta_sql(name)
-        con.execute(f"CREATE OR REPLACE TABLE {ident(table)} AS {body}")
+        con.execute(f"CREATE OR REPLACE TABLE {ident(table)} AS {with_derived(name, body)}")
     return current_files(con)

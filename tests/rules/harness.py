@@ -18,6 +18,7 @@ import polars as pl
 from ddss import admin_units, store
 from ddss.checks import reference
 from ddss.checks.render import current_view, fails_sql
+from ddss.checks.views import with_derived
 from ddss.rules.catalog import by_id
 from ddss.schema import DATASETS, LINEAGE, staging_table
 from ddss.settings import Settings
@@ -70,7 +71,8 @@ def failing(tmp: Path, check_id: str, tables: dict[str, list[dict]], province: s
                 cols = ", ".join(ident(c) for c in (*DATASETS[name].column_names, *(n for n, _ in LINEAGE)))
                 con.execute(f"INSERT INTO {ident(staging_table(name))} ({cols}) SELECT {cols} FROM _rows")  # noqa: S608
                 con.unregister("_rows")
-            con.execute(f"CREATE OR REPLACE VIEW {ident(current_view(name))} AS SELECT * FROM {ident(staging_table(name))}")  # noqa: S608
+            body = with_derived(name, f"SELECT * FROM {ident(staging_table(name))}")  # noqa: S608 - as validation's cur_ tables
+            con.execute(f"CREATE OR REPLACE VIEW {ident(current_view(name))} AS {body}")
         sql = fails_sql(check, settings, AS_OF, province)
         got = con.execute(
             f"SELECT _source_row FROM (SELECT t._source_row, ({sql}) AS _f FROM {ident(current_view(check.dataset))} AS t) "  # noqa: S608

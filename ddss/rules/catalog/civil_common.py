@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ddss.rules.catalog.derived import key_column
 from ddss.rules.catalog.ids import ID12
-from ddss.rules.text import name_key_sql
 from ddss.sql import ident
 
 __all__ = ["absent", "differs"]
@@ -22,8 +22,8 @@ def differs(id_col: str, pairs: tuple[tuple[str, str], ...]) -> str:
 
     def ne(pop: str, col: str) -> str:
         rec = f"t.{ident(col)}"
-        if pop == "p.full_name":
-            return f"{name_key_sql(pop)} <> {name_key_sql(rec)}"
+        if pop == "p.full_name":  # both keys computed once per validation (derived.py)
+            return f"p.{key_column('full_name')} <> t.{ident(key_column(col))}"
         return f"{pop} <> {rec}"
 
     cond = " OR ".join(ne(pop, col) for pop, col in pairs)

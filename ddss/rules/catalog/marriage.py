@@ -111,10 +111,13 @@ CHECKS = (
         "domain.md §Civil registry (không có sự kiện sau khi chết)",
         "Kết hôn sau khi đã chết",
         "Một bên đã chết (theo dữ liệu dân cư) trước ngày đăng ký kết hôn.",
+        # One equality lookup per party (hash joins); "p.person_id IN (husband, wife)" is
+        # not an equality DuckDB can hash: 2.0 s -> 0.09 s at 1 M persons.
         sql(
-            "EXISTS (SELECT 1 FROM {population} p WHERE p.person_id IN "
-            + _PARTIES
-            + " AND p.date_of_death < t.registration_date)"
+            " OR ".join(
+                f"EXISTS (SELECT 1 FROM {{population}} p WHERE p.person_id = t.{party} AND p.date_of_death < t.registration_date)"
+                for party in _OTHER
+            )
         ),
         "registration_date",
     ),
