@@ -11,6 +11,8 @@ the same writers.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +22,7 @@ from ddss.report.xlsx import write_table
 from ddss.rules.catalog import DIMENSIONS, SEVERITIES, by_id
 from ddss.schema import AGENCIES
 
-__all__ = ["COLUMNS_VI", "XLSX_ROWS", "export_frame", "to_csv_bytes", "write_csv", "write_xlsx"]
+__all__ = ["COLUMNS_VI", "XLSX_ROWS", "download_jobs", "export_frame", "to_csv_bytes", "write_csv", "write_xlsx"]
 
 # Column of the findings contract -> the header an agency reads (Vietnamese / English).
 COLUMNS_VI: dict[str, str] = {
@@ -76,8 +78,16 @@ def to_csv_bytes(findings: pl.DataFrame) -> bytes:
 
 
 def write_csv(findings: pl.DataFrame, path: Path) -> Path:
-    path.write_bytes(to_csv_bytes(findings))
+    """As ``to_csv_bytes``, written straight to ``path`` (millions of findings are not held
+    as one more copy in memory)."""
+    export_frame(findings).write_csv(path, include_bom=True, quote_style="always", line_terminator="\r\n")
     return path
+
+
+def download_jobs(findings: pl.DataFrame, folder: Path, stem: str) -> list[Callable[[], Path]]:
+    """Writing ``<stem>.xlsx`` and ``<stem>.csv`` of ``findings`` under ``folder``: one call
+    each, so a caller may run them on threads (polars and zlib release the GIL)."""
+    return [partial(write_xlsx, findings, folder / f"{stem}.xlsx"), partial(write_csv, findings, folder / f"{stem}.csv")]
 
 
 def write_xlsx(findings: pl.DataFrame, path: Path | io.BytesIO, sheet: str = "Phát hiện") -> Path | io.BytesIO:
