@@ -122,7 +122,7 @@ def latest_run(con: duckdb.DuckDBPyConnection) -> str:
 def gate_runs(store: NationalStore, province: str) -> dict[str, str]:
     """run_id -> 'gated' | 'reverted', from the audit log."""
     state: dict[str, str] = {}
-    for row in store.audit_rows():
+    for row in store.audit_rows(province, ("gate", "revert")):
         if row["province"] == province and row["kind"] in ("gate", "revert"):
             state[row["run_id"]] = "gated" if row["kind"] == "gate" else "reverted"
     return state
@@ -227,7 +227,7 @@ def _decision(card: Scorecard, files: dict, plan: DatasetPlan, staged: int, held
 def _gate_entry(store: NationalStore, province: str, run_id: str) -> dict | None:
     """The audit entry of the run's gate if it is gated now (not reverted since)."""
     entry = None
-    for row in store.audit_rows():
+    for row in store.audit_rows(province, ("gate", "revert"), run_id):
         if row["province"] == province and row["run_id"] == run_id and row["kind"] in ("gate", "revert"):
             entry = row if row["kind"] == "gate" else None
     return entry
@@ -283,10 +283,11 @@ def _check_invariants(store: NationalStore, run_id: str, decisions: list[Dataset
             problems.append(f"{d.dataset}: promoted {d.promoted} + held {d.held} != staged {d.staged}")
         if d.inserted + d.updated + d.unchanged != d.promoted:
             problems.append(f"{d.dataset}: store wrote {d.inserted + d.updated} + unchanged {d.unchanged} != {d.promoted}")
-        if (n := store.promoted_by(d.dataset, run_id)) != d.inserted + d.updated:
-            problems.append(f"{d.dataset}: national holds {n} rows of this run, wrote {d.inserted + d.updated}")
-        if (n := store.duplicate_keys(d.dataset)) != 0:
-            problems.append(f"{d.dataset}: {n} keys with two current versions")
+        promoted, surplus = store.invariant_counts(d.dataset, run_id)
+        if promoted != d.inserted + d.updated:
+            problems.append(f"{d.dataset}: national holds {promoted} rows of this run, wrote {d.inserted + d.updated}")
+        if surplus != 0:
+            problems.append(f"{d.dataset}: {surplus} current rows beyond one per key (two current versions)")
     if problems:
         raise GateInvariantBroken("Bất biến của cổng bị vi phạm; không ghi gì. / Gate invariant broken: " + "; ".join(problems))
 

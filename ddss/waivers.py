@@ -120,7 +120,7 @@ def restore(con: duckdb.DuckDBPyConnection, store: NationalStore, province: str)
     two writes); ``con``: the province's writer. The number restored."""
     have = {w for (w,) in con.execute("SELECT waiver_id FROM waivers").fetchall()}
     restored = 0
-    for entry in store.audit_rows():
+    for entry in store.audit_rows(province, ("waiver",)):
         if entry["kind"] == "waiver" and entry["province"] == province:
             body = json.loads(entry["body"])
             if body.get("waiver_id") not in have:

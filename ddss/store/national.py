@@ -125,13 +125,18 @@ class NationalStore(ABC):
     def duplicate_keys(self, dataset: str) -> int:
         """Keys with more than one current row (the invariant says 0)."""
 
+    def invariant_counts(self, dataset: str, run_id: str) -> tuple[int, int]:
+        """(current rows promoted by ``run_id``, current rows beyond one per key): what the
+        gate's invariants read, in one pass where the backend can."""
+        return self.promoted_by(dataset, run_id), self.duplicate_keys(dataset)
+
     @abstractmethod
     def append_audit(self, entry: dict) -> None:
         """Append one audit row (AUDIT_COLUMNS); never update or delete."""
 
     @abstractmethod
-    def audit_rows(self) -> list[dict]:
-        """Every audit row, by ``seq``."""
+    def audit_rows(self, province: str | None = None, kinds: tuple[str, ...] = (), run_id: str | None = None) -> list[dict]:
+        """Audit rows by ``seq``: every one, or those of a province, of some kinds, of a run."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -195,6 +200,14 @@ class SqlNationalStore(NationalStore):
         sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1) d"  # noqa: S608
         return int(self.con.execute(sql).fetchone()[0])
 
+    def invariant_counts(self, dataset: str, run_id: str) -> tuple[int, int]:
+        sql = (
+            f"SELECT count(*) FILTER (WHERE _run_id = {self.PARAM}), count(*) - count(DISTINCT _key)"  # noqa: S608
+            f" FROM {ident(national_table(dataset))}"
+        )
+        promoted, surplus = self.con.execute(sql, [run_id]).fetchone()
+        return int(promoted), int(surplus)
+
     def append_audit(self, entry: dict) -> None:
         self._need_tx()
         names = [n for n, _ in AUDIT_COLUMNS]
@@ -203,10 +216,24 @@ class SqlNationalStore(NationalStore):
             [entry[n] for n in names],
         )
 
-    def audit_rows(self) -> list[dict]:
+    def audit_rows(self, province: str | None = None, kinds: tuple[str, ...] = (), run_id: str | None = None) -> list[dict]:
+        # Filtered in SQL: a gate reads its province's few entries, not the whole national chain.
+        names, q = [n for n, _ in AUDIT_COLUMNS], self.PARAM
+        where, params = ["TRUE"], []
+        for column, value in (("province", province), ("run_id", run_id)):
+            if value is not None:
+                where.append(f"{column} = {q}")
+                params.append(value)
+        if kinds:
+            where.append(f"kind IN ({', '.join([q] * len(kinds))})")
+            params += list(kinds)
+        sql = f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq"  # noqa: S608
+        return [dict(zip(names, r, strict=True)) for r in self.con.execute(sql, params).fetchall()]
+
+    def last_audit(self) -> dict | None:
         names = [n for n, _ in AUDIT_COLUMNS]
-        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq").fetchall()  # noqa: S608
-        return [dict(zip(names, r, strict=True)) for r in rows]
+        row = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()  # noqa: S608
+        return dict(zip(names, row, strict=True)) if row else None
 
     def close(self) -> None:
         self.con.close()
@@ -287,51 +314,50 @@ class DuckDBNationalStore(SqlNationalStore):
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         fresh = not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {nat} LIMIT 1) n").fetchall()[0][0]  # noqa: S608
-        params: dict[str, Any] = {}
         if isinstance(rows, ProvinceRows):
-            select = rows.sql(self._attach(rows.path))
-            params = dict(rows.params)
-            if fresh:  # an empty table: nothing to compare with, one INSERT … SELECT straight from the file
-                source = f"({select})"
-            else:  # compared with the table three times below: read the file once
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {select}", params)
-                source, params = "_ddss_in", {}
+            select, params = f"({rows.sql(self._attach(rows.path))})", dict(rows.params)
         else:
-            self.con.register("_ddss_in", rows.select(incoming))
-            source = "_ddss_in"
+            self.con.register("_ddss_arrow", rows.select(incoming))
+            select, params = "_ddss_arrow", {}
         try:
             unchanged = updated = 0
-            if not fresh:
-                # A row already current from the very same file row is not promoted again (no new version).
+            if fresh:  # an empty table: nothing to compare with, one INSERT … SELECT straight from the source
+                source, version, join = select, "1", ""
+            else:
+                # A row already current from the very same file row is not promoted again (no new
+                # version): only the others are read into a temporary table (once), and counted.
                 same = "n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
-                unchanged = self.con.execute(f"SELECT count(*) FROM {source} i SEMI JOIN {nat} n ON {same}").fetchall()[0][0]  # noqa: S608
-                if unchanged:
-                    source = f"(SELECT i.* FROM {source} i ANTI JOIN {nat} n ON {same})"  # noqa: S608
+                total = self.con.execute(f"SELECT count(*) FROM {select} i", params).fetchall()[0][0]  # noqa: S608
+                changed = f"SELECT i.* FROM {select} i ANTI JOIN {nat} n ON {same}"  # noqa: S608 - identifiers only
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {changed}", params)
+                source, params = "_ddss_in", {}
+                unchanged = total - self.con.execute("SELECT count(*) FROM _ddss_in").fetchall()[0][0]
                 # Old versions of keys promoted again move to history, marked as superseded by this run.
                 updated = self.con.execute(
-                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n "  # noqa: S608 - identifiers only
-                    f"WHERE n._key IN (SELECT _key FROM {source})",
+                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON n._key = i._key",  # noqa: S608
                     {"run": run_id, "now": now},
                 ).fetchall()[0][0]
-            if updated:
-                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM {source})")  # noqa: S608
-                version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608
-            else:
-                version = "1"
+                version, join = "1", ""
+                if updated:
+                    self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
+                    # The current version is a key's newest (revert restores the one before), so the
+                    # new one is the version this run just moved to history, plus one.
+                    moved = f"SELECT _key, max(_version) AS v FROM {hist} WHERE _superseded_by = $run GROUP BY _key"  # noqa: S608
+                    join = f"LEFT JOIN ({moved}) h ON h._key = i._key"
+                    version = "coalesce(h.v, 0) + 1"
             self.con.execute("SET preserve_insertion_order = false")
             try:
                 inserted = self.con.execute(
                     f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i",
+                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i {join}",
                     {**params, "run": run_id, "now": now},
                 ).fetchall()[0][0]
             finally:
                 self.con.execute("RESET preserve_insertion_order")
         finally:
-            if isinstance(rows, ProvinceRows):
-                self.con.execute("DROP TABLE IF EXISTS _ddss_in")
-            else:
-                self.con.unregister("_ddss_in")
+            self.con.execute("DROP TABLE IF EXISTS _ddss_in")
+            if not isinstance(rows, ProvinceRows):
+                self.con.unregister("_ddss_arrow")
         return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
 
     def _changed(self, cursor: Any) -> int:
