@@ -154,7 +154,8 @@ def _line(label: str, f: dict) -> str:
 
 
 def _median(runs: list[dict]) -> dict:
-    return sorted(runs, key=lambda f: f["end_to_end"]["seconds"])[len(runs) // 2]
+    """The median run by wall seconds end to end (the lower of the two middle ones)."""
+    return sorted(runs, key=lambda f: f["end_to_end"]["seconds"])[(len(runs) - 1) // 2]
 
 
 def main() -> None:
@@ -197,9 +198,10 @@ def main() -> None:
             print(_line(f"{key} now", now), flush=True)
             print(f"{key}: baseline/now (wall, CPU) {ratio}", flush=True)
     for key, f in results.items():
-        f["files_vs_floor"] = round(
-            (f["end_to_end"]["seconds"] - f["frames_defects"]["seconds"]) / max(f["files_floor_seconds"], 1e-9), 2
-        )
+        if key == "one_process":  # with workers the file part overlaps the making of blocks
+            f["files_vs_floor"] = round(
+                (f["end_to_end"]["seconds"] - f["frames_defects"]["seconds"]) / max(f["files_floor_seconds"], 1e-9), 2
+            )
         f["goals_met"] = {
             "clean_rows_per_s": f["clean"]["rows_per_s"] >= GOALS["clean_rows_per_s"],
             "end_to_end_rows_per_s": f["end_to_end"]["rows_per_s"] >= GOALS["end_to_end_rows_per_s"],

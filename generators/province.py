@@ -296,7 +296,7 @@ def generate(
             if name not in writers:
                 # Parquet carries text if the first block has a raw text defect in it (every
                 # block then does, the defect rate being the same).
-                text = any(o.dataset == name for o in injected.raw_overrides)
+                text = name in {o.dataset for o in injected.raw_overrides}
                 writers[name] = DatasetWriter(name, form, inbox, text=text)
             w = writers[name]
             if name in rendered:

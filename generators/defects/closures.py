@@ -79,10 +79,13 @@ def _not_digitised(plan: Plan, code: str, dataset: str) -> None:
     communes = sorted(c for c in as_then if c in pre)
     if not communes:
         return
-    existing = set(df.select("registering_commune_code", "register_book").iter_rows())
-    for civil in EVENT_TYPES.values():
-        if civil in plan.frames:
-            existing |= set(plan.frames[civil].select("registering_commune_code", "register_book").iter_rows())
+    # Only books of the years drawn below can clash: the others are left out of the set.
+    books = [f"{year}/{code}" for year in range(2010, PAPER_YEARS_BEFORE)]
+    existing: set[tuple[str, str]] = set()
+    for name in (DS, *EVENT_TYPES.values()):
+        if name in plan.frames:
+            frame = plan.frames[name].select("registering_commune_code", "register_book")
+            existing |= set(frame.filter(pl.col("register_book").is_in(books)).iter_rows())
     new = []
     for _ in range(plan.count(DS)):
         commune = communes[int(rng.integers(len(communes)))]
