@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -40,7 +40,15 @@ from ddss.scorecard import Scorecard
 from ddss.scorecard_io import history_frame
 from ddss.settings import Settings
 from ddss.store import fetch_frame, province_lock, writer
-from ddss.store.gate import confirm_holds, pending_count, reopen_holds, replace_scores, stage_holds, stage_prepared
+from ddss.store.gate import (
+    confirm_holds,
+    pending_count,
+    pending_table,
+    reopen_holds,
+    replace_scores,
+    stage_holds,
+    stage_prepared,
+)
 from ddss.store.national import NationalStore, open_national
 from ddss.thresholds import Thresholds, load_thresholds
 from ddss.waivers import restore as restore_waivers
@@ -171,6 +179,7 @@ def gate(
                         )
                     # Killed after the national commit: the audit entry says what was decided and
                     # the staged holds are still pending; confirm them now.
+                    plans = [replace(p, pending=pending_table(con, run_id)) for p in plans]
                     open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], committed)
                     result = _result_from_audit(card, committed, open_holds)
                     held = _run_holds(con, run_id)
@@ -179,6 +188,7 @@ def gate(
                     decisions = _stage(con, card, files, plans, eff)
                 else:  # the score step kept this very scorecard in the history already
                     decisions = _stage_prepared(con, card, files, plans, staged)
+                    plans = [replace(p, pending="prepared_holds") for p in plans]
             if committed is None:
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):

@@ -83,6 +83,7 @@ class DatasetPlan:
     dataset: str
     batch_id: str
     source_file: str
+    pending: str = "pending_holds"  # where the run's pending holds are (store.gate.pending_table)
 
     def _file(self) -> dict:
         return {"batch": self.batch_id, "file": self.source_file}
@@ -143,7 +144,7 @@ class DatasetPlan:
     def _not_held(self, catalog: str) -> str:
         return (
             f"FROM {catalog}{ident(staging_table(self.dataset))} t "  # noqa: S608 - identifiers only
-            f"ANTI JOIN (SELECT source_row FROM {catalog}pending_holds WHERE run_id = $run AND dataset = $dataset) h "
+            f"ANTI JOIN (SELECT source_row FROM {catalog}{ident(self.pending)} WHERE run_id = $run AND dataset = $dataset) h "
             "ON h.source_row = t._source_row WHERE t._batch_id = $batch AND t._source_file = $file"
         )
 

@@ -32,6 +32,7 @@ __all__ = [
     "discard_pending",
     "ensure_gate_schema",
     "pending_count",
+    "pending_table",
     "prepared_decision",
     "record_waiver",
     "reopen_holds",
@@ -74,11 +75,15 @@ CREATE TABLE IF NOT EXISTS gate_prepared (
     run_id VARCHAR, fingerprint VARCHAR, prepared_at TIMESTAMP, scorecard VARCHAR, staged VARCHAR
 )"""
 PREPARED_HOLDS_DDL = PENDING_DDL.replace("pending_holds", "prepared_holds")
+# A gate that applies the score step's decision stages no copy of its held rows: this row says
+# "the run's pending holds are its prepared_holds" (they cannot change while it is here).
+PENDING_PREPARED_DDL = """
+CREATE TABLE IF NOT EXISTS pending_prepared (run_id VARCHAR, staged_at TIMESTAMP)"""
 ANCHORS_DDL = """
 CREATE TABLE IF NOT EXISTS audit_anchors (
     seq BIGINT, sha256 VARCHAR, kind VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP
 )"""
-GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL, PENDING_DDL, ANCHORS_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL)
+GATE_DDL = (SCORES_DDL, HOLDS_DDL, WAIVERS_DDL, PENDING_DDL, ANCHORS_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL, PENDING_PREPARED_DDL)
 _HOLD_COLUMNS = (
     "run_id, province, agency, dataset, batch_id, source_file, source_row, record_key, reasons_vi, reasons_en, check_ids, held_at"
 )
@@ -135,7 +140,7 @@ def stage_holds(con: duckdb.DuckDBPyConnection, run_id: str, selects: list[tuple
     ``INSERT … SELECT`` per dataset: ``(select, params, blocking)`` where the SELECT yields the
     hold columns and reads the dataset's blocking reasons as ``_ddss_block``. Rows per dataset."""
     with _transaction(con):
-        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        _clear_pending(con, run_id)
         return _insert_holds(con, "pending_holds", selects)
 
 
@@ -148,6 +153,8 @@ def store_prepared(
     selects: list[tuple[str, dict, pa.Table]],
 ) -> None:
     """The score step's gate decision for ``run_id`` (ddss.gate_prepared), replacing an earlier one."""
+    if pending_table(con, run_id) == "prepared_holds":
+        return  # a gate killed after its national commit staged these rows: they stay until it is completed
     with _transaction(con):
         con.execute("DELETE FROM gate_prepared WHERE run_id = ?", [run_id])
         con.execute("DELETE FROM prepared_holds WHERE run_id = ?", [run_id])
@@ -162,28 +169,42 @@ def prepared_decision(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str,
 
 
 def stage_prepared(con: duckdb.DuckDBPyConnection, run_id: str, datasets: list[str]) -> list[int]:
-    """The score step's held rows become the run's pending holds (as ``stage_holds`` would
-    write them, in one statement); rows per dataset of ``datasets``."""
+    """The score step's held rows become the run's pending holds: one marker row, no copy
+    (``pending_table`` then names ``prepared_holds``); rows per dataset of ``datasets``."""
     with _transaction(con):
-        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
-        con.execute(
-            f"INSERT INTO pending_holds ({_HOLD_COLUMNS}) SELECT {_HOLD_COLUMNS.removesuffix(', held_at')}, now()::TIMESTAMP"  # noqa: S608
-            " FROM prepared_holds WHERE run_id = ?",
-            [run_id],
-        )
-        counts = dict(
-            con.execute("SELECT dataset, count(*) FROM pending_holds WHERE run_id = ? GROUP BY dataset", [run_id]).fetchall()
-        )
+        _clear_pending(con, run_id)
+        con.execute("INSERT INTO pending_prepared VALUES (?, now()::TIMESTAMP)", [run_id])
+    counts = dict(
+        con.execute("SELECT dataset, count(*) FROM prepared_holds WHERE run_id = ? GROUP BY dataset", [run_id]).fetchall()
+    )
     return [int(counts.get(d, 0)) for d in datasets]
 
 
+def _clear_pending(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+    con.execute("DELETE FROM pending_prepared WHERE run_id = ?", [run_id])
+
+
+def pending_table(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """Where the run's pending holds are: ``prepared_holds`` (a gate applied the score step's
+    decision) or ``pending_holds``."""
+    marked = con.execute("SELECT count(*) FROM pending_prepared WHERE run_id = ?", [run_id]).fetchall()[0][0]
+    return "prepared_holds" if marked else "pending_holds"
+
+
 def pending_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
-    return int(con.execute("SELECT count(*) FROM pending_holds WHERE run_id = ?", [run_id]).fetchall()[0][0])
+    """Pending holds of the run (a staged marker counts as one even if it holds no row)."""
+    staged = con.execute(
+        "SELECT (SELECT count(*) FROM pending_holds WHERE run_id = $r)"
+        " + (SELECT count(*) FROM pending_prepared WHERE run_id = $r)",
+        {"r": run_id},
+    ).fetchall()[0][0]
+    return int(staged)
 
 
 def discard_pending(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Holds staged by a gate that never committed nationally (it was killed first)."""
-    con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+    _clear_pending(con, run_id)
 
 
 def confirm_holds(con: duckdb.DuckDBPyConnection, run_id: str, promoted: list[tuple[str, dict]], entry: dict) -> int:
@@ -194,32 +215,36 @@ def confirm_holds(con: duckdb.DuckDBPyConnection, run_id: str, promoted: list[tu
     ``promoted``: SELECTs of (dataset, record_key) of the records this gate promoted that
     have an open hold. Earlier
     open holds of other records stay open: a record not resubmitted is still waiting."""
+    pending = pending_table(con, run_id)
     with _transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _ddss_promoted (dataset VARCHAR, record_key VARCHAR)")
-        if con.execute("SELECT count(*) FROM (SELECT 1 FROM holds WHERE closed_run IS NULL LIMIT 1) h").fetchall()[0][0]:
-            for select, params in promoted:  # (a first gate has no earlier hold to close: no scan)
-                con.execute(f"INSERT INTO _ddss_promoted {select}", params)
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
-        # A record held again in this run replaces its earlier open hold (the newest reasons
-        # count); then records promoted now are closed (a key both held and promoted, e.g. a
-        # duplicate, was closed as held again first and stays held).
-        for closed_as, keys in (
-            ("held_again", "(SELECT DISTINCT dataset, record_key FROM pending_holds WHERE run_id = $run)"),
-            ("promoted", "(SELECT DISTINCT dataset, record_key FROM _ddss_promoted)"),
-        ):
-            con.execute(
-                f"""
-                UPDATE holds SET closed_run = $run, closed_at = now()::TIMESTAMP, closed_as = $as
-                FROM {keys} k
-                WHERE holds.closed_run IS NULL AND holds.dataset = k.dataset AND holds.record_key = k.record_key
-                """,  # noqa: S608 - fixed text
-                {"run": run_id, "as": closed_as},
-            )
-        con.execute(f"INSERT INTO holds ({_HOLD_COLUMNS}) SELECT {_HOLD_COLUMNS} FROM pending_holds WHERE run_id = ?", [run_id])  # noqa: S608
-        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        # (a first gate has no earlier hold to close: no scan)
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM holds WHERE closed_run IS NULL LIMIT 1) h").fetchall()[0][0]:
+            con.execute("CREATE OR REPLACE TEMP TABLE _ddss_promoted (dataset VARCHAR, record_key VARCHAR)")
+            for select, params in promoted:
+                con.execute(f"INSERT INTO _ddss_promoted {select}", params)
+            # A record held again in this run replaces its earlier open hold (the newest reasons
+            # count); then records promoted now are closed (a key both held and promoted, e.g. a
+            # duplicate, was closed as held again first and stays held).
+            for closed_as, keys in (
+                ("held_again", f"(SELECT DISTINCT dataset, record_key FROM {pending} WHERE run_id = $run)"),  # noqa: S608
+                ("promoted", "(SELECT DISTINCT dataset, record_key FROM _ddss_promoted)"),
+            ):
+                con.execute(
+                    f"""
+                    UPDATE holds SET closed_run = $run, closed_at = now()::TIMESTAMP, closed_as = $as
+                    FROM {keys} k
+                    WHERE holds.closed_run IS NULL AND holds.dataset = k.dataset AND holds.record_key = k.record_key
+                    """,  # noqa: S608 - fixed text
+                    {"run": run_id, "as": closed_as},
+                )
+            con.execute("DROP TABLE _ddss_promoted")
+        held_at = "held_at" if pending == "pending_holds" else "now()::TIMESTAMP"  # (prepared: when the score step ran)
+        columns = f"{_HOLD_COLUMNS.removesuffix('held_at')}{held_at}"
+        con.execute(f"INSERT INTO holds ({_HOLD_COLUMNS}) SELECT {columns} FROM {pending} WHERE run_id = ?", [run_id])  # noqa: S608
+        _clear_pending(con, run_id)
         con.execute("DELETE FROM audit_anchors WHERE seq = ?", [entry["seq"]])
         _anchor(con, entry)
-        con.execute("DROP TABLE _ddss_promoted")
     return int(con.execute("SELECT count(*) FROM holds WHERE closed_run IS NULL").fetchall()[0][0])
 
 
@@ -227,7 +252,7 @@ def reopen_holds(con: duckdb.DuckDBPyConnection, run_id: str, entry: dict | None
     """Undo a gate's holds (``ddss gate --revert``): its holds go, the holds it closed reopen;
     ``entry``: the revert's audit entry, anchored in the same transaction."""
     with _transaction(con):
-        con.execute("DELETE FROM pending_holds WHERE run_id = ?", [run_id])
+        _clear_pending(con, run_id)
         con.execute("DELETE FROM holds WHERE run_id = ?", [run_id])
         con.execute("UPDATE holds SET closed_run = NULL, closed_at = NULL, closed_as = NULL WHERE closed_run = ?", [run_id])
         if entry is not None:

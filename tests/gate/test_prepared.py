@@ -5,6 +5,7 @@ backend (DuckDB) is enough here; tests/gate/test_gate.py runs the gate on every 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from ddss.gate import gate
@@ -44,7 +45,9 @@ def test_gate_after_the_score_step_decides_as_a_gate_that_computes_everything(de
             assert sorted(mine.select("_key", "_source_row").rows()) == sorted(theirs.select("_key", "_source_row").rows())
     assert province_rows(settings, HOLDS, [reused.run_id]) == province_rows(other, HOLDS, [computed.run_id])
     assert reused.scorecard.reasons == computed.scorecard.reasons and reused.scorecard.verdict == computed.scorecard.verdict
-    assert province_rows(settings, "SELECT count(*) FROM pending_holds") == [(0,)]
+    assert province_rows(settings, "SELECT (SELECT count(*) FROM pending_holds) + (SELECT count(*) FROM pending_prepared)") == [
+        (0,)
+    ]
 
 
 def test_a_waiver_granted_after_the_score_step_is_honoured(defective):
@@ -75,3 +78,25 @@ def test_thresholds_other_than_the_score_steps_are_honoured(defective):
         assert not result.reused_score_step
         birth = next(d for d in result.decisions if d.dataset == "birth")
         assert birth.batch_blocked and birth.promoted == 0 and store.current("birth").is_empty()
+
+
+def test_killed_after_the_national_commit_the_prepared_holds_wait_and_are_completed(defective):
+    from tests.gate.test_crash_gaps import _killed
+
+    settings, _ = defective
+    score_run(settings, "79")
+    _killed(settings, "gate")  # SIGKILL after the national commit, before the holds are confirmed
+    with _national(settings) as store:
+        (entry,) = store.audit_rows()
+    run_id, counts = entry["run_id"], json.loads(entry["body"])["counts"]
+    held = sum(c["held"] for c in counts.values())
+    # The run's pending holds are the score step's rows (a marker, no copy); none confirmed.
+    assert province_rows(settings, "SELECT count(*) FROM pending_prepared WHERE run_id = ?", [run_id]) == [(1,)]
+    assert province_rows(settings, "SELECT count(*) FROM holds WHERE run_id = ?", [run_id]) == [(0,)]
+    score_run(settings, "79")  # scored again meanwhile: the rows the national commit relied on stay as they were
+    assert province_rows(settings, "SELECT count(*) FROM prepared_holds WHERE run_id = ?", [run_id]) == [(held,)]
+    result = gate(settings, "79")
+    assert result.audit_seq == entry["seq"] and result.held == held
+    by_dataset = dict(province_rows(settings, "SELECT dataset, count(*) FROM holds WHERE run_id = ? GROUP BY 1", [run_id]))
+    assert by_dataset == {d: c["held"] for d, c in counts.items() if c["held"]}
+    assert province_rows(settings, "SELECT count(*) FROM pending_prepared") == [(0,)]
