@@ -7,7 +7,8 @@ user's path (several blocks made by ``workers`` processes, as ``ddss generate`` 
 
 Each is timed in wall seconds and CPU seconds (this process and its worker processes,
 read with ``getrusage``), with rows/s for each, the load average before and after, and
-peak RSS. (a) and (b) go through the same spawned process pool as (c), ``chunk_persons``
+peak RSS. (a) and (b) share the blocks out as (c) does (``workers - 1``
+spawned processes beside the parent, which makes every ``workers``-th block), ``chunk_persons``
 of blocks at a time; a worker counts its blocks' rows and keeps the frames (in (c) the big
 datasets come back as file bytes, the civil ones as frames).
 
@@ -89,10 +90,11 @@ context = {"province": PROV, "as_of": P.DEFAULT_AS_OF, "nfd_representable": True
 
 @contextlib.contextmanager
 def pool_of(w):
+    # As generate does: w - 1 worker processes beside this one, which makes every w-th block.
     if w <= 1 or n == 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=w, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=w - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
         yield pool
 
 def blocks_pass(fn, calls):
@@ -101,7 +103,8 @@ def blocks_pass(fn, calls):
     with pool_of(workers) as pool:
         for s in range(0, n, per_chunk):
             part = [(fn, *c) for c in calls[s : s + per_chunk]]
-            rows += sum(pool.map(block_rows, *zip(*part)) if pool else [block_rows(*c) for c in part])
+            futures = [pool.submit(block_rows, *c) if pool and (s + i) % workers else None for i, c in enumerate(part)]
+            rows += sum(f.result() if f else block_rows(*c) for f, c in zip(futures, part))
     return rows
 
 t0 = clock()

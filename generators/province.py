@@ -18,9 +18,8 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -200,10 +199,12 @@ class _Province:
         self.counts: list[pl.DataFrame] = []
         self.loaded: list[pl.DataFrame] = []
 
-    def stream(self, pool: Executor | None, window: int, form: FileForm | None) -> Iterator[_Block]:
+    def stream(self, pool: Executor | None, workers: int, window: int, form: FileForm | None) -> Iterator[_Block]:
         """Every block in order, with the register entries carried on from the blocks before.
-        With ``pool``, at most ``window`` blocks are made or waiting at once: the workers go
-        on with the next blocks while this process writes one (memory stays bounded)."""
+        With ``pool`` (``workers - 1`` processes), this process makes every ``workers``-th
+        block itself (it only appends and writes the rest: one process fewer to start and
+        warm up) and the pool the others, at most ``window`` of them made or waiting at
+        once: they go on while this process writes (memory stays bounded)."""
         province, seed, rate, as_of, context = self.args
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
@@ -211,14 +212,14 @@ class _Province:
         def call(b: int) -> tuple:
             return (province, self.sizes[b], seed, b, n, rate, as_of, context, form)
 
-        pending: deque = deque()
+        pending: dict[int, Future] = {}
+        ahead = 0  # the next block to hand to the pool, if it is not this process's own
         for b in range(n):
-            if pool is None:
-                m = _make_block(*call(b))
-            else:
-                while len(pending) < window and len(pending) + b < n:
-                    pending.append(pool.submit(_make_block, *call(b + len(pending))))
-                m = pending.popleft().result()
+            while pool is not None and ahead < n and len(pending) < window:
+                if ahead % workers:
+                    pending[ahead] = pool.submit(_make_block, *call(ahead))
+                ahead += 1
+            m = pending.pop(b).result() if b in pending else _make_block(*call(b))
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
             if m.counts is not None:
@@ -243,13 +244,14 @@ class _Province:
 
 @contextlib.contextmanager
 def _pool(workers: int):
-    """Processes that make blocks (spawned: polars' threads do not survive a fork)."""
+    """``workers - 1`` processes that make blocks beside this one (spawned: polars' threads
+    do not survive a fork)."""
     if workers <= 1:
         yield None
         return
     import multiprocessing
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
         yield pool
 
 
@@ -310,8 +312,9 @@ def generate(
                 parts[name].append(part)
             w.write(injected.frames[name], injected.raw_overrides)
 
-    with _pool(workers if len(prov.sizes) > 1 else 1) as pool:
-        blocks = prov.stream(pool, per_chunk, form)
+    workers = workers if len(prov.sizes) > 1 else 1
+    with _pool(workers) as pool:
+        blocks = prov.stream(pool, workers, per_chunk, form)
         while True:
             t, c = time.perf_counter(), time.process_time()
             block = next(blocks, None)

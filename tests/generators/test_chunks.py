@@ -41,11 +41,13 @@ def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
     }
     digests = [_digest(r.out) for r in runs.values()]
     assert digests[0] == digests[1] == digests[2]
-    if fmt == "csv":  # blocks made by two processes at once: the same bytes again
-        two = generate(
-            "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "w2", chunk_persons=2 * BLOCK, block_persons=BLOCK, workers=2
-        )
-        assert _digest(two.out) == digests[0]
+    if fmt == "csv":  # blocks made by two or three processes at once (this one and a pool): the same bytes again
+        for workers, chunk in ((2, 2 * BLOCK), (3, BLOCK)):
+            out = tmp_path / f"w{workers}"
+            two = generate(
+                "79", PERSONS, seed=4, defect_rate=0.03, out=out, chunk_persons=chunk, block_persons=BLOCK, workers=workers
+            )
+            assert _digest(two.out) == digests[0]
     assert {"ground_truth/manifest.csv", f"inbox/population.{fmt}"} <= set(digests[0])
     first = next(iter(runs.values()))
     assert first.rows["population"] >= PERSONS and sum(first.defects.values()) > 0
