@@ -38,7 +38,10 @@ def name_key(value: str) -> str:
 def name_key_sql(expr: str) -> str:
     """``expr`` (an SQL expression) as its comparison key: NFC text arrives from ingestion;
     lower case, single spaces, new tone placement at the end of a syllable."""
-    base = f"lower(regexp_replace(trim({expr}), '\\s+', ' ', 'g'))"
+    # Collapsing runs of white space (a regex replacement, half the key's cost) only in
+    # names that hold a run or a tab/newline: elsewhere trim alone gives the same text.
+    spaced = f"regexp_matches({expr}, '\\s\\s|[\\t\\n\\f\\r]')"
+    base = f"lower(CASE WHEN {spaced} THEN regexp_replace(trim({expr}), '\\s+', ' ', 'g') ELSE trim({expr}) END)"
     s = base
     for old, new in OLD_TO_NEW_TONE.items():
         pattern, replacement = str_literal(old + "( |$)"), str_literal(new + _GROUP1)

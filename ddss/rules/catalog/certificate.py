@@ -5,6 +5,7 @@ from __future__ import annotations
 from ddss.rules.catalog import Check
 from ddss.rules.catalog.civil_common import absent, differs
 from ddss.rules.catalog.common import LEGACY_LAND_CODES, missing, sql, stale
+from ddss.rules.catalog.derived import HOLDERS
 from ddss.rules.catalog.ids import id_checks
 from ddss.rules.catalog.values import text_checks
 from ddss.rules.land import LEGACY_UNTIL, SERIAL_ERAS
@@ -20,25 +21,13 @@ _SERIAL_OK = " OR ".join(
 )
 _SAME_PARCEL = "p.commune_code = t.commune_code AND p.map_sheet_no = t.map_sheet_no AND p.parcel_no = t.parcel_no"
 # One serial is one certificate: all its rows (one per parcel x holder) share one issue
-# date and one set of holders. A holder is a person by ID, or by name when the holder has
-# no personal ID (an organisation, a household).
-_HOLDER = "coalesce(c.owner_person_id, c.owner_name)"
-_PARCEL_OF = "c.commune_code IS NOT DISTINCT FROM {x}.commune_code AND c.map_sheet_no IS NOT DISTINCT FROM {x}.map_sheet_no AND c.parcel_no IS NOT DISTINCT FROM {x}.parcel_no"
-
-
-def _holders(of: str) -> str:
-    """The sorted holder set of the serial's rows for one parcel (``of``: t or the first row)."""
-    return (
-        f"(SELECT list_sort(list_distinct(list({_HOLDER}))) FROM {{certificate}} c "
-        f"WHERE c.certificate_serial = t.certificate_serial AND {_PARCEL_OF.format(x=of)})"
-    )
-
-
+# date and one set of holders (derived.HOLDERS: per serial and parcel, computed once per
+# validation; as a correlated aggregate here, evaluated for t and for the first row, the
+# check took 0.86 CPU s at 262 000 certificates, 0.16 s now).
 _FIRST_ROW = "(SELECT min(c._source_row) FROM {certificate} c WHERE c.certificate_serial = t.certificate_serial)"
 _DUPLICATE = (
     "t.certificate_serial IS NOT NULL AND EXISTS (SELECT 1 FROM {certificate} f WHERE f.certificate_serial = t.certificate_serial"
-    f" AND f._source_row = {_FIRST_ROW} AND (f.issue_date IS DISTINCT FROM t.issue_date"
-    f" OR {_holders('f')} <> {_holders('t')}))"
+    f" AND f._source_row = {_FIRST_ROW} AND (f.issue_date IS DISTINCT FROM t.issue_date OR f.{HOLDERS} <> t.{HOLDERS}))"
 )
 _ORG = "lower(trim(t.holder_type)) IN ('tổ chức', 'to chuc', 'tc')"
 _ORG_WHY = "tổ chức không có số định danh cá nhân, ngày sinh"

@@ -4,8 +4,10 @@ Some rules compare names by their key (``ddss.rules.text.name_key_sql``: fifteen
 replacements behind a regex test) or a person by name key and date of birth. Written
 inline, each check, each of its subqueries, GX's query and the findings' arm computed the
 key of every row again (at 1 M persons ``population.duplicate_id`` spent most of its 3.3 s
-on the key). These are part of the rule text: the catalogue's SQL reads ``t._key_<column>``
-and ``t._person_key``, and ``ddss.checks.views`` adds these columns, from the
+on the key). A certificate's holder set (per serial and parcel) was likewise a correlated
+aggregate evaluated twice per row. These are part of the rule text: the catalogue's SQL
+reads ``t._key_<column>``, ``t._person_key`` and ``t._holders``, and
+``ddss.checks.views`` adds these columns, from the
 definitions below, to every relation the checks read (the ``cur_`` tables, and the views
 of the rules' table tests), so GX, the plain SQL count and the findings all read one key.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 from ddss.rules.text import name_key_sql
 from ddss.sql import ident
 
-__all__ = ["NAME_KEYED", "PERSON_KEY", "derived", "key_column"]
+__all__ = ["HOLDERS", "NAME_KEYED", "PERSON_KEY", "derived", "key_column"]
 
 # The name columns some check compares with the population's name (civil_common.differs).
 NAME_KEYED: dict[str, tuple[str, ...]] = {
@@ -27,6 +29,14 @@ NAME_KEYED: dict[str, tuple[str, ...]] = {
 }
 # One person: the same name (tone placement, case, spaces aside) and date of birth.
 PERSON_KEY = "_person_key"
+# The sorted set of holders of a certificate serial on one parcel (its rows with that serial
+# and parcel, a parcel part compared IS NOT DISTINCT): a holder is a person by ID, or by
+# name when the holder has no personal ID (an organisation, a household).
+HOLDERS = "_holders"
+_HOLDERS_SQL = (
+    "list_sort(list_distinct(list(coalesce(t.owner_person_id, t.owner_name)) "
+    "OVER (PARTITION BY t.certificate_serial, t.commune_code, t.map_sheet_no, t.parcel_no)))"
+)
 
 
 def key_column(column: str) -> str:
@@ -40,4 +50,6 @@ def derived(dataset: str) -> tuple[tuple[str, str], ...]:
     out = [(key_column(c), name_key_sql(f"t.{ident(c)}")) for c in NAME_KEYED.get(dataset, ())]
     if dataset == "population":
         out.append((PERSON_KEY, f"t.{key_column('full_name')} || '|' || coalesce(CAST(t.date_of_birth AS VARCHAR), '')"))
+    if dataset == "certificate":
+        out.append((HOLDERS, _HOLDERS_SQL))
     return tuple(out)
