@@ -1,0 +1,82 @@
+"""The report's parts rewritten for scale (issue #21) give what the plain forms give: an agency
+page's rows per check (one sort instead of a filter per check), the CSV download written
+straight to its file, and ``build_report`` failing when a download cannot be written while
+the other downloads run on threads."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ddss.report import exports, pages
+
+
+def _findings() -> pl.DataFrame:
+    """Two checks on two datasets, rows out of order, a null row number, ties, and one check
+    with more rows than a page shows."""
+    many = pages.ROWS_PER_CHECK + 7
+    rows = [("parcel", "parcel.land_use_unknown", "sach", "blocking", r) for r in range(many, 0, -1)]
+    rows += [("parcel", "parcel.area_range", "dung", "warning", r) for r in (5, None, 2, 2, 9)]
+    rows += [("population", "parcel.area_range", "dung", "warning", 3)]  # same check id, another dataset
+    rows += [("population", "population.id_format", "dung", "blocking", r) for r in (8, 1)]
+    return pl.DataFrame(
+        {
+            "dataset": [r[0] for r in rows],
+            "check_id": [r[1] for r in rows],
+            "dimension": [r[2] for r in rows],
+            "severity": [r[3] for r in rows],
+            "source_row": [r[4] for r in rows],
+            "value": [f"v{i}" for i in range(len(rows))],
+        },
+        schema_overrides={"source_row": pl.Int64},
+    )
+
+
+def _plain_rows(findings: pl.DataFrame, check_id: str, dataset: str) -> list[dict]:
+    """The form the page used before: a filter and a sort per check."""
+    own = findings.filter(pl.col("check_id") == check_id, pl.col("dataset") == dataset)
+    return list(own.sort("source_row", nulls_last=True, maintain_order=True).head(pages.ROWS_PER_CHECK).iter_rows(named=True))
+
+
+def test_rows_per_check_equal_a_filter_per_check():
+    findings = _findings()
+    groups = pages._groups(findings)
+    assert len(groups) == 4
+    for g in groups:
+        assert g["rows"] == _plain_rows(findings, g["check_id"], g["dataset"]), (g["check_id"], g["dataset"])
+    big = next(g for g in groups if g["check_id"] == "parcel.land_use_unknown")
+    assert big["count"] == pages.ROWS_PER_CHECK + 7 and len(big["rows"]) == pages.ROWS_PER_CHECK
+    assert [r["source_row"] for r in big["rows"]][:3] == [1, 2, 3]
+    area = next(g for g in groups if g["check_id"] == "parcel.area_range" and g["dataset"] == "parcel")
+    assert [r["source_row"] for r in area["rows"]] == [2, 2, 5, 9, None]
+    assert [g["severity"] for g in groups][:2] == ["blocking", "blocking"]  # blocking checks first
+
+
+def test_rows_per_check_of_no_findings():
+    assert pages._groups(_findings().clear()) == []
+
+
+def test_csv_file_equals_the_csv_bytes(tmp_path):
+    findings = _findings().with_columns(pl.lit("=1+1").alias("message_vi"))
+    path = exports.write_csv(findings, tmp_path / "f.csv")
+    assert path.read_bytes() == exports.to_csv_bytes(findings)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"'=1+1" in path.read_bytes()
+
+
+def test_a_download_that_cannot_be_written_fails_the_report(report_run, tmp_path):
+    """The downloads run on threads; an error there still reaches the caller (here a folder
+    stands where the land agency's XLSX goes)."""
+    import shutil
+
+    from ddss.report import build_report
+
+    run_dir = tmp_path / "reports" / report_run.run_id
+    shutil.copytree(report_run.run_dir, run_dir)
+    target = run_dir / "exports" / "nnmt-phat-hien.xlsx"
+    target.unlink()
+    target.mkdir()
+    settings = report_run.settings.__class__.load(
+        report_run.settings.root, data_dir=report_run.settings.data_dir, reports_dir=tmp_path / "reports", gx_dir=tmp_path / "gx"
+    )
+    with pytest.raises(IsADirectoryError):
+        build_report(settings, "79", report_run.run_id, data_docs=False)
