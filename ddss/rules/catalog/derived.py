@@ -33,9 +33,11 @@ PERSON_KEY = "_person_key"
 # and parcel, a parcel part compared IS NOT DISTINCT): a holder is a person by ID, or by
 # name when the holder has no personal ID (an organisation, a household).
 HOLDERS = "_holders"
+# As JSON text (one text per list, so equal texts are equal sets): a LIST column is a type
+# GX's SQL dialect does not know, and the suite would fall back to slow reflection.
 _HOLDERS_SQL = (
-    "list_sort(list_distinct(list(coalesce(t.owner_person_id, t.owner_name)) "
-    "OVER (PARTITION BY t.certificate_serial, t.commune_code, t.map_sheet_no, t.parcel_no)))"
+    "CAST(to_json(list_sort(list_distinct(list(coalesce(t.owner_person_id, t.owner_name)) "
+    "OVER (PARTITION BY t.certificate_serial, t.commune_code, t.map_sheet_no, t.parcel_no)))) AS VARCHAR)"
 )
 
 
