@@ -13,7 +13,9 @@ For each promoted dataset (birth, death, marriage, parcel, certificate) of the r
 
 Three steps, set-based (ddss.gate_plan builds the SQL): (1) in the province file, the
 scorecard and one INSERT … SELECT per dataset writing the held rows as the run's pending
-holds; (2) in the national transaction, one INSERT … SELECT per dataset of the rows without a
+holds — or, when the score step's decision still holds (ddss.gate_prepared: same waivers,
+thresholds, rules, files and history), its scorecard and held rows, staged by one marker
+row; (2) in the national transaction, one INSERT … SELECT per dataset of the rows without a
 pending hold, then the invariants — promoted + held = staged, the rows the store holds for
 this run = promoted, no key with two current versions — and the audit entry; any failure
 rolls everything back; (3) in the province file, the pending holds confirmed and the audit

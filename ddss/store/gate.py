@@ -13,6 +13,12 @@ leaves them here and gating the run again completes them (ddss.gate). ``audit_an
 national audit entry (seq, SHA-256) each gate, revert and waiver of this province recorded,
 written in the same transaction as its holds or waiver row: ``ddss audit --verify`` compares
 the national chain with them, so removing the last entries of the chain is seen.
+
+``gate_prepared`` and ``prepared_holds``: the gate's decision as the score step computed it
+(scorecard, staged counts, held rows; ddss.gate_prepared), one per run, under a fingerprint of
+what it depends on. A gate that applies it stages no copy of the held rows: a
+``pending_prepared`` row says the run's pending holds are its ``prepared_holds`` (which a new
+score step then leaves alone until the gate is completed); ``pending_table`` says where they are.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from ddss.store.province import insert_frame
 
 __all__ = [
     "GATE_DDL",
+    "PENDING_PREPARED_DDL",
+    "PREPARED_DDL",
+    "PREPARED_HOLDS_DDL",
     "confirm_holds",
     "discard_pending",
     "ensure_gate_schema",

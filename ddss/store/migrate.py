@@ -11,6 +11,8 @@ import datetime as dt
 
 import duckdb
 
+from ddss.store.gate import PENDING_PREPARED_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL
+
 __all__ = ["NATIONAL_STEPS", "PROVINCE_STEPS", "SchemaTooNew", "migrate", "schema_version"]
 
 VERSION_DDL = """
@@ -64,6 +66,11 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
             "ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS mother_person_id VARCHAR",
             "ALTER TABLE stg_population ADD COLUMN IF NOT EXISTS father_person_id VARCHAR",
         ),
+    ),
+    6: (
+        "the score step's gate decision (gate_prepared, prepared_holds) and the marker of a gate staged from it"
+        " (pending_prepared): a ddss without them must not complete such a gate",
+        (PREPARED_DDL, PREPARED_HOLDS_DDL, PENDING_PREPARED_DDL),
     ),
 }
 NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
