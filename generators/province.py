@@ -41,8 +41,8 @@ CHUNK_PERSONS = 1_000_000  # persons held in memory at once by default (whole bl
 # Built once for the whole province from every block's books (a book spans blocks).
 _PROVINCE_WIDE = ("book_closure",)
 # Datasets no block carries on from the one before: in a CSV province of several blocks a
-# block turns them into file bytes where it is made (a worker process), so neither their
-# frames nor their formatting pass through the process that writes the files.
+# block made in a worker process turns them into file bytes there, so neither their frames
+# nor their formatting pass through the process that writes the files.
 _RENDERED = ("population", "parcel", "certificate")
 MANIFEST_COLUMNS = ["dataset", "source_file", "source_row", "record_key", "defect_kind", "dimension", "detail"]
 
@@ -209,17 +209,17 @@ class _Province:
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
 
-        def call(b: int) -> tuple:
-            return (province, self.sizes[b], seed, b, n, rate, as_of, context, form)
+        def call(b: int, render: bool) -> tuple:  # a block made here is written from its frames
+            return (province, self.sizes[b], seed, b, n, rate, as_of, context, form if render else None)
 
         pending: dict[int, Future] = {}
         ahead = 0  # the next block to hand to the pool, if it is not this process's own
         for b in range(n):
             while pool is not None and ahead < n and len(pending) < window:
                 if ahead % workers:
-                    pending[ahead] = pool.submit(_make_block, *call(ahead))
+                    pending[ahead] = pool.submit(_make_block, *call(ahead, True))
                 ahead += 1
-            m = pending.pop(b).result() if b in pending else _make_block(*call(b))
+            m = pending.pop(b).result() if b in pending else _make_block(*call(b, False))
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
             if m.counts is not None:
