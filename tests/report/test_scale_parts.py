@@ -80,3 +80,30 @@ def test_a_download_that_cannot_be_written_fails_the_report(report_run, tmp_path
     )
     with pytest.raises(IsADirectoryError):
         build_report(settings, "79", report_run.run_id, data_docs=False)
+
+
+def test_repeated_text_goes_to_shared_strings_and_reads_back_as_written():
+    """Values that repeat are written once (shared strings); every cell reads back as it was,
+    text stays text (never a formula or a number) and a unique column stays inline."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from ddss.report.xlsx import write_table
+
+    values = ["a & <b>x</b>", "  lề trái", "ctl\x01x\rend", "_x0041_", '\'=HYPERLINK("#x";"y")', "0012", None, "Nguyễn"]
+    frame = pl.DataFrame({"Giá trị": values * 4, "Khoá": [f"k{i}" for i in range(32)], "Dòng": list(range(32))})
+    buf = io.BytesIO()
+    write_table(frame, buf, "Phát hiện")
+    with zipfile.ZipFile(buf) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        shared = z.read("xl/sharedStrings.xml").decode()
+    assert shared.count("<si>") == 7 and "a &amp; &lt;b&gt;x&lt;/b&gt;" in shared  # each distinct value once, escaped
+    assert 't="s"' in sheet and "k31" in sheet and "k31" not in shared  # the unique column stays inline
+    assert "<f>" not in sheet
+    back = pl.read_excel(io.BytesIO(buf.getvalue()), sheet_id=1)
+    assert back.to_dicts() == frame.to_dicts()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    assert [ws.cell(r, 1).value for r in (2, 3, 6, 7, 9)] == ["a & <b>x</b>", "  lề trái", values[4], "0012", "Nguyễn"]
+    assert ws.cell(7, 1).data_type == "s" and ws.cell(9, 1).value == "Nguyễn"
