@@ -10,11 +10,18 @@ with the lineage constants straight into staging-shaped tables, in one pass on e
 so ddss keeps file order in a temp table), the quarantine and the raw lines of bad rows.
 No real ingest can be faster than it; it says how much of the gap is the parsing itself.
 
-    .venv/bin/python bench/ingest.py [persons]
+    .venv/bin/python bench/ingest.py [persons] [pairs]
+
+The machine is shared: ddss and the floor run in ``pairs`` alternating pairs (default 3,
+order swapped each pair) and the figures are medians; besides wall time each run's CPU
+seconds (every thread of the process, from getrusage) are recorded, which a loaded
+machine stretches far less than wall time, and the ratio of both is printed.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -36,9 +43,10 @@ from ddss.settings import Settings
 root = Path(sys.argv[1])
 limit = sys.argv[3] if len(sys.argv) > 3 else None
 s = Settings.load(data_dir=root / "data", reports_dir=root / "reports", gx_dir=root / "gx", duckdb_memory_limit=limit)
-t = time.perf_counter()
+t, c = time.perf_counter(), sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 r = ingest_inbox(s, "79", Path(sys.argv[2]))
 OUT = {"seconds": round(time.perf_counter() - t, 2), "rows": sum(f.rows_read for f in r.files),
+       "cpu_seconds": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - c, 2),
        "quarantined": sum(f.rows_quarantined for f in r.files), "rejected": r.rejected}
 """
 
@@ -46,7 +54,7 @@ FLOOR = """
 from pathlib import Path
 import duckdb
 root, inbox, fmt = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-t = time.perf_counter()
+t, c = time.perf_counter(), sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 con = duckdb.connect(str(root / "floor.duckdb"))
 rows = 0
 for i, f in enumerate(sorted(inbox.glob("*." + fmt))):
@@ -54,7 +62,8 @@ for i, f in enumerate(sorted(inbox.glob("*." + fmt))):
     con.execute(f"CREATE TABLE t{i} AS SELECT * FROM {reader}", [str(f)])
     rows += con.execute(f"SELECT count(*) FROM t{i}").fetchall()[0][0]
 con.close()
-OUT = {"seconds": round(time.perf_counter() - t, 2), "rows": rows}
+OUT = {"seconds": round(time.perf_counter() - t, 2), "rows": rows,
+       "cpu_seconds": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - c, 2)}
 """
 
 BOUND = """
@@ -93,28 +102,48 @@ OUT = {"seconds": round(time.perf_counter() - t, 2)}
 LIMIT = "128MB"
 
 
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
 def main() -> None:
     persons = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    figures: dict = {"persons": persons}
+    pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    figures: dict = {"persons": persons, "pairs": pairs}
     for fmt in ("csv", "parquet"):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
+            inbox = str(root / "batch" / "inbox")
             gen = in_child(GENERATE, str(persons), str(root / "batch"), fmt)
-            floor = in_child(FLOOR, str(root), str(root / "batch" / "inbox"), fmt)
-            ours = in_child(OURS, str(root), str(root / "batch" / "inbox"))
-            bound = in_child(BOUND, str(root), str(root / "batch" / "inbox")) if fmt == "csv" else None
+            floors, ours = [], []
+            for k in range(pairs):  # alternating, the order swapped each pair
+                steps = [("floor", FLOOR, floors), ("ours", OURS, ours)]
+                for name, code, runs in steps if k % 2 == 0 else steps[::-1]:
+                    where = root / f"{name}{k}"
+                    where.mkdir()
+                    runs.append(in_child(code, str(where), inbox, fmt) if name == "floor" else in_child(code, str(where), inbox))
+            bound = in_child(BOUND, str(root), inbox) if fmt == "csv" else None
             # A province larger than the memory DuckDB may use: the same load, spilling to disk.
-            limited = in_child(OURS, str(root / "limited"), str(root / "batch" / "inbox"), LIMIT) if fmt == "csv" else None
+            limited = in_child(OURS, str(root / "limited"), inbox, LIMIT) if fmt == "csv" else None
+        seconds, floor_seconds = _median(ours, "seconds"), _median(floors, "seconds")
+        cpu, floor_cpu = _median(ours, "cpu_seconds"), _median(floors, "cpu_seconds")
         figures[fmt] = {
             "rows": gen["rows"],
-            "ddss_seconds": ours["seconds"],
-            "ddss_rows_per_s": round(ours["rows"] / ours["seconds"]),
-            "ddss_peak_rss_mb": round(ours["peak_rss_mb"]),
-            "ddss_quarantined_rows": ours["quarantined"],
-            "duckdb_floor_seconds": floor["seconds"],
-            "duckdb_floor_rows_per_s": round(floor["rows"] / floor["seconds"]),
-            "duckdb_floor_peak_rss_mb": round(floor["peak_rss_mb"]),
-            "ratio_ddss_over_floor": round(ours["seconds"] / floor["seconds"], 2),
+            "ddss_seconds": seconds,
+            "ddss_cpu_seconds": cpu,
+            "ddss_rows_per_s": round(ours[0]["rows"] / seconds),
+            "ddss_peak_rss_mb": round(max(r["peak_rss_mb"] for r in ours)),
+            "ddss_quarantined_rows": ours[0]["quarantined"],
+            "duckdb_floor_seconds": floor_seconds,
+            "duckdb_floor_cpu_seconds": floor_cpu,
+            "duckdb_floor_rows_per_s": round(floors[0]["rows"] / floor_seconds),
+            "duckdb_floor_peak_rss_mb": round(max(r["peak_rss_mb"] for r in floors)),
+            "ratio_ddss_over_floor": round(seconds / floor_seconds, 2),
+            "ratio_ddss_over_floor_cpu": round(cpu / floor_cpu, 2),
+            "runs": {
+                "ddss": [(r["seconds"], r["cpu_seconds"]) for r in ours],
+                "floor": [(r["seconds"], r["cpu_seconds"]) for r in floors],
+            },
         }
         if limited:
             figures[fmt]["ddss_with_memory_limit"] = {
@@ -125,7 +154,13 @@ def main() -> None:
             }
         if bound:
             figures[fmt]["bound_parse_and_write_seconds"] = bound["seconds"]
-            figures[fmt]["ratio_bound_over_floor"] = round(bound["seconds"] / floor["seconds"], 2)
+            figures[fmt]["ratio_bound_over_floor"] = round(bound["seconds"] / floor_seconds, 2)
+        print(
+            f"{fmt}: ddss {seconds} s ({cpu} CPU s), floor {floor_seconds} s ({floor_cpu} CPU s): "
+            f"{figures[fmt]['ratio_ddss_over_floor']}x wall, {figures[fmt]['ratio_ddss_over_floor_cpu']}x CPU",
+            flush=True,
+        )
+    figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     write("ingest", figures)
 
 

@@ -16,7 +16,18 @@ import duckdb
 import polars as pl
 
 from ddss.read.binary import RAW, binary_cells, sheet_names
-from ddss.read.csv_text import BAD_LINES, LINES, CsvText, csv_view, load_lines, no_bad_lines, peek_csv, read_lines, split_lines
+from ddss.read.csv_text import (
+    BAD_LINES,
+    LINE_LIMIT,
+    LINES,
+    CsvText,
+    csv_view,
+    load_lines,
+    no_bad_lines,
+    peek_csv,
+    read_lines,
+    split_lines,
+)
 from ddss.read.csv_text import TABLES as CSV_TABLES
 from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
@@ -135,7 +146,7 @@ def _read_csv(
         if _read_fast(con, text, columns, DATASETS[name]):
             bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
             if bad:
-                load_lines(con, text.source)
+                load_lines(con, text.source, longest=LINE_LIMIT)  # DuckDB's reader took every line
             else:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
             return name, text, False

@@ -231,16 +231,19 @@ def no_bad_lines(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def load_lines(con: duckdb.DuckDBPyConnection, path: Path, longest: int | None = None) -> None:
     """``LINES`` from the file, each whole line one value (however long: a line over
-    ``LINE_LIMIT`` is set aside by split_lines, not refused by the reader)."""
+    ``LINE_LIMIT`` is set aside by split_lines, not refused by the reader). ``longest``: a
+    bound already proven on the file's lines (the fast path read them with DuckDB's default
+    ``max_line_size``, LINE_LIMIT); without it the reader's buffer is the file's size, one
+    allocation of the whole file (a 14 M-person population file: gigabytes)."""
     sep = _absent_byte(path)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {LINES} AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}},
             header = false, delim = ?, quote = '', escape = '', auto_detect = false, strict_mode = false,
             max_line_size = ?)""",
-        [literal_path(path), sep.decode("ascii"), max(path.stat().st_size + 1, LINE_LIMIT)],
+        [literal_path(path), sep.decode("ascii"), longest or max(path.stat().st_size + 1, LINE_LIMIT)],
     )
 
 
