@@ -7,9 +7,11 @@ source_row (1-based data row of the file), record_key, defect_kind = check_id, d
 detail), no personal data; ``OUT/ground_truth/params.json`` — arguments and counts.
 
 A province is generated block by block (generators/blocks.py: fixed-size blocks of
-persons, each from its own seed), and ``chunk_persons`` only says how many blocks are
-held in memory before they are appended to the files: the same seed gives the same
-bytes whatever the chunk size. A province of at most one block is what it always was.
+persons, each from its own seed), written in order as they are made; ``chunk_persons``
+only says how many blocks worker processes may have made or be making ahead of the one
+being written (one process holds one block at a time): the same seed gives the same bytes
+whatever the chunk size or the number of processes. A province of at most one block is
+what it always was.
 """
 
 from __future__ import annotations
@@ -271,9 +273,10 @@ def generate(
     block_persons: int = BLOCK_PERSONS,
     workers: int = 1,
 ) -> GenerationResult:
-    """Write the province's batch files and ground truth. ``chunk_persons``: persons held in
-    memory at once (whole blocks, at least one); ``workers``: processes making blocks at
-    once (a province of several blocks); neither changes a byte of the output.
+    """Write the province's batch files and ground truth. ``chunk_persons``: persons the
+    worker processes may make ahead of the block being written (whole blocks, at least
+    one); ``workers``: processes making blocks at once, this one included (a province of
+    several blocks); neither changes a byte of the output.
     ``block_persons``: the block size, a constant of the output (tests make it small)."""
     if not 0 < persons <= MAX_PERSONS:
         raise ValueError(f"persons must be between 1 and {MAX_PERSONS:,}")
