@@ -315,7 +315,7 @@ def generate(
                 parts[name].append(part)
             w.write(injected.frames[name], injected.raw_overrides)
 
-    workers = workers if len(prov.sizes) > 1 else 1
+    workers = min(workers, len(prov.sizes))  # one block: no worker process
     with _pool(workers) as pool:
         blocks = prov.stream(pool, workers, per_chunk, form)
         while True:
