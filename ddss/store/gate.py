@@ -165,8 +165,11 @@ def store_prepared(
     if pending_table(con, run_id) == "prepared_holds":
         return  # a gate killed after its national commit staged these rows: they stay until it is completed
     with _transaction(con):
-        con.execute("DELETE FROM gate_prepared WHERE run_id = ?", [run_id])
-        con.execute("DELETE FROM prepared_holds WHERE run_id = ?", [run_id])
+        # This run's earlier decision, and those of runs gated since (their holds are in
+        # ``holds`` now; one not waited on by a killed gate), so the file does not grow per run.
+        done = "SELECT run_id FROM audit_anchors WHERE kind = 'gate' AND run_id NOT IN (SELECT run_id FROM pending_prepared)"
+        for table in ("gate_prepared", "prepared_holds"):
+            con.execute(f"DELETE FROM {table} WHERE run_id = ? OR run_id IN ({done})", [run_id])  # noqa: S608 - fixed names
         con.execute("INSERT INTO gate_prepared VALUES (?, ?, now()::TIMESTAMP, ?, ?)", [run_id, fingerprint, card, staged])
         _insert_holds(con, "prepared_holds", selects)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import duckdb
+
 from ddss.gate import gate
 from ddss.gate_prepared import card_from_json, card_json
 from ddss.scorecard_io import score_run
@@ -45,9 +47,20 @@ def test_gate_after_the_score_step_decides_as_a_gate_that_computes_everything(de
             assert sorted(mine.select("_key", "_source_row").rows()) == sorted(theirs.select("_key", "_source_row").rows())
     assert province_rows(settings, HOLDS, [reused.run_id]) == province_rows(other, HOLDS, [computed.run_id])
     assert reused.scorecard.reasons == computed.scorecard.reasons and reused.scorecard.verdict == computed.scorecard.verdict
-    assert province_rows(settings, "SELECT (SELECT count(*) FROM pending_holds) + (SELECT count(*) FROM pending_prepared)") == [
-        (0,)
-    ]
+    pending = "SELECT (SELECT count(*) FROM pending_holds) + (SELECT count(*) FROM pending_prepared)"
+    assert province_rows(settings, pending) == [(0,)]
+    # The next run's score step drops the decision of the gated run (its holds are in ``holds`` now).
+    prepared = "SELECT count(*) FROM prepared_holds WHERE run_id = ?"
+    assert province_rows(settings, prepared, [reused.run_id]) == [(reused.held,)]
+    later = reused.run_id[:-1] + "z"  # the same files validated again, a later run id
+    con = duckdb.connect(str(settings.province_db("79")))
+    con.execute("INSERT INTO findings SELECT * REPLACE (? AS run_id) FROM findings WHERE run_id = ?", [later, reused.run_id])
+    con.execute("INSERT INTO validation_runs SELECT * REPLACE (? AS run_id, now()::TIMESTAMP AS started_at) FROM validation_runs"
+                " WHERE run_id = ?", [later, reused.run_id])  # fmt: skip
+    con.close()
+    score_run(settings, "79", later)
+    assert province_rows(settings, prepared, [reused.run_id]) == [(0,)]
+    assert province_rows(settings, prepared, [later]) == [(reused.held,)]
 
 
 def test_a_waiver_granted_after_the_score_step_is_honoured(defective):
