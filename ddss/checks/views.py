@@ -16,6 +16,9 @@ in GX plus the findings scans, and a view would recompute the current rows (a wi
 each delta's keys, a join with the batch list) in each of them and in each subquery of a
 cross-dataset check, and make each query's plan several times larger (measured at 100 000
 persons: the checks' SQL 2.3x less CPU; at 2 000, planning a findings scan 3x faster).
+Each also carries the derived columns of the rule text (ddss.rules.catalog.derived: name
+keys, the person key, a certificate's holder set), computed here once instead of in every
+check that reads them (``with_derived``).
 They are persistent so that GX, opening the database read-only, can read them; they
 hold the state of the last ``refresh``, which only validation reads (it refreshes first,
 and refuses to finish when a load committed meanwhile).
