@@ -1,7 +1,7 @@
 """The gate reuses the score step's decision (ddss.gate_prepared) only while it is still right:
 the same decision as a gate that computes everything itself, and a waiver or other thresholds
-given after the score step are honoured (the gate recomputes). Province-side, so one national
-backend (DuckDB) is enough here; tests/gate/test_gate.py runs the gate on every backend."""
+given after the score step are honoured (the gate recomputes). The first comparison runs on
+every national backend; the rest is province-side, so DuckDB is enough there."""
 
 from __future__ import annotations
 
@@ -33,18 +33,19 @@ def test_the_stored_scorecard_is_the_scorecard(defective):
     assert card_from_json(card_json(card)) == card
 
 
-def test_gate_after_the_score_step_decides_as_a_gate_that_computes_everything(defective, tmp_path):
+def test_gate_after_the_score_step_decides_as_a_gate_that_computes_everything(defective, national_store, tmp_path):
     settings, run = defective
     other = copy_run(run, tmp_path / "other")  # the same province, never scored
     score_run(settings, "79")
-    with _national(settings) as store, _national(other) as other_store:
-        reused, computed = gate(settings, "79", store=store), gate(other, "79", store=other_store)
-        assert reused.reused_score_step and not computed.reused_score_step
-        assert [vars(d) for d in reused.decisions] == [vars(d) for d in computed.decisions]
-        assert reused.held > 0 and reused.promoted > 0
-        for dataset in PROMOTED_DATASETS:
-            mine, theirs = store.current(dataset), other_store.current(dataset)
-            assert sorted(mine.select("_key", "_source_row").rows()) == sorted(theirs.select("_key", "_source_row").rows())
+    # Every backend: PostgreSQL reads the prepared rows out of the province file as Arrow.
+    store, other_store = national_store(settings.data_dir), national_store(other.data_dir)
+    reused, computed = gate(settings, "79", store=store), gate(other, "79", store=other_store)
+    assert reused.reused_score_step and not computed.reused_score_step
+    assert [vars(d) for d in reused.decisions] == [vars(d) for d in computed.decisions]
+    assert reused.held > 0 and reused.promoted > 0
+    for dataset in PROMOTED_DATASETS:
+        mine, theirs = store.current(dataset), other_store.current(dataset)
+        assert sorted(mine.select("_key", "_source_row").rows()) == sorted(theirs.select("_key", "_source_row").rows())
     assert province_rows(settings, HOLDS, [reused.run_id]) == province_rows(other, HOLDS, [computed.run_id])
     assert reused.scorecard.reasons == computed.scorecard.reasons and reused.scorecard.verdict == computed.scorecard.verdict
     pending = "SELECT (SELECT count(*) FROM pending_holds) + (SELECT count(*) FROM pending_prepared)"
