@@ -211,24 +211,25 @@ def _groups(findings: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _send_back(findings: pl.DataFrame, datasets: list[str]) -> list[dict[str, Any]]:
-    """Per dataset: records to correct (blocking), records with warnings only."""
-    out = []
-    for d in datasets:
-        f = findings.filter(pl.col("dataset") == d)
-        key = pl.concat_str(
-            [pl.col("source_file").fill_null(""), pl.col("source_row").cast(pl.Utf8).fill_null("*")], separator="#"
-        )
-        blocking = f.filter(pl.col("severity") == "blocking").select(key.alias("k"))["k"].unique()
-        warned = f.filter(pl.col("severity") != "blocking").select(key.alias("k"))["k"].unique()
-        out.append(
-            {
-                "dataset": d,
-                "records_blocking": blocking.len(),
-                "records_warning_only": warned.filter(~warned.is_in(blocking.implode())).len(),
-                "findings": f.height,
-            }
-        )
-    return out
+    """Per dataset: records to correct (blocking), records with warnings only. A record is
+    a (file, row) pair; one grouping for all datasets, not a pass per dataset."""
+    records = (
+        findings.group_by("dataset", "source_file", "source_row")
+        .agg((pl.col("severity") == "blocking").any().alias("b"))
+        .group_by("dataset")
+        .agg(pl.col("b").sum().alias("blocking"), (~pl.col("b")).sum().alias("warning_only"))
+    )
+    counts = {d: (b, w) for d, b, w in records.iter_rows()}
+    sizes = dict(findings.group_by("dataset").len().iter_rows())
+    return [
+        {
+            "dataset": d,
+            "records_blocking": int(counts.get(d, (0, 0))[0]),
+            "records_warning_only": int(counts.get(d, (0, 0))[1]),
+            "findings": int(sizes.get(d, 0)),
+        }
+        for d in datasets
+    ]
 
 
 def _agencies(inp: ReportInputs) -> list[str]:

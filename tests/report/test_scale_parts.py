@@ -107,3 +107,35 @@ def test_repeated_text_goes_to_shared_strings_and_reads_back_as_written():
     ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
     assert [ws.cell(r, 1).value for r in (2, 3, 6, 7, 9)] == ["a & <b>x</b>", "  lề trái", values[4], "0012", "Nguyễn"]
     assert ws.cell(7, 1).data_type == "s" and ws.cell(9, 1).value == "Nguyễn"
+
+
+def _plain_send_back(findings: pl.DataFrame, datasets: list[str]) -> list[dict]:
+    """The form the page used before: a string key per record and a pass per dataset."""
+    out = []
+    for d in datasets:
+        f = findings.filter(pl.col("dataset") == d)
+        key = pl.concat_str(
+            [pl.col("source_file").fill_null(""), pl.col("source_row").cast(pl.Utf8).fill_null("*")], separator="#"
+        )
+        blocking = f.filter(pl.col("severity") == "blocking").select(key.alias("k"))["k"].unique()
+        warned = f.filter(pl.col("severity") != "blocking").select(key.alias("k"))["k"].unique()
+        out.append(
+            {
+                "dataset": d,
+                "records_blocking": blocking.len(),
+                "records_warning_only": warned.filter(~warned.is_in(blocking.implode())).len(),
+                "findings": f.height,
+            }
+        )
+    return out
+
+
+def test_records_to_send_back_equal_a_pass_per_dataset():
+    findings = _findings().with_columns(source_file=pl.col("dataset") + ".csv")
+    # a record with a blocking finding and a warning counts once, as blocking
+    findings = pl.concat([findings, findings.head(1).with_columns(severity=pl.lit("warning"), check_id=pl.lit("x.y"))])
+    datasets = ["parcel", "population", "birth"]  # birth: no findings at all
+    got = pages._send_back(findings, datasets)
+    assert got == _plain_send_back(findings, datasets)
+    assert got[0] == {"dataset": "parcel", "records_blocking": 207, "records_warning_only": 1, "findings": 213}
+    assert got[2] == {"dataset": "birth", "records_blocking": 0, "records_warning_only": 0, "findings": 0}
