@@ -233,7 +233,7 @@ def main() -> None:
         "scale",
         {
             "persons": a.persons,
-            "format": a.format,
+            "format": next(reused.glob("population.*")).suffix.lstrip(".") if reused is not None else a.format,
             "duckdb_memory_limit": a.memory_limit,
             "data_docs": not a.no_data_docs,
             "workers": a.workers,
