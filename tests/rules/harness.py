@@ -24,7 +24,7 @@ from ddss.schema import DATASETS, LINEAGE, staging_table
 from ddss.settings import Settings
 from ddss.sql import ident
 
-__all__ = ["AS_OF", "HCM_NEW", "HCM_OLD_CLOSED", "OTHER_PROVINCE", "failing"]
+__all__ = ["AS_OF", "HCM_NEW", "HCM_OLD_CLOSED", "OTHER_PROVINCE", "failing", "marriage_row"]
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 1)
@@ -36,6 +36,21 @@ HCM_OLD_CLOSED = sorted(
     for c in admin_units.communes_pre2025().values()
     if c.province_code == "79" and c.code not in admin_units.communes_2025()
 )[0]  # closed by the 2025 reform
+
+
+def marriage_row(h: dict, w: dict, commune: str, **kw) -> dict:
+    """A marriage of two population rows (``person_id``, ``full_name``, ``date_of_birth``)."""
+    row = {
+        "registration_date": dt.date(2020, 6, 1),
+        "registering_commune_code": commune,
+        "husband_person_id": h["person_id"],
+        "husband_name": h["full_name"],
+        "husband_date_of_birth": h["date_of_birth"],
+        "wife_person_id": w["person_id"],
+        "wife_name": w["full_name"],
+        "wife_date_of_birth": w["date_of_birth"],
+    }
+    return row | kw
 
 
 def _frame(dataset: str, rows: list[dict]) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from ddss.rules.catalog import by_id
-from tests.rules.harness import HCM_NEW, HCM_OLD_CLOSED, OTHER_PROVINCE, failing
+from tests.rules.harness import HCM_NEW, HCM_OLD_CLOSED, OTHER_PROVINCE, failing, marriage_row
 
 D = dt.date
 HUSBAND = {"person_id": "079090123456", "full_name": "Nguyễn Văn Hòa", "sex": "Nam", "date_of_birth": D(1990, 5, 1)}
@@ -47,17 +47,7 @@ def _birth(**kw) -> dict:
 
 
 def _marriage(h=HUSBAND, w=WIFE, **kw) -> dict:
-    row = {
-        "registration_date": D(2020, 6, 1),
-        "registering_commune_code": HCM_OLD_CLOSED,  # lawful: dated before the reform
-        "husband_person_id": h["person_id"],
-        "husband_name": h["full_name"],
-        "husband_date_of_birth": h["date_of_birth"],
-        "wife_person_id": w["person_id"],
-        "wife_name": w["full_name"],
-        "wife_date_of_birth": w["date_of_birth"],
-    }
-    return row | kw
+    return marriage_row(h, w, HCM_OLD_CLOSED, **kw)  # lawful: dated before the reform
 
 
 def _cert(serial: str, issued: D, owner=HUSBAND, parcel: str = "1", **kw) -> dict:

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from tests.rules.harness import HCM_NEW, failing
+from tests.rules.harness import HCM_NEW, failing, marriage_row
 
 D = dt.date
 HOA = {"person_id": "079090123456", "full_name": "Nguyễn Văn Hòa", "sex": "Nam", "date_of_birth": D(1990, 5, 1)}
@@ -22,16 +22,7 @@ DEAD |= {"date_of_death": D(2019, 1, 1)}
 
 
 def _marriage(h: dict, w: dict) -> dict:
-    return {
-        "registration_date": D(2020, 6, 1),
-        "registering_commune_code": HCM_NEW,
-        "husband_person_id": h["person_id"],
-        "husband_name": h["full_name"],
-        "husband_date_of_birth": h["date_of_birth"],
-        "wife_person_id": w["person_id"],
-        "wife_name": w["full_name"],
-        "wife_date_of_birth": w["date_of_birth"],
-    }
+    return marriage_row(h, w, HCM_NEW)
 
 
 def _death(person: dict, name: str) -> dict:
