@@ -44,6 +44,7 @@ from ddss.settings import Settings
 from ddss.store import fetch_frame, province_lock, writer
 from ddss.store.gate import (
     confirm_holds,
+    held_max,
     pending_count,
     pending_table,
     reopen_holds,
@@ -191,6 +192,9 @@ def gate(
                 else:  # the score step kept this very scorecard in the history already
                     decisions = _stage_prepared(con, card, files, plans, staged)
                     plans = [replace(p, pending="prepared_holds") for p in plans]
+                if committed is None:  # the held rows' bit mask bound (gate_plan.DatasetPlan._promotable)
+                    bound = held_max(con, run_id, plans[0].pending if plans else "pending_holds")
+                    plans = [replace(p, held_max=bound.get(p.dataset, -1)) for p in plans]
             if committed is None:
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):

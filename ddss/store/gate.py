@@ -40,6 +40,7 @@ __all__ = [
     "confirm_holds",
     "discard_pending",
     "ensure_gate_schema",
+    "held_max",
     "pending_count",
     "pending_table",
     "prepared_decision",
@@ -202,6 +203,15 @@ def pending_table(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     decision) or ``pending_holds``."""
     marked = con.execute("SELECT count(*) FROM pending_prepared WHERE run_id = ?", [run_id]).fetchall()[0][0]
     return "prepared_holds" if marked else "pending_holds"
+
+
+def held_max(con: duckdb.DuckDBPyConnection, run_id: str, table: str) -> dict[str, int]:
+    """Per dataset, the largest source row among the run's pending holds in ``table``
+    (``pending_table``); a dataset with none is absent."""
+    if table not in ("pending_holds", "prepared_holds"):
+        raise ValueError(f"not a pending holds table: {table}")
+    sql = f"SELECT dataset, max(source_row) FROM {table} WHERE run_id = ? GROUP BY dataset"  # noqa: S608 - checked name
+    return {d: int(m) for d, m in con.execute(sql, [run_id]).fetchall() if m is not None}
 
 
 def pending_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:

@@ -350,7 +350,11 @@ class DuckDBNationalStore(SqlNationalStore):
                     moved = f"SELECT _key, max(_version) AS v FROM {hist} WHERE _superseded_by = $run GROUP BY _key"  # noqa: S608
                     join = f"LEFT JOIN ({moved}) h ON h._key = i._key"
                     version = "coalesce(h.v, 0) + 1"
-            self.con.execute("SET preserve_insertion_order = false")
+            # A SELECT without a join keeps DuckDB's ordered batch insert, which writes compressed
+            # row groups as it goes. With a join (the version of an updated key) the unordered
+            # insert is at least parallel, though its commit compresses the row groups again.
+            if join:
+                self.con.execute("SET preserve_insertion_order = false")
             try:
                 inserted = self.con.execute(
                     f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
@@ -358,7 +362,8 @@ class DuckDBNationalStore(SqlNationalStore):
                     {**params, "run": run_id, "now": now},
                 ).fetchall()[0][0]
             finally:
-                self.con.execute("RESET preserve_insertion_order")
+                if join:
+                    self.con.execute("RESET preserve_insertion_order")
         finally:
             self.con.execute("DROP TABLE IF EXISTS _ddss_in")
             if not isinstance(rows, ProvinceRows):
