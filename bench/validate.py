@@ -11,7 +11,11 @@ start-up, i.e. time at N minus time at 2 000:
 - GX suites <= 2.5x the floor, ddss validate <= 3.0x the floor;
 - start-up: validate at 2 000 persons <= 3 s beyond the GX import.
 
-    .venv/bin/python bench/validate.py [persons]
+    .venv/bin/python bench/validate.py [persons] [--dir FOLDER]
+
+``--dir FOLDER``: keep the prepared provinces in FOLDER/<persons>/ and reuse them in a
+later run (generation and ingest are not measured; validate rewrites its cur_ tables
+itself, so a reused province measures the same work). Without it, a temporary folder.
 """
 
 from __future__ import annotations
@@ -158,7 +162,12 @@ def in_child(code: str, *args: str) -> dict:
 
 def measure(tmp: str, persons: int) -> dict:
     folder = str(Path(tmp) / str(persons))
-    prep = in_child(PREPARE, folder, str(persons), AS_OF)
+    prepared = Path(folder) / "prepared.json"
+    if prepared.exists():  # --dir: a province prepared by an earlier run
+        prep = json.loads(prepared.read_text(encoding="utf-8"))
+    else:
+        prep = in_child(PREPARE, folder, str(persons), AS_OF)
+        prepared.write_text(json.dumps({"rows": prep["rows"]}), encoding="utf-8")
     floor = in_child(FLOOR, folder, AS_OF)
     gx_only = in_child(GX_ONLY, folder, AS_OF)
     ours = in_child(OURS, folder, AS_OF)
@@ -169,10 +178,18 @@ def measure(tmp: str, persons: int) -> dict:
 
 
 def main() -> None:
-    persons = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    args = sys.argv[1:]
+    keep = None
+    if "--dir" in args:
+        i = args.index("--dir")
+        keep = Path(args[i + 1])
+        del args[i : i + 2]
+        keep.mkdir(parents=True, exist_ok=True)
+    persons = int(args[0]) if args else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        small = measure(tmp, 2000)
-        large = measure(tmp, persons)
+        folder = str(keep) if keep is not None else tmp
+        small = measure(folder, 2000)
+        large = measure(folder, persons)
     kinds = ("floor", "gx", "validate")
     beyond = {k: round(large[k]["seconds"] - small[k]["seconds"], 2) for k in kinds}
     families = {

@@ -45,6 +45,7 @@ __all__ = [
     "not_run_reasons",
     "release",
     "results_dir",
+    "reader_beside_gx",
     "run_suite",
     "run_suites",
     "runnable",
@@ -112,6 +113,22 @@ def _connect_readonly(settings: Settings, province: str) -> duckdb.DuckDBPyConne
                     f"Hãy chạy lại sau. / Database {db.name} is locked by another writer; waited {settings.busy_timeout_s:.0f} s."
                 ) from None
             time.sleep(0.2)
+
+
+def reader_beside_gx(settings: Settings, province: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the province file that GX's connections in this process
+    can share: DuckDB opens a file once per process and refuses a second connection with a
+    different configuration, and duckdb-engine (GX's driver) adds its user agent to the
+    configuration of the URL (``gx_project.province_url``). So a thread can read the file
+    while GX validates it (ddss.checks.run.validate computes the findings beside the
+    suites). The engine's form of the agent is pinned with duckdb-engine in uv.lock; a
+    change would make GX's connection fail in every validation test."""
+    import duckdb_engine
+
+    db = settings.province_db(province).resolve()
+    agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{duckdb_engine.sqlalchemy_version})"
+    config = {"access_mode": "read_only", **settings.duckdb_config(), "custom_user_agent": agent}
+    return duckdb.connect(str(db), config=config)
 
 
 def _quiet_gx() -> None:

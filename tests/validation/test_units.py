@@ -15,7 +15,7 @@ from ddss.checks import gx_run, suites
 from ddss.checks.run import finish, prepare, run_unit, validate
 from ddss.ingest import ingest_inbox
 from ddss.settings import Settings
-from ddss.store import DatabaseBusy, connect_readonly
+from ddss.store import DatabaseBusy, connect_readonly, writer
 from generators.province import DEFAULT_AS_OF, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +51,29 @@ def test_units_run_one_by_one_equal_validate(small):
     assert whole.gx_counts == by_units.gx_counts
     assert whole.findings.drop("batch_id").equals(by_units.findings.drop("batch_id"))
     assert sum(whole.gx_counts.values()) > 0  # defects were found: the comparison is not vacuous
+
+
+def test_findings_reader_shares_the_file_with_gx(small):
+    """validate() lists the findings in a thread while GX runs the suites: its connection
+    and GX's must be one DuckDB instance (DuckDB refuses a second configuration), and once
+    both are closed a writer opens the file."""
+    settings, _ = small
+    plan = prepare(settings, "79", DEFAULT_AS_OF)
+    unit = plan.units[0]
+    gx = gx_run.session(settings, "79")
+    reader = gx_run.reader_beside_gx(settings, "79")  # opened before GX's connection, as in validate()
+    try:
+        counts = run_unit(plan, unit, keep_open=True)
+        assert all(v is not None for v in counts.values()), counts  # GX's connection opened beside the reader
+        again = gx_run.reader_beside_gx(settings, "79")  # and a reader opens beside GX's open connection
+        again.close()
+        rows = reader.execute(f"SELECT count(*) FROM cur_{unit.dataset}").fetchone()[0]
+        assert rows > 0
+    finally:
+        gx_run.release(gx)
+        reader.close()
+    with writer(settings.province_db("79"), settings.busy_timeout_s, settings.duckdb_config()):
+        pass
 
 
 def test_session_is_built_once_per_process(small):
