@@ -33,6 +33,7 @@ from ddss.read.detect import detect_format
 from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
 from ddss.read.limits import Limits
+from ddss.read.line_text import BAD_RAW, load_bad_raw
 from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells
 from ddss.read.scan import FileScan, NotRegularFile, scan_file, snapshot_file
 from ddss.schema import DATASETS, Dataset
@@ -61,7 +62,7 @@ QUARANTINED = "_ddss_quarantined"
 _CELLS = "_ddss_cells"
 _REASONS = "_ddss_reasons"
 # What a read builds on the way; only TYPED (behind STAGED) and QUARANTINED outlive it.
-_WORK_TABLES = (*CSV_TABLES, RAW, _REASONS)
+_WORK_TABLES = (*CSV_TABLES, RAW, _REASONS, BAD_RAW)
 _ROW_REASON_VI = "Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)"
 _ROW_REASON_EN = "row has {} fields, the header has {} (or an unclosed quote)"
 
@@ -111,7 +112,7 @@ def read_file(
     if fmt == "csv":
         dataset, text, exact = _read_csv(con, path, name, scan, exact_csv)
         encoding, header_fields, rows_read = text.encoding, len(text.header), text.rows_read
-        raw = (f"{LINES} x ON x.rowid = t._source_row", "x.line")
+        raw = (f"{BAD_RAW} x ON x._source_row = t._source_row", "x.line")
     else:
         headers = binary_cells(con, path, fmt, limits or Limits(), sheet)
         dataset, mapping = match_headers(headers, name)
@@ -134,7 +135,7 @@ def read_file(
 def _read_csv(
     con: duckdb.DuckDBPyConnection, path: Path, file_name: str, scan: FileScan | None, exact: bool
 ) -> tuple[str, CsvText, bool]:
-    """TYPED, BAD_LINES and LINES (at least the lines of bad rows, for their raw text);
+    """TYPED, BAD_LINES and BAD_RAW (the raw text of the rows typing set aside);
     returns the dataset, the text and whether the exact path read it."""
     # DuckDB's two readers split mixed line endings differently: only the exact path may
     # read them; a NUL byte's row is set aside, which only the exact path does.
@@ -144,20 +145,30 @@ def _read_csv(
     if text is not None:
         name, columns = csv_dataset(text, Path(file_name))
         if _read_fast(con, text, columns, DATASETS[name]):
-            bad = con.execute(f"SELECT count(*) FROM {TYPED} WHERE _bad_column IS NOT NULL").fetchall()[0][0]
-            if bad:
+            bad = [r for (r,) in con.execute(f"SELECT _source_row FROM {PARSED} WHERE _bad_column IS NOT NULL").fetchall()]
+            # Only the bad rows' lines are read for their text, not the whole file again.
+            if not load_bad_raw(con, text.source, bad, scan.line_endings):
                 load_lines(con, text.source, longest=LINE_LIMIT)  # DuckDB's reader took every line
-            else:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} (line VARCHAR)")
+                _bad_raw_from_lines(con)
             return name, text, False
     with read_lines(con, path) as text:
         name, columns = csv_dataset(text, Path(file_name))
         # A transcoded copy is new to the fast path (the original failed it for its encoding).
         if fast and text.source != path and not text.flagged and _read_fast(con, text, columns, DATASETS[name]):
+            _bad_raw_from_lines(con)
             return name, text, False
         split_lines(con, text, columns, _CELLS)
         parse_cells(con, _CELLS, DATASETS[name])
+        _bad_raw_from_lines(con)
     return name, text, True
+
+
+def _bad_raw_from_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """``BAD_RAW`` from ``LINES`` (rowid = line number), for the rows typing set aside."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {BAD_RAW} AS SELECT rowid AS _source_row, line FROM {LINES}
+        WHERE rowid IN (SELECT _source_row FROM {PARSED} WHERE _bad_column IS NOT NULL)"""
+    )
 
 
 def csv_dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
