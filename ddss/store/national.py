@@ -327,13 +327,17 @@ class DuckDBNationalStore(SqlNationalStore):
         try:
             unchanged = updated = 0
             if fresh:  # an empty table: nothing to compare with, one INSERT … SELECT straight from the source
-                source, version, join = select, "1", ""
+                source, version = select, "1"
             else:
                 # A row already current from the very same file row is not promoted again (no new
-                # version): only the others are read into a temporary table (once), and counted.
-                same = "n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
+                # version): only the others are read into a temporary table (once), and counted, each
+                # with its key's current version (at most one current row per key: the invariant).
                 total = self.con.execute(f"SELECT count(*) FROM {select} i", params).fetchall()[0][0]  # noqa: S608
-                changed = f"SELECT i.* FROM {select} i ANTI JOIN {nat} n ON {same}"  # noqa: S608 - identifiers only
+                changed = (
+                    f"SELECT i.*, n._version AS _ddss_prev FROM {select} i LEFT JOIN {nat} n ON n._key = i._key "  # noqa: S608
+                    "WHERE n._key IS NULL OR n._file_sha256 IS DISTINCT FROM i._file_sha256"
+                    " OR n._source_row IS DISTINCT FROM i._source_row"
+                )
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {changed}", params)
                 source, params = "_ddss_in", {}
                 unchanged = total - self.con.execute("SELECT count(*) FROM _ddss_in").fetchall()[0][0]
@@ -342,28 +346,18 @@ class DuckDBNationalStore(SqlNationalStore):
                     f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON n._key = i._key",  # noqa: S608
                     {"run": run_id, "now": now},
                 ).fetchall()[0][0]
-                version, join = "1", ""
                 if updated:
                     self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
-                    # The current version is a key's newest (revert restores the one before), so the
-                    # new one is the version this run just moved to history, plus one.
-                    moved = f"SELECT _key, max(_version) AS v FROM {hist} WHERE _superseded_by = $run GROUP BY _key"  # noqa: S608
-                    join = f"LEFT JOIN ({moved}) h ON h._key = i._key"
-                    version = "coalesce(h.v, 0) + 1"
-            # A SELECT without a join keeps DuckDB's ordered batch insert, which writes compressed
-            # row groups as it goes. With a join (the version of an updated key) the unordered
-            # insert is at least parallel, though its commit compresses the row groups again.
-            if join:
-                self.con.execute("SET preserve_insertion_order = false")
-            try:
-                inserted = self.con.execute(
-                    f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                    f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i {join}",
-                    {**params, "run": run_id, "now": now},
-                ).fetchall()[0][0]
-            finally:
-                if join:
-                    self.con.execute("RESET preserve_insertion_order")
+                # The current version is a key's newest (revert restores the one before): the new one
+                # is the one just moved to history plus one, read with the rows above.
+                version = "coalesce(i._ddss_prev, 0) + 1"
+            # No join in this SELECT: DuckDB's ordered batch insert writes compressed row groups as it
+            # goes (with a join it falls back to an insert whose row groups the commit compresses again).
+            inserted = self.con.execute(
+                f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
+                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i",
+                {**params, "run": run_id, "now": now},
+            ).fetchall()[0][0]
         finally:
             self.con.execute("DROP TABLE IF EXISTS _ddss_in")
             if not isinstance(rows, ProvinceRows):
