@@ -9,7 +9,7 @@ import pytest
 
 from ddss.read import preview_file, scan_file
 from ddss.read.csv_text import LINES, load_lines
-from ddss.read.line_text import line_texts
+from ddss.read.line_text import BAD_RAW, line_texts, load_bad_raw
 from ddss.schema import DATASETS
 
 _LINES = ["\ufeffa,b", "1,Nguyễn Văn Á", "", "  x ,y  ", "3," + "đ" * 40, "4,\t5"]
@@ -48,3 +48,17 @@ def test_bad_rows_keep_their_raw_text_on_the_fast_path(tmp_path):
     q = p.quarantined.select("_source_row", "column_name", "raw_line").rows()
     first_date = next(c.name for c in cols if c.dtype == "date")
     assert q == [(1500, first_date, rows[1499]), (3000, "updated_at", rows[2999])]
+
+
+def test_load_bad_raw_refuses_rather_than_invents(tmp_path):
+    """A row that is not in the file makes no table (the reader then loads every line):
+    a quarantined row never gets another row's text or none."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n1,2\n3,4\n")
+    with duckdb.connect() as con:
+        assert not load_bad_raw(con, path, [1, 3], "lf")
+        assert not con.execute(f"SELECT * FROM duckdb_tables() WHERE table_name = '{BAD_RAW}'").fetchall()
+        assert load_bad_raw(con, path, [2, 1], "lf")
+        assert con.execute(f"SELECT * FROM {BAD_RAW} ORDER BY 1").fetchall() == [(1, "1,2"), (2, "3,4")]
+        assert load_bad_raw(con, path, [], "lf")
+        assert con.execute(f"SELECT count(*) FROM {BAD_RAW}").fetchall() == [(0,)]
