@@ -171,7 +171,10 @@ class DatasetPlan:
             "SELECT bitstring_agg(source_row, 0, $held_max) "  # noqa: S608 - identifiers only
             f"FROM {catalog}{ident(self.pending)} WHERE run_id = $run AND dataset = $dataset"
         )
-        return f"{where} AND (t._source_row > $held_max OR get_bit(({mask}), CAST(t._source_row AS INTEGER)) = 0)"
+        # CASE, not OR: a row past the mask must never reach get_bit (it would be out of range),
+        # and DuckDB evaluates a CASE branch only for the rows that take it.
+        bit = f"get_bit(({mask}), CAST(t._source_row AS INTEGER)) = 0"
+        return f"{where} AND CASE WHEN t._source_row > $held_max THEN true ELSE {bit} END"
 
     def promoted_rows(self, path: Path, config: dict[str, str] | None = None) -> ProvinceRows:
         """The rows to promote: staged, no pending hold of the run (``incoming_columns``)."""
