@@ -257,8 +257,9 @@ def _safe_suffix(name: str) -> str:
 
 
 def _record_notes(con, result: IngestResult, now: dt.datetime) -> None:
-    if result.notes:
-        con.executemany(
-            "INSERT INTO batch_notes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(result.batch_id, result.province, n.source_file, n.kind, n.reason_vi, n.reason_en, now) for n in result.notes],
-        )
+    store.insert_rows(
+        con,
+        "batch_notes",
+        ["batch_id", "province", "source_file", "kind", "reason_vi", "reason_en", "noted_at"],
+        [(result.batch_id, result.province, n.source_file, n.kind, n.reason_vi, n.reason_en, now) for n in result.notes],
+    )

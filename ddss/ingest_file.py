@@ -206,30 +206,26 @@ def _reject(
 
 def _record(con, base: dict, o: FileOutcome, agency: str | None, encoding: str | None, fmt: str | None) -> None:
     balanced = o.rows_read == o.rows_staged + o.rows_quarantined
-    con.execute(
-        "INSERT INTO batches (batch_id, province, agency, dataset, source_file, file_sha256, file_bytes, encoding, "
-        "file_format, rows_read, rows_staged, rows_quarantined, balanced, status, reason_vi, reason_en, loaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            base["batch_id"],
-            base["province"],
-            agency,
-            o.dataset,
-            o.source_file,
-            base["file_sha256"],
-            base["file_bytes"],
-            encoding,
-            fmt,
-            o.rows_read,
-            o.rows_staged,
-            o.rows_quarantined,
-            balanced,
-            o.status,
-            o.reason_vi,
-            o.reason_en,
-            base["loaded_at"],
-        ],
-    )
+    row = {
+        "batch_id": base["batch_id"],
+        "province": base["province"],
+        "agency": agency,
+        "dataset": o.dataset,
+        "source_file": o.source_file,
+        "file_sha256": base["file_sha256"],
+        "file_bytes": base["file_bytes"],
+        "encoding": encoding,
+        "file_format": fmt,
+        "rows_read": o.rows_read,
+        "rows_staged": o.rows_staged,
+        "rows_quarantined": o.rows_quarantined,
+        "balanced": balanced,
+        "status": o.status,
+        "reason_vi": o.reason_vi,
+        "reason_en": o.reason_en,
+        "loaded_at": base["loaded_at"],
+    }
+    store.insert_rows(con, "batches", list(row), [list(row.values())])
     if not balanced:  # the invariant of issue #4; recorded above, and loud here
         raise AssertionError(
             f"{o.source_file}: rows read {o.rows_read} != staged {o.rows_staged} + quarantined {o.rows_quarantined}"

@@ -27,6 +27,7 @@ __all__ = [
     "ensure_schema",
     "fetch_frame",
     "insert_frame",
+    "insert_rows",
     "insert_select",
     "write_findings",
     "writer",
@@ -153,6 +154,14 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -
         con.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM _ddss_frame")  # noqa: S608 - identifiers only
     finally:
         con.unregister("_ddss_frame")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[tuple | list]) -> None:
+    """Append a few rows given as Python values (bound parameters), by column name."""
+    if rows:
+        cols = ", ".join(ident(c) for c in columns)
+        marks = ", ".join("?" * len(columns))
+        con.executemany(f"INSERT INTO {ident(table)} ({cols}) VALUES ({marks})", [list(r) for r in rows])  # noqa: S608 - identifiers only
 
 
 def insert_select(
