@@ -243,20 +243,18 @@ def _record(plan: Plan, gx_counts: dict[str, int | None], parts: list[pl.DataFra
         with store.writer(db, settings.busy_timeout_s, settings.duckdb_config()) as con:
             con.execute("BEGIN TRANSACTION")
             store.write_findings(con, run_id, found)
-            con.execute(
-                "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    province,
-                    plan.as_of,
-                    plan.started,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    len(gx_counts),
-                    found.height,
-                    not mismatches,
-                    str(gx_dir),
-                ],
-            )
+            run_row = {
+                "run_id": run_id,
+                "province": province,
+                "as_of": plan.as_of,
+                "started_at": plan.started,
+                "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "checks": len(gx_counts),
+                "findings": found.height,
+                "counts_agree": not mismatches,
+                "gx_results_path": str(gx_dir),
+            }
+            store.insert_rows(con, "validation_runs", list(run_row), [list(run_row.values())])
             con.execute("COMMIT")
     except Exception as e:
         outputs.discard(report_dir)  # no report folder without its run in the database
