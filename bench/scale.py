@@ -6,7 +6,7 @@ resident memory passes the kill limit (default 8 GiB) is stopped and the run end
 
 Goal: <= 10 min in all and <= 4 GiB peak on this machine (2 cores).
 
-    .venv/bin/python bench/scale.py [persons] [--format parquet|csv] [--memory-limit 3GB]
+    .venv/bin/python bench/scale.py [persons] [--format parquet|csv] [--memory-limit 2.5GB]
                                     [--no-data-docs] [--keep DIR] [--kill-gib 8] [--workers 2]
                                     [--batch DIR] [--no-bytecode-cache]
 
@@ -178,7 +178,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("persons", nargs="?", type=int, default=14_000_000)
     ap.add_argument("--format", default="parquet", choices=("parquet", "csv"))
-    ap.add_argument("--memory-limit", default="3GB")
+    ap.add_argument("--memory-limit", default="2.5GB")
     ap.add_argument("--no-data-docs", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep the run's folder here (default: a temporary folder, removed)")
     ap.add_argument("--kill-gib", type=float, default=8.0)
