@@ -209,7 +209,14 @@ def _marriages(plan: Plan) -> None:
     # Already married: the husband of an earlier marriage marries again, later.
     # On marriages since the reform: an older one (the generator registers parents' marriages
     # back to the 1990s) would put the new wife under age or the book on a closed code.
-    since = (reg <= days(as_of) - 5) & (reg >= days(REFORM_DATE))
+    # The new marriage falls while the husband lives: one registered after his death would
+    # also be marriage.spouse_dead, a second defect the answer key would not list.
+    deaths = pop.group_by("person_id").agg(pl.col("date_of_death").cast(pl.Int32).min().alias("_dod"))
+    until = m.select("husband_person_id").join(
+        deaths, left_on="husband_person_id", right_on="person_id", how="left", maintain_order="left"
+    )
+    until = np.minimum(until["_dod"].fill_null(10**7).to_numpy(), days(as_of))
+    since = (reg <= until - 5) & (reg >= days(REFORM_DATE))
     rows = plan.pick(ds, "marriage.already_married", since, n=plan.count(ds))
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
     wives = rng.choice(women, size=min(rows.size, women.size), replace=False)
@@ -218,7 +225,7 @@ def _marriages(plan: Plan) -> None:
     for r, w in zip(rows, wives, strict=False):
         unref[w] = free[w] = False
         plan.protect("population", [int(w)])
-        day = int(reg[r] + rng.integers(1, days(as_of) - reg[r]))
+        day = int(reg[r] + rng.integers(1, until[r] - reg[r]))
         date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
         key = (m["registering_commune_code"][int(r)], f"{date.year}/KH")
         if key not in books:

@@ -197,7 +197,17 @@ def _certificates(plan: Plan) -> None:
     _owner_dead(plan, issue)
 
     rows = plan.pick(ds, "certificate.parcel_missing")
-    plan.update(ds, rows, "parcel_no", ["9" + n + "9" for n in c["parcel_no"].gather(rows).to_list()])
+    # "9…9", moved up into this block's class of parcel numbers (blocks.spread_parcels) so no
+    # other block can have it; this block's own parcels are looked up (one block: unchanged).
+    block, blocks = plan.context.get("id_residue") or (0, 1)
+    num = np.array([int("9" + n + "9") for n in c["parcel_no"].gather(rows).to_list()], dtype=np.int64)
+    num += (block - (num - 1)) % blocks
+    wanted = c.select("commune_code", "map_sheet_no").gather(rows).with_columns(parcel_no=pl.Series(num).cast(pl.Utf8))
+    parcels = plan.frames["parcel"].select("commune_code", "map_sheet_no", "parcel_no")
+    found = wanted.with_row_index("_i").join(parcels, on=wanted.columns, how="semi")["_i"].to_numpy()
+    free = ~np.isin(np.arange(rows.size), found)
+    rows, num = rows[free], num[free]
+    plan.update(ds, rows, "parcel_no", [str(v) for v in num])
     plan.record(ds, rows, "certificate.parcel_missing", "số thửa không có trong dữ liệu thửa đất")
 
     # Future issue date, only within the current serial era so the serial stays valid.

@@ -27,15 +27,18 @@ def apply(plan: Plan) -> None:
     as_of: dt.date = plan.context["as_of"]
     age_days = days(as_of) - pop["date_of_birth"].cast(pl.Int32).to_numpy()
     ids = pop["person_id"]
+    given: list[pl.Series] = []  # IDs the changes below have handed out so far
 
     def change_id(kind: str, fn, detail: str) -> None:
         rows = plan.pick(DS, kind, unref)
-        new = [fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())]
-        # Never another person's ID (possible in a province made in blocks, whose serials are
-        # unique per 6-digit prefix only): that row would be a duplicate, not this defect.
-        keep = ~among(pl.Series(new, dtype=pl.Utf8), ids)
-        rows, new = rows[keep], [v for v, k in zip(new, keep, strict=True) if k]
-        plan.update(DS, rows, "person_id", new)
+        new = pl.Series([fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())], dtype=pl.Utf8)
+        # Never another person's ID, nor one an earlier change handed out (possible in a
+        # province made in blocks, whose serials are unique per 6-digit prefix only): that row
+        # would be a duplicate, not this defect.
+        keep = ~(among(new, pl.concat([ids, *given])) | new.is_duplicated().to_numpy())
+        rows, new = rows[keep], new.filter(pl.Series(keep))
+        given.append(new)
+        plan.update(DS, rows, "person_id", new.to_list())
         plan.record(DS, rows, kind, detail)
 
     rng = plan.rng("population.ids")
@@ -50,7 +53,10 @@ def apply(plan: Plan) -> None:
     change_id(
         "population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai"
     )
-    legacy = rng.choice(900_000_000, size=plan.count(DS), replace=False) + 100_000_000
+    # Nine-digit numbers keep to the block's residue class, as fresh IDs do, so two blocks
+    # never draw the same one (one block: every number, the draw unchanged).
+    block, blocks = plan.context.get("id_residue") or (0, 1)
+    legacy = rng.choice(len(range(block, 900_000_000, blocks)), size=plan.count(DS), replace=False) * blocks + block + 100_000_000
     rows = plan.pick(DS, "population.legacy_cmnd", unref)
     plan.update(DS, rows, "person_id", [str(legacy[i]) for i in range(rows.size)])
     plan.record(DS, rows, "population.legacy_cmnd", "số CMND 9 số")
