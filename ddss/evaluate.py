@@ -5,6 +5,8 @@ and check_id agree; file-level findings (no row) are not part of the comparison.
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 __all__ = ["evaluate", "is_perfect", "render"]
@@ -57,24 +59,30 @@ def is_perfect(table: pl.DataFrame) -> bool:
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.1%}".replace(".", ",")
+    """A share with one decimal, more when one decimal would round a miss up to 100 %."""
+    if v is None or math.isnan(v):
+        return "—"
+    digits = 1
+    while v < 1 and round(v * 100, digits) >= 100 and digits < 4:
+        digits += 1
+    return f"{v:.{digits}%}".replace(".", ",")
 
 
 def render(table: pl.DataFrame) -> str:
     """A plain-text table in Vietnamese (what `ddss evaluate` and the demo print)."""
-    head = f"{'Loại lỗi (check_id)':<44}{'Cài':>7}{'Bắt':>7}{'Sót':>6}{'Nhầm':>6}{'Độ phủ':>9}{'Độ chính xác':>14}"
-    lines = [head, "-" * len(head)]
-    for r in table.iter_rows(named=True):
-        lines.append(
-            f"{r['check_id']:<44}{r['injected']:>7}{r['found']:>7}{r['missed']:>6}{r['false_positives']:>6}"
-            f"{_pct(r['recall']):>9}{_pct(r['precision']):>14}"
-        )
     tot = table.select(pl.col("injected", "found", "missed", "false_positives").sum()).row(0, named=True)
+    n = max(6, len(str(max(tot.values(), default=0)))) + 1  # counts of a 14 M province need 8
+    head = f"{'Loại lỗi (check_id)':<44}{'Cài':>{n}}{'Bắt':>{n}}{'Sót':>{n}}{'Nhầm':>{n}}{'Độ phủ':>9}{'Độ chính xác':>14}"
+    lines = [head, "-" * len(head)]
+
+    def line(label: str, r: dict, recall: float | None, precision: float | None) -> str:
+        counts = "".join(f"{r[k]:>{n}}" for k in ("injected", "found", "missed", "false_positives"))
+        return f"{label:<44}{counts}{_pct(recall):>9}{_pct(precision):>14}"
+
+    for r in table.iter_rows(named=True):
+        lines.append(line(r["check_id"], r, r["recall"], r["precision"]))
     lines.append("-" * len(head))
     recall = tot["found"] / tot["injected"] if tot["injected"] else None
     precision = tot["found"] / (tot["found"] + tot["false_positives"]) if tot["found"] + tot["false_positives"] else None
-    lines.append(
-        f"{f'Tổng ({table.height} loại)':<44}{tot['injected']:>7}{tot['found']:>7}{tot['missed']:>6}"
-        f"{tot['false_positives']:>6}{_pct(recall):>9}{_pct(precision):>14}"
-    )
+    lines.append(line(f"Tổng ({table.height} loại)", tot, recall, precision))
     return "\n".join(lines)
