@@ -190,10 +190,10 @@ def gate(
                     replace_scores(con, run_id, history_frame(card))
                     decisions = _stage(con, card, files, plans, eff)
                 else:  # the score step kept this very scorecard in the history already
-                    decisions = _stage_prepared(con, card, files, plans, staged)
-                    plans = [replace(p, pending="prepared_holds") for p in plans]
-                if committed is None:  # the held rows' bit mask bound (gate_plan.DatasetPlan._promotable)
-                    bound = held_max(con, run_id, plans[0].pending if plans else "pending_holds")
+                    decisions, bound = _stage_prepared(con, card, files, plans, staged)
+                    plans = [replace(p, pending="prepared_holds", held_max=bound[p.dataset]) for p in plans]
+                if committed is None and ready is None:  # the held rows' bit mask bound (gate_plan.DatasetPlan._promotable)
+                    bound = held_max(con, run_id, "pending_holds")
                     plans = [replace(p, held_max=bound.get(p.dataset, -1)) for p in plans]
             if committed is None:
                 with store.transaction():
@@ -207,7 +207,8 @@ def gate(
                     entry = audit.append(store, "gate", province, run_id, _audit_body(card, decisions))
                 if on_committed:
                     on_committed()
-                with writer(path, timeout, config) as con:
+                # (schema ensured by the first session, under the same province lock)
+                with writer(path, timeout, config, schema=False) as con:
                     open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
                     held = _run_holds(con, run_id)
                 result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons, ready is not None)
@@ -229,10 +230,12 @@ def _stage(
 
 def _stage_prepared(
     con: duckdb.DuckDBPyConnection, card: Scorecard, files: dict, plans: list, staged: dict
-) -> list[DatasetDecision]:
-    """The score step's held rows as the run's pending holds (its classification, reused)."""
+) -> tuple[list[DatasetDecision], dict[str, int]]:
+    """The score step's held rows as the run's pending holds (its classification, reused);
+    with the largest held source row per dataset (the bit mask's bound)."""
     held = stage_prepared(con, card.run_id, [p.dataset for p in plans])
-    return [_decision(card, files, p, staged[p.dataset], h) for p, h in zip(plans, held, strict=True)]
+    decisions = [_decision(card, files, p, staged[p.dataset], held[p.dataset][0]) for p in plans]
+    return decisions, {d: m for d, (_, m) in held.items()}
 
 
 def _decision(card: Scorecard, files: dict, plan: DatasetPlan, staged: int, held: int) -> DatasetDecision:
@@ -294,12 +297,13 @@ def _write_outputs(folder: Path, result: GateResult, held: pl.DataFrame) -> None
 
 def _check_invariants(store: NationalStore, run_id: str, decisions: list[DatasetDecision]) -> None:
     problems = []
+    counted = store.invariant_counts_all([d.dataset for d in decisions], run_id)
     for d in decisions:
         if d.promoted + d.held != d.staged:
             problems.append(f"{d.dataset}: promoted {d.promoted} + held {d.held} != staged {d.staged}")
         if d.inserted + d.updated + d.unchanged != d.promoted:
             problems.append(f"{d.dataset}: store wrote {d.inserted + d.updated} + unchanged {d.unchanged} != {d.promoted}")
-        promoted, surplus = store.invariant_counts(d.dataset, run_id)
+        promoted, surplus = counted[d.dataset]
         if promoted != d.inserted + d.updated:
             problems.append(f"{d.dataset}: national holds {promoted} rows of this run, wrote {d.inserted + d.updated}")
         if surplus != 0:

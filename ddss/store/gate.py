@@ -181,16 +181,20 @@ def prepared_decision(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str,
     return tuple(rows[0]) if rows else None
 
 
-def stage_prepared(con: duckdb.DuckDBPyConnection, run_id: str, datasets: list[str]) -> list[int]:
+def stage_prepared(con: duckdb.DuckDBPyConnection, run_id: str, datasets: list[str]) -> dict[str, tuple[int, int]]:
     """The score step's held rows become the run's pending holds: one marker row, no copy
-    (``pending_table`` then names ``prepared_holds``); rows per dataset of ``datasets``."""
+    (``pending_table`` then names ``prepared_holds``). Per dataset of ``datasets``: (held rows,
+    largest held source row or -1; the bound of gate_plan's bit mask), read in one query."""
     with _transaction(con):
         _clear_pending(con, run_id)
         con.execute("INSERT INTO pending_prepared VALUES (?, now()::TIMESTAMP)", [run_id])
-    counts = dict(
-        con.execute("SELECT dataset, count(*) FROM prepared_holds WHERE run_id = ? GROUP BY dataset", [run_id]).fetchall()
-    )
-    return [int(counts.get(d, 0)) for d in datasets]
+    found = {
+        d: (int(n), int(m))
+        for d, n, m in con.execute(
+            "SELECT dataset, count(*), max(source_row) FROM prepared_holds WHERE run_id = ? GROUP BY dataset", [run_id]
+        ).fetchall()
+    }
+    return {d: found.get(d, (0, -1)) for d in datasets}
 
 
 def _clear_pending(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

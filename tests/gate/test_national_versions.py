@@ -52,5 +52,8 @@ def test_versions_history_revert_and_invariant_counts(national_store, tmp_path):
         with store.transaction():
             store.con.execute("INSERT INTO nat_birth SELECT * FROM nat_birth WHERE _key = 'b'")
             assert store.invariant_counts("birth", "r5") == (1, 1)
+            # the gate's one-statement form: the same counts, each dataset its own
+            assert store.invariant_counts_all(["death", "birth"], "r5") == {"death": (0, 0), "birth": (1, 1)}
             raise RuntimeError("rolled back")
     assert store.invariant_counts("birth", "r5") == (1, 0)
+    assert store.invariant_counts_all(["birth", "death"], "r3") == {"birth": (1, 0), "death": (0, 0)}
