@@ -163,10 +163,29 @@ where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in
 store.close()
 floor_b, _ = floor(tag + "b")
 best = min(floor_a, floor_b)
+
+# Diagnostic, not the floor: the gate's own national INSERT … SELECT (``store.promote``, national
+# row shape: computed _key, lineage, version) of every staged row, no holds, into a new national
+# file, with its commit — what the national part costs without any of the gate's other steps.
+from dataclasses import replace
+from ddss import score
+from ddss.gate_prepared import plans_for
+from ddss.store.province import connect_readonly
+pcon = connect_readonly(province)
+plans = [replace(p, held_max=-1) for p in plans_for(run, "79", score.run_files(pcon, run))]
+pcon.close()
+shaped = DuckDBNationalStore(root / "data" / f"national_shape_{tag}.duckdb", s.duckdb_config())
+t = time.perf_counter()
+with shaped.transaction():
+    for p in plans:
+        shaped.promote(p.dataset, p.promoted_rows(province, s.duckdb_config()), run + "-shape")
+shape_seconds = time.perf_counter() - t
+shaped.close()
 counts = {k: sum(getattr(d, k) for d in result.decisions) for k in ("inserted", "updated", "unchanged")}
 OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 3), round(floor_b, 3)],
        "floor_rows": floor_rows, "promoted": result.promoted, "held": result.held, **counts,
        "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict,
+       "national_shape_seconds": round(shape_seconds, 3), "national_shape_ratio": round(shape_seconds / best, 2),
        "reused_score_step": result.reused_score_step, "where_seconds": where}
 """
 
@@ -223,6 +242,10 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
             + (f"; ratios of {len(m['ratios'])} fresh copies {m['ratios']}, median {m['median_ratio']}×" if "ratios" in m else "")
         )
         print(f"{name}: the score step before it (not in the ratio): {m['score_step_seconds']} s")
+        print(
+            f"{name}: diagnostic — the gate's national INSERT … SELECT alone (every staged row, national row shape,"
+            f" new file, with commit): {m['national_shape_seconds']} s = {m['national_shape_ratio']}× the plain copy"
+        )
     write("gate", {"persons": persons, "prepare": prepared, **cases, "goal_ratio": 1.5})
 
 
