@@ -59,13 +59,13 @@ def is_perfect(table: pl.DataFrame) -> bool:
 
 
 def _pct(v: float | None) -> str:
-    """A share with one decimal, more when one decimal would round a miss up to 100 %."""
+    """A share, cut (not rounded) below 100 %: one miss in millions must not read 100,0 %."""
     if v is None or math.isnan(v):
         return "—"
-    digits = 1
-    while v < 1 and round(v * 100, digits) >= 100 and digits < 4:
-        digits += 1
-    return f"{v:.{digits}%}".replace(".", ",")
+    if v >= 1:
+        return "100,0%"
+    digits = 2 if v >= 0.999 else 1
+    return f"{math.floor(v * 100 * 10**digits) / 10**digits:.{digits}f}%".replace(".", ",")
 
 
 def render(table: pl.DataFrame) -> str:

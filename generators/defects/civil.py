@@ -209,13 +209,15 @@ def _marriages(plan: Plan) -> None:
     # Already married: the husband of an earlier marriage marries again, later.
     # On marriages since the reform: an older one (the generator registers parents' marriages
     # back to the 1990s) would put the new wife under age or the book on a closed code.
-    # The new marriage falls while the husband lives: one registered after his death would
-    # also be marriage.spouse_dead, a second defect the answer key would not list.
+    # The new marriage falls while both of the first marriage live: after the husband's death
+    # it would also be marriage.spouse_dead; after the first wife's, a lawful remarriage.
     deaths = pop.group_by("person_id").agg(pl.col("date_of_death").cast(pl.Int32).min().alias("_dod"))
-    until = m.select("husband_person_id").join(
-        deaths, left_on="husband_person_id", right_on="person_id", how="left", maintain_order="left"
-    )
-    until = np.minimum(until["_dod"].fill_null(10**7).to_numpy(), days(as_of))
+
+    def died(role: str) -> np.ndarray:
+        party = m.select(role).join(deaths, left_on=role, right_on="person_id", how="left", maintain_order="left")
+        return party["_dod"].fill_null(10**7).to_numpy()
+
+    until = np.minimum(np.minimum(died("husband_person_id"), died("wife_person_id")), days(as_of))
     since = (reg <= until - 5) & (reg >= days(REFORM_DATE))
     rows = plan.pick(ds, "marriage.already_married", since, n=plan.count(ds))
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
