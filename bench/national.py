@@ -66,7 +66,7 @@ def main() -> None:
     from ddss.admin_units import provinces_2025
     from ddss.gate import gate
     from ddss.ingest import ingest_inbox
-    from ddss.store.national import DuckDBNationalStore
+    from ddss.store.national_duckdb import DuckDBNationalStore
     from ddss.store.national_pg import PostgresNationalStore
     from flows.national import run_national
     from generators.province import DEFAULT_AS_OF, generate

@@ -15,42 +15,35 @@ table per dataset or as ``ProvinceRows`` (one SELECT over the province file): th
 backend ATTACHes the province file read-only and moves them with one INSERT … SELECT (no
 Python round trip); a server backend reads them out as Arrow. Bulk SQL only, never row by row.
 
-A backend implements ``NationalStore``; ``tests/gate/conftest.py``'s ``national_store``
+A backend implements ``NationalStore`` (DuckDB: ddss.store.national_duckdb; PostgreSQL:
+ddss.store.national_pg); ``tests/gate/conftest.py``'s ``national_store``
 fixture lists the backends the gate's invariant tests run on.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ddss.sql import ident, str_literal
+from ddss.sql import ident
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
-    SUPERSEDED,
     history_table,
-    incoming_columns,
     national_columns,
     national_table,
 )
-from ddss.store.province import DatabaseBusy
 
 if TYPE_CHECKING:
     from ddss.settings import Settings
 
 __all__ = [
-    "DuckDBNationalStore",
     "NationalStore",
     "PromoteCounts",
     "ProvinceRows",
@@ -267,139 +260,6 @@ class SqlNationalStore(NationalStore):
         self.con.close()
 
 
-def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
-    return f"CREATE TABLE IF NOT EXISTS {ident(table)} ({', '.join(f'{ident(n)} {t}' for n, t in columns)})"
-
-
-def _create(con: duckdb.DuckDBPyConnection) -> None:
-    for d in PROMOTED_DATASETS:
-        con.execute(_ddl(national_table(d), national_columns(d)))
-        con.execute(_ddl(history_table(d), national_columns(d) + list(SUPERSEDED)))
-    con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
-
-
-class DuckDBNationalStore(SqlNationalStore):
-    """The national database as one DuckDB file (default ``data/national.duckdb``)."""
-
-    KEY_HASH = "hash(_key)"
-
-    def __init__(self, path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> None:
-        from ddss.store import migrate
-
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + busy_timeout_s
-        while True:
-            try:
-                self.con = duckdb.connect(str(self.path), config=config or {})
-                break
-            except duckdb.IOException as e:
-                if "lock" not in str(e).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(
-                        f"CSDL quốc gia {self.path.name} đang được tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. / "
-                        f"National database {self.path.name} is locked by another writer."
-                    ) from None
-                time.sleep(0.2)
-        self._in_tx = False
-        self._attached: Path | None = None
-        migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
-        self._in_tx = True
-        try:
-            yield
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        finally:
-            self._in_tx = False
-            self._detach()  # the province file is free again for its writer
-
-    def _need_tx(self) -> None:
-        if not self._in_tx:
-            raise RuntimeError("national store writes need `with store.transaction():`")
-
-    def _attach(self, path: Path) -> str:
-        """The province file ATTACHed read-only (until the transaction ends); its catalog prefix."""
-        if self._attached != path:
-            self._detach()
-            self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov (READ_ONLY)")
-            self._attached = path
-        return "_ddss_prov."
-
-    def _detach(self) -> None:
-        if self._attached is not None:
-            self._attached = None
-            self.con.execute("DETACH DATABASE IF EXISTS _ddss_prov")
-
-    def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
-        self._need_tx()
-        nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
-        incoming = [n for n, _ in incoming_columns(dataset)]
-        cols = ", ".join(ident(c) for c in incoming)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        fresh = not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {nat} LIMIT 1) n").fetchall()[0][0]  # noqa: S608
-        if isinstance(rows, ProvinceRows):
-            select, params = f"({rows.sql(self._attach(rows.path))})", dict(rows.params)
-        else:
-            self.con.register("_ddss_arrow", rows.select(incoming))
-            select, params = "_ddss_arrow", {}
-        try:
-            unchanged = updated = 0
-            if fresh:  # an empty table: nothing to compare with, one INSERT … SELECT straight from the source
-                source, version = select, "1"
-            else:
-                # A row already current from the very same file row is not promoted again (no new
-                # version): only the others are read into a temporary table (once), and counted, each
-                # with its key's current version (at most one current row per key: the invariant).
-                total = self.con.execute(f"SELECT count(*) FROM {select} i", params).fetchall()[0][0]  # noqa: S608
-                changed = (
-                    f"SELECT i.*, n._version AS _ddss_prev FROM {select} i LEFT JOIN {nat} n ON n._key = i._key "  # noqa: S608
-                    "WHERE n._key IS NULL OR n._file_sha256 IS DISTINCT FROM i._file_sha256"
-                    " OR n._source_row IS DISTINCT FROM i._source_row"
-                )
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {changed}", params)
-                source, params = "_ddss_in", {}
-                unchanged = total - self.con.execute("SELECT count(*) FROM _ddss_in").fetchall()[0][0]
-                # Old versions of keys promoted again move to history, marked as superseded by this run.
-                updated = self.con.execute(
-                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON n._key = i._key",  # noqa: S608
-                    {"run": run_id, "now": now},
-                ).fetchall()[0][0]
-                if updated:
-                    self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
-                # The current version is a key's newest (revert restores the one before): the new one
-                # is the one just moved to history plus one, read with the rows above.
-                version = "coalesce(i._ddss_prev, 0) + 1"
-            # No join in this SELECT: DuckDB's ordered batch insert writes compressed row groups as it
-            # goes (with a join it falls back to an insert whose row groups the commit compresses again).
-            inserted = self.con.execute(
-                f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i",
-                {**params, "run": run_id, "now": now},
-            ).fetchall()[0][0]
-        finally:
-            self.con.execute("DROP TABLE IF EXISTS _ddss_in")
-            if not isinstance(rows, ProvinceRows):
-                self.con.unregister("_ddss_arrow")
-        return PromoteCounts(int(inserted) - int(updated), int(updated), int(unchanged))
-
-    def _changed(self, cursor: Any) -> int:
-        # DuckDB answers an INSERT or DELETE with one row holding the count.
-        return int(cursor.fetchall()[0][0])
-
-    def current(self, dataset: str) -> pl.DataFrame:
-        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(national_table(dataset))}").to_arrow_table())  # noqa: S608
-
-    def history(self, dataset: str) -> pl.DataFrame:
-        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(history_table(dataset))}").to_arrow_table())  # noqa: S608
-
-
 def open_national(settings: Settings) -> NationalStore:
     """The national store a run is configured for: ``[tool.ddss] national_db`` (default
     ``<data_dir>/national.duckdb``), or PostgreSQL when ``national_dsn`` is set (provinces
@@ -408,5 +268,7 @@ def open_national(settings: Settings) -> NationalStore:
         from ddss.store.national_pg import PostgresNationalStore
 
         return PostgresNationalStore(settings.national_dsn, settings.national_password)
+    from ddss.store.national_duckdb import DuckDBNationalStore
+
     path = settings.national_db or settings.data_dir / "national.duckdb"
     return DuckDBNationalStore(path, settings.duckdb_config(), settings.busy_timeout_s)

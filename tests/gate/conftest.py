@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from generators.province import DEFAULT_AS_OF
 
 VI_FORM = {"headers": "vi", "dates": "vn", "decimal_comma": True, "encoding": "utf-8-sig"}

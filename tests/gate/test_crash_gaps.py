@@ -15,7 +15,7 @@ import pytest
 
 from ddss import audit
 from ddss.gate import AlreadyGated, gate, revert
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_tables import PROMOTED_DATASETS
 from tests.gate.conftest import province_rows
 from tests.gate.test_kill_and_audit import _cli

@@ -14,7 +14,7 @@ import duckdb
 
 from ddss import audit
 from ddss.gate import gate, revert
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_tables import PROMOTED_DATASETS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from ddss.score import compute_scorecard
 from ddss.store import writer
 from ddss.store.migrate import SchemaTooNew
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.thresholds import load_thresholds
 
 # The province schema before issue #17 (ddss/store.py at commit 88932e8), as it was written.

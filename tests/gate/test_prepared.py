@@ -13,7 +13,7 @@ import duckdb
 from ddss.gate import gate
 from ddss.gate_prepared import card_from_json, card_json
 from ddss.scorecard_io import score_run
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.thresholds import Threshold, load_thresholds
 from ddss.waivers import waive

@@ -16,7 +16,7 @@ from ddss import score
 from ddss.scorecard_io import score_run
 from ddss.sql import str_literal
 from ddss.store.gate import held_max
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_tables import national_columns, national_table
 
 

@@ -11,7 +11,7 @@ import psycopg
 import pyarrow as pa
 import pytest
 
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_pg import PostgresNationalStore
 from ddss.store.national_tables import incoming_columns
 
