@@ -107,6 +107,8 @@ import resource
 # Processes the stage started (the generator's block makers): the largest of them.
 OUT["children_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 (root / "state.json").write_text(json.dumps(state))
+# DuckDB draws its progress bar on stdout without a final newline for queries over 2 s.
+print()
 print(json.dumps(OUT))
 """
 
@@ -170,7 +172,7 @@ def run_stage(name: str, args: list[str], kill_bytes: int, env: dict[str, str] |
         return {**figures, "error": f"killed: resident memory above {kill_bytes >> 30} GiB"}
     if proc.returncode:
         return {**figures, "error": "".join(err_chunks)[-2000:]}
-    lines = "".join(out_chunks).strip().splitlines()
+    lines = [line for line in "".join(out_chunks).splitlines() if line.startswith("{")]
     return {**figures, **(json.loads(lines[-1]) if lines else {})}
 
 
