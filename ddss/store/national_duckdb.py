@@ -8,7 +8,6 @@ the transaction and the rows move with one INSERT … SELECT, with no Python rou
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from ddss.store.national_tables import (
     national_columns,
     national_table,
 )
-from ddss.store.province import DatabaseBusy
+from ddss.store.province import connect_writable
 
 __all__ = ["DuckDBNationalStore"]
 
@@ -55,20 +54,7 @@ class DuckDBNationalStore(SqlNationalStore):
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + busy_timeout_s
-        while True:
-            try:
-                self.con = duckdb.connect(str(self.path), config=config or {})
-                break
-            except duckdb.IOException as e:
-                if "lock" not in str(e).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(
-                        f"CSDL quốc gia {self.path.name} đang được tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. / "
-                        f"National database {self.path.name} is locked by another writer."
-                    ) from None
-                time.sleep(0.2)
+        self.con = connect_writable(self.path, config, busy_timeout_s)
         self._in_tx = False
         self._attached: Path | None = None
         migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)

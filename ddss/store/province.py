@@ -24,6 +24,7 @@ __all__ = [
     "DamagedDatabase",
     "DatabaseBusy",
     "connect_readonly",
+    "connect_writable",
     "ensure_schema",
     "fetch_frame",
     "insert_frame",
@@ -118,6 +119,12 @@ def connect_readonly(path: Path, config: dict[str, str] | None = None, busy_time
     """A read-only connection; waits while another process writes (then DatabaseBusy)."""
     check_file(Path(path))
     return _connect(Path(path), busy_timeout_s, config, read_only=True)
+
+
+def connect_writable(path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-write connection without the province lock (the national DuckDB file): waits
+    while another process writes (then DatabaseBusy); a full disk or damaged file is named."""
+    return _connect(Path(path), busy_timeout_s, config, read_only=False)
 
 
 _DAMAGED = ("corrupt", "checksum", "not a valid duckdb", "invalid database", "unable to read", "failed to read")
