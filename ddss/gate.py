@@ -134,8 +134,7 @@ def gate_runs(store: NationalStore, province: str) -> dict[str, str]:
     """run_id -> 'gated' | 'reverted', from the audit log."""
     state: dict[str, str] = {}
     for row in store.audit_rows(province, ("gate", "revert")):
-        if row["province"] == province and row["kind"] in ("gate", "revert"):
-            state[row["run_id"]] = "gated" if row["kind"] == "gate" else "reverted"
+        state[row["run_id"]] = "gated" if row["kind"] == "gate" else "reverted"
     return state
 
 
@@ -189,12 +188,11 @@ def gate(
                 elif ready is None:
                     replace_scores(con, run_id, history_frame(card))
                     decisions = _stage(con, card, files, plans, eff)
+                    bound = held_max(con, run_id, "pending_holds")  # the bit mask's bound (gate_plan.DatasetPlan._promotable)
+                    plans = [replace(p, held_max=bound.get(p.dataset, -1)) for p in plans]
                 else:  # the score step kept this very scorecard in the history already
                     decisions, bound = _stage_prepared(con, card, files, plans, staged)
                     plans = [replace(p, pending="prepared_holds", held_max=bound[p.dataset]) for p in plans]
-                if committed is None and ready is None:  # the held rows' bit mask bound (gate_plan.DatasetPlan._promotable)
-                    bound = held_max(con, run_id, "pending_holds")
-                    plans = [replace(p, held_max=bound.get(p.dataset, -1)) for p in plans]
             if committed is None:
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):
@@ -247,8 +245,7 @@ def _gate_entry(store: NationalStore, province: str, run_id: str) -> dict | None
     """The audit entry of the run's gate if it is gated now (not reverted since)."""
     entry = None
     for row in store.audit_rows(province, ("gate", "revert"), run_id):
-        if row["province"] == province and row["run_id"] == run_id and row["kind"] in ("gate", "revert"):
-            entry = row if row["kind"] == "gate" else None
+        entry = row if row["kind"] == "gate" else None
     return entry
 
 

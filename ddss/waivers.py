@@ -121,9 +121,8 @@ def restore(con: duckdb.DuckDBPyConnection, store: NationalStore, province: str)
     have = {w for (w,) in con.execute("SELECT waiver_id FROM waivers").fetchall()}
     restored = 0
     for entry in store.audit_rows(province, ("waiver",)):
-        if entry["kind"] == "waiver" and entry["province"] == province:
-            body = json.loads(entry["body"])
-            if body.get("waiver_id") not in have:
-                _record(con, entry, body)
-                restored += 1
+        body = json.loads(entry["body"])
+        if body.get("waiver_id") not in have:
+            _record(con, entry, body)
+            restored += 1
     return restored
