@@ -136,13 +136,10 @@ def finish(plan: Plan, results: Iterable[Mapping[str, int | None]]) -> Validatio
     ``reports/<run_id>/``."""
     settings, province = plan.settings, plan.province
     db = settings.province_db(province)
-    gx_counts: dict[str, int | None] = {}
-    for r in results:
-        gx_counts.update(r)
     with store.province_lock(db, settings.busy_timeout_s):
         with store.connect_readonly(db, settings.duckdb_config(), settings.busy_timeout_s) as con:
             parts = _collect(con, plan)
-        return _record(plan, gx_counts, parts)
+        return _record(plan, results, parts)
 
 
 def _collect(con: duckdb.DuckDBPyConnection, plan: Plan, stop: threading.Event | None = None) -> list[pl.DataFrame]:
@@ -208,17 +205,19 @@ def validate(
             progress("done", "", len(plan.units), len(plan.units))
             progress("findings", "", 0, 0)
             parts = listed.result()
-        gx_counts: dict[str, int | None] = {}
-        for r in results:
-            gx_counts.update(r)
-        return _record(plan, gx_counts, parts)
+        return _record(plan, results, parts)
 
 
 def _files_key(files: Mapping[str, list]) -> tuple:
     return tuple(sorted((d, tuple(map(tuple, fs))) for d, fs in files.items()))
 
 
-def _record(plan: Plan, gx_counts: dict[str, int | None], parts: list[pl.DataFrame]) -> ValidationResult:
+def _record(plan: Plan, results: Iterable[Mapping[str, int | None]], parts: list[pl.DataFrame]) -> ValidationResult:
+    """GX's counts per check (``results``: one mapping per unit) against the listed findings,
+    written to the database and to ``reports/<run_id>/``."""
+    gx_counts: dict[str, int | None] = {}
+    for r in results:
+        gx_counts.update(r)
     settings, province, run_id, not_run = plan.settings, plan.province, plan.run_id, plan.not_run
     db = settings.province_db(province)
     gx_dir = gx_run.results_dir(settings)
