@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.cards import CARD_MILESTONES, CCCD_FROM, GRACE_YEARS
-from generators.dates import dates, days
+from generators.dates import add_years, civil, dates, days
 
 __all__ = ["NO_CARD_DATA_SHARE", "add_cards", "years_after"]
 
@@ -24,15 +24,15 @@ NO_CARD_DATA_SHARE = 0.05
 
 def years_after(dob: pl.Series, years: int) -> np.ndarray:
     """Day numbers of each date ``years`` later (29 Feb -> 28 Feb, as DuckDB's INTERVAL)."""
-    return dob.dt.offset_by(f"{years}y").cast(pl.Int32).to_numpy().astype(np.int64)
+    return add_years(*civil(dob.cast(pl.Int32).to_numpy()), years)
 
 
 def add_cards(rng: np.random.Generator, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    dob = pop["date_of_birth"]
+    ymd = civil(pop["date_of_birth"].cast(pl.Int32).to_numpy())  # once for the eight dates below
     alive = pop["date_of_death"].is_null().to_numpy()
     today = days(as_of)
-    at = {m: years_after(dob, m) for m in CARD_MILESTONES}
-    grace = {m: years_after(dob, m - GRACE_YEARS) for m in CARD_MILESTONES}
+    at = {m: add_years(*ymd, m) for m in CARD_MILESTONES}
+    grace = {m: add_years(*ymd, m - GRACE_YEARS) for m in CARD_MILESTONES}
     holder = alive & (at[14] < today) & (rng.random(pop.height) >= NO_CARD_DATA_SHARE)
 
     last = np.full(pop.height, -1, dtype=np.int64)  # day the last renewal age was reached
@@ -44,9 +44,7 @@ def add_cards(rng: np.random.Generator, pop: pl.DataFrame, as_of: dt.date) -> pl
     expiry = np.full(pop.height, -1, dtype=np.int64)  # -1: valid for life
     for m in reversed(CARD_MILESTONES):
         expiry = np.where(issued < grace[m], at[m], expiry)
-    cards = pl.DataFrame({"_i": dates(issued), "_e": dates(expiry), "_h": holder, "_life": expiry < 0})
-    cards = cards.select(
-        pl.when("_h").then("_i").alias("id_card_issue_date"),
-        pl.when(pl.col("_h") & ~pl.col("_life")).then("_e").alias("id_card_expiry_date"),
+    return pop.with_columns(
+        dates(issued, holder).alias("id_card_issue_date"),
+        dates(expiry, holder & (expiry >= 0)).alias("id_card_expiry_date"),
     )
-    return pop.with_columns(cards.to_series(0), cards.to_series(1))

@@ -77,8 +77,18 @@ def _match(
     out = np.full(target.size, NONE, dtype=np.int64)
     if pool.size == 0 or target.size == 0:
         return out
-    order = np.argsort(pool_dob, kind="stable")
+    day0 = int(pool_dob.min())
+    span = int(pool_dob.max()) - day0 + 1
+    # Dates of birth span ~40 000 days: a stable counting sort, and the sorted pool's
+    # position of any day read from a table of counts instead of a binary search per request.
+    order = _stable_order(pool_dob - day0, span)
     members, dobs = pool[order], pool_dob[order]
+    below = np.zeros(span + 1, dtype=np.int64)  # below[d]: members born before day day0 + d
+    np.cumsum(np.bincount(pool_dob - day0, minlength=span), out=below[1:])
+
+    def rank(day: np.ndarray, side: int = 0) -> np.ndarray:  # = np.searchsorted(dobs, day, side)
+        return below[np.clip(day - day0 + side, 0, span)]
+
     taken = np.zeros(members.size, dtype=bool)
     todo = np.arange(target.size)
     got = np.sort(_keys(*spacing[1])) if spacing is not None else None  # births assigned so far
@@ -86,10 +96,10 @@ def _match(
         if todo.size == 0:
             break
         if jitter:
-            pos = np.searchsorted(dobs, target[todo]) + rng.integers(-jitter, jitter + 1, todo.size)
+            pos = rank(target[todo]) + rng.integers(-jitter, jitter + 1, todo.size)
         else:  # anywhere in the window
-            a = np.searchsorted(dobs, lo[todo])
-            b = np.searchsorted(dobs, hi[todo], side="right")
+            a = rank(lo[todo])
+            b = rank(hi[todo], side=1)
             pos = a + (rng.random(todo.size) * np.maximum(b - a, 0)).astype(np.int64)
         pos = np.clip(pos, 0, members.size - 1)
         who = members[pos]
@@ -111,6 +121,14 @@ def _match(
         keep[win] = False
         todo = todo[keep]
     return out
+
+
+def _stable_order(values: np.ndarray, span: int) -> np.ndarray:
+    """np.argsort(values, kind="stable") for integers in [0, span): numpy sorts 16-bit
+    integers by radix (linear), wider ones by merging."""
+    if span <= 1 << 16:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    return np.argsort(values, kind="stable")
 
 
 _KEY, _OFF = 1 << 20, 1 << 19  # (member, day) as one sortable int64: member * _KEY + day + _OFF
