@@ -40,6 +40,11 @@ upstream issues #10738 and #11579):
    result is built by GX's own ``_build_column_metadata_result``. A type the dialect does not name, a custom
    query, or a table not found: GX's reflection, unchanged.
 
+7. Not a GX defect: DuckDB draws a progress bar on standard output for any query over
+   2 s, and duckdb-engine leaves it on. Fix: every DBAPI connection SQLAlchemy's pools
+   open to DuckDB has it turned off (``ddss.store.without_progress_bar``, as ddss's own
+   connections); a connection setting, so GX's connection configuration is unchanged.
+
 Applied explicitly, idempotent, and refused on another GX version (the patched
 functions are internal and may change).
 """
@@ -131,7 +136,21 @@ def apply() -> None:
     _skip_unused_value_samples()
     _cache_configuration()
     _column_metadata_from_catalog()
+    _quiet_duckdb_connections()
     _APPLIED = True
+
+
+def _quiet_duckdb_connections() -> None:
+    import duckdb_engine
+    import sqlalchemy as sa
+
+    from ddss.store import without_progress_bar
+
+    def connect(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, duckdb_engine.ConnectionWrapper):  # it hands every call to DuckDB's connection
+            without_progress_bar(dbapi_connection)
+
+    sa.event.listen(sa.pool.Pool, "connect", connect)
 
 
 def _skip_unused_rows_metric() -> None:

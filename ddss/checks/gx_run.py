@@ -125,10 +125,12 @@ def reader_beside_gx(settings: Settings, province: str) -> duckdb.DuckDBPyConnec
     change would make GX's connection fail in every validation test."""
     import duckdb_engine
 
+    from ddss.store import without_progress_bar
+
     db = settings.province_db(province).resolve()
     agent = f"duckdb_engine/{duckdb_engine.__version__}(sqlalchemy/{duckdb_engine.sqlalchemy_version})"
     config = {"access_mode": "read_only", **settings.duckdb_config(), "custom_user_agent": agent}
-    return duckdb.connect(str(db), config=config)
+    return without_progress_bar(duckdb.connect(str(db), config=config))
 
 
 def _quiet_gx() -> None:

@@ -15,6 +15,7 @@ from ddss.store.province import (
     insert_frame,
     insert_rows,
     insert_select,
+    without_progress_bar,
     write_findings,
     writer,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "insert_select",
     "province_lock",
     "purge_raw_rows",
+    "without_progress_bar",
     "write_findings",
     "writer",
 ]

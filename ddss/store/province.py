@@ -30,6 +30,7 @@ __all__ = [
     "insert_frame",
     "insert_rows",
     "insert_select",
+    "without_progress_bar",
     "write_findings",
     "writer",
 ]
@@ -134,7 +135,7 @@ def _connect(path: Path, busy_timeout_s: float, config: dict[str, str] | None, r
     deadline = time.monotonic() + busy_timeout_s
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+            return without_progress_bar(duckdb.connect(str(path), read_only=read_only, config=config or {}))
         except duckdb.Error as e:
             text = str(e).lower()
             if "lock" not in text:
@@ -149,6 +150,16 @@ def _connect(path: Path, busy_timeout_s: float, config: dict[str, str] | None, r
                     f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."
                 ) from None
             time.sleep(0.2)
+
+
+def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The connection, with DuckDB's progress bar off. DuckDB draws it on standard output for
+    any query over 2 s, even when output is a file or a pipe: it ran into the CLI's own
+    progress display and into the JSON lines bench/scale.py reads. A connection setting, not
+    a database option, so it cannot go into ``Settings.duckdb_config`` (and GX's connections
+    must keep exactly that configuration, see ``gx_run.reader_beside_gx``)."""
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:
