@@ -10,10 +10,13 @@ from a machine-readable table: adjust them here if a steward has the exact ones.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import polars as pl
 
 from ddss.rules.people import ETHNIC_GROUPS
+from generators import names
 from generators.families import Families
 
 __all__ = [
@@ -23,8 +26,7 @@ __all__ = [
     "REGIONS",
     "ethnicities",
     "family_ethnicities",
-    "family_names",
-    "minority_names",
+    "full_names",
 ]
 
 # New (2025) province codes by census region.
@@ -110,12 +112,13 @@ def _region(province: str) -> str:
     return next((r for r, codes in REGIONS.items() if province in codes), "other")
 
 
-def ethnicities(rng: np.random.Generator, n: int, province: str) -> pl.Series:
+def ethnicities(rng: np.random.Generator, n: int, province: str) -> tuple[list[str], np.ndarray]:
+    """Each person's group as an index into the returned names (the region's mix)."""
     mix = dict(REGION_MIX[_region(province)])
     for g in ETHNIC_GROUPS:
         mix[g] = mix.get(g, 0.0) + _TAIL / len(ETHNIC_GROUPS)
     keys, w = list(mix), np.array(list(mix.values()))
-    return pl.Series("ethnicity", keys, dtype=pl.Utf8).gather(rng.choice(len(keys), size=n, p=w / w.sum()))
+    return keys, rng.choice(len(keys), size=n, p=w / w.sum())
 
 
 # Naming conventions by group (each pool: family names, given names by sex, name order).
@@ -203,29 +206,49 @@ ENDOGAMY = 0.9  # wives of the husband's group (most marriages are within a grou
 _STANDIN = "Gia Rai"  # see family_ethnicities
 
 
-def minority_names(rng: np.random.Generator, ethnicity: pl.Series, sex: pl.Series, kinh: pl.Series) -> pl.Series:
-    """``kinh`` (the Kinh-structure names) for everyone, except members of a group with
-    its own naming pool, who get a name from that pool in that group's order."""
-    male = (sex == "Nam").to_numpy()
-    out = kinh.clone().alias("full_name")
+@functools.cache
+def _vocabulary() -> tuple[pl.Series, pl.Series, dict[str, tuple[int, int, int]]]:
+    """Every family name and every rest of a name (names.py's Kinh ones, then each pool's),
+    and where each pool starts in them (family, men's rest, women's rest): built once per
+    process, so a name is two indices until the frame is made."""
+    words, rests = names.family_words(), list(names.kinh_rests()[0])
+    starts = {}
     for key, pool in _POOLS.items():
-        rows = np.flatnonzero(ethnicity.is_in([g for g, p in _GROUP_POOL.items() if p == key]).to_numpy())
+        starts[key] = (len(words), len(rests), len(rests) + len(pool["Nam"]))
+        words += pool["family"]
+        rests += [*pool["Nam"], *pool["Nữ"]]
+    return pl.Series(words, dtype=pl.Utf8), pl.Series(rests, dtype=pl.Utf8), starts
+
+
+def full_names(
+    rng: np.random.Generator, keys: list[str], e: np.ndarray, male: np.ndarray, birth_year: np.ndarray, fam: Families
+) -> pl.Series:
+    """Everyone's name (``e``: each person's group, an index into ``keys``): Kinh-structure
+    (names.py) except for members of a group with its own naming pool, who get a name from
+    that pool in that group's order; then the family name handed down from the parent whose
+    group the child belongs to (``_source``): the first word, or the last for the groups
+    that write it last (``FAMILY_LAST``)."""
+    word, rest = names.kinh_names(rng, male, birth_year)
+    words, rests, starts = _vocabulary()
+    pool_of = np.array([_GROUP_POOL.get(k, "") for k in keys], dtype=object)[e]
+    for key, pool in _POOLS.items():
+        rows = np.flatnonzero(pool_of == key)
         if rows.size == 0:
             continue
-
-        def draw(values: tuple[str, ...], rows: np.ndarray = rows) -> np.ndarray:
-            return np.array(values, dtype=object)[rng.integers(0, len(values), rows.size)]
-
-        fam, given = draw(pool["family"]), np.where(male[rows], draw(pool["Nam"]), draw(pool["Nữ"]))
-        out.scatter(rows, pl.Series(given + " " + fam if key == "ede" else fam + " " + given, dtype=pl.Utf8))
-    return out
-
-
-def _codes(values: pl.Series) -> tuple[list[str], np.ndarray]:
-    """Distinct values (first-seen order) and each row's index into them."""
-    keys = values.unique(maintain_order=True).to_list()
-    index = values.replace_strict(keys, list(range(len(keys))), return_dtype=pl.Int64)
-    return keys, index.to_numpy().copy()
+        w0, men, women = starts[key]
+        word[rows] = w0 + rng.integers(0, len(pool["family"]), rows.size)
+        his, hers = rng.integers(0, len(pool["Nam"]), rows.size), rng.integers(0, len(pool["Nữ"]), rows.size)
+        rest[rows] = np.where(male[rows], men + his, women + hers)
+    matri = np.isin(np.array(keys, dtype=object), list(MATRILINEAL))
+    src = _source(fam, e, matri)
+    same = np.zeros(src.size, dtype=bool)
+    has = src >= 0
+    same[has] = e[src[has]] == e[has]  # a name passes down within one group (one naming structure)
+    word = _hand_down(word, np.where(same, src, -1))
+    last = pl.Series(np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))[e])
+    w, r = words.gather(word), rests.gather(rest)
+    both = pl.when(last).then(pl.concat_str([r, w], separator=" ")).otherwise(pl.concat_str([w, r], separator=" "))
+    return pl.select(both).to_series().alias("full_name")
 
 
 def _source(fam: Families, eth: np.ndarray, matri: np.ndarray) -> np.ndarray:
@@ -248,8 +271,8 @@ def _hand_down(values: np.ndarray, src: np.ndarray, fixed: np.ndarray | None = N
 
 
 def family_ethnicities(
-    rng: np.random.Generator, drawn: pl.Series, male: np.ndarray, fam: Families, born_after_reform: np.ndarray
-) -> pl.Series:
+    rng: np.random.Generator, keys: list[str], drawn: np.ndarray, male: np.ndarray, fam: Families, born_after_reform: np.ndarray
+) -> tuple[list[str], np.ndarray]:
     """Each person's ethnicity as a family hands it down: a child takes a parent's (Decree
     123/2015 art. 15.2, by the parents' agreement: here the father's, or the mother's in a
     matrilineal group or with no father); most wives share their husband's group.
@@ -258,10 +281,12 @@ def family_ethnicities(
     family name, which ``birth.father_undetermined_mismatch`` reads as the first word. An
     Ê Đê/Mnông name puts it last, so a mother of those groups with a post-reform child and
     no father is drawn from the neighbouring Gia Rai group instead (a generator choice, not
-    a claim about the law; the rule's reading of such names is a known gap)."""
-    keys = list(dict.fromkeys([*drawn.unique(maintain_order=True).to_list(), _STANDIN]))
+    a claim about the law; the rule's reading of such names is a known gap).
+
+    ``drawn``: indices into ``keys``; returns the names and each person's index."""
+    keys = list(dict.fromkeys([*keys, _STANDIN]))
     index = {k: i for i, k in enumerate(keys)}
-    e = drawn.replace_strict(index, return_dtype=pl.Int64).to_numpy().copy()
+    e = drawn.astype(np.int64)
     matri = np.isin(np.array(keys, dtype=object), list(MATRILINEAL))
     last = np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))
     wives = np.flatnonzero(~male & (fam.spouse >= 0) & (fam.mother < 0) & (rng.random(male.size) < ENDOGAMY))
@@ -281,33 +306,4 @@ def family_ethnicities(
             break
         e[bad] = index[_STANDIN]
         fixed[bad] = True
-    return pl.Series("ethnicity", keys, dtype=pl.Utf8).gather(e)
-
-
-def family_names(names: pl.Series, ethnicity: pl.Series, fam: Families) -> pl.Series:
-    """Everyone's own name with the family name handed down from the parent whose group the
-    child belongs to (``_source``): first word, or last for the groups that write it last."""
-    last = ethnicity.is_in(list(FAMILY_LAST)).to_numpy()
-    family = pl.select(
-        pl.when(pl.Series(last)).then(names.str.extract(r"(\S+)$")).otherwise(names.str.extract(r"^(\S+)"))
-    ).to_series()
-    keys, e = _codes(ethnicity)
-    matri = np.isin(np.array(keys, dtype=object), list(MATRILINEAL))
-    src = _source(fam, e, matri)
-    same = np.zeros(src.size, dtype=bool)
-    has = src >= 0
-    same[has] = e[src[has]] == e[has]  # a name only passes down within one naming structure
-    words, own = _codes(family)
-    handed = _hand_down(own.copy(), np.where(same, src, -1))
-    rows = np.flatnonzero(handed != own)
-    if rows.size == 0:
-        return names.alias("full_name")
-    name, old = names.gather(rows), family.gather(rows)
-    new = pl.Series(words, dtype=pl.Utf8).gather(handed[rows])
-    keep = name.str.len_chars() - old.str.len_chars()
-    rewritten = pl.DataFrame({"n": name, "o": old, "w": new, "k": keep, "l": last[rows]}).select(
-        pl.when(pl.col("l"))
-        .then(pl.concat_str([pl.col("n").str.slice(0, pl.col("k")), pl.col("w")]))
-        .otherwise(pl.concat_str([pl.col("w"), pl.col("n").str.slice(pl.col("o").str.len_chars())]))
-    )
-    return names.clone().alias("full_name").scatter(rows, rewritten.to_series())
+    return keys, e

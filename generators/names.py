@@ -6,10 +6,12 @@ project's own, with family-name shares close to published estimates (Nguyễn ~3
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import polars as pl
 
-__all__ = ["ETHNICITIES", "FAMILY", "ethnicities", "family_names", "full_names", "old_tone"]
+__all__ = ["ETHNICITIES", "FAMILY", "family_words", "kinh_names", "kinh_rests", "old_tone"]
 
 FAMILY = {
     "Nguyễn": 38.0,
@@ -189,56 +191,71 @@ ETHNICITIES = {
 }
 
 
-def _draw(rng: np.random.Generator, pool: dict[str, float] | list[str], n: int) -> pl.Series:
-    if isinstance(pool, dict):
-        keys, w = list(pool), np.array(list(pool.values()), dtype=float)
-        idx = rng.choice(len(keys), size=n, p=w / w.sum())
-    else:
-        keys = pool
-        idx = rng.integers(0, len(keys), size=n)
-    return pl.Series(keys, dtype=pl.Utf8).gather(idx)
-
-
-def family_names(rng: np.random.Generator, n: int) -> pl.Series:
-    return _draw(rng, FAMILY, n)
-
-
 # Share of women whose middle name is "Thị", by birth cohort: the usual women's middle name
 # of older generations, much rarer among the young (an observed trend; no official figure).
 THI_BY_COHORT = ((1960, 0.85), (1980, 0.7), (2000, 0.5), (2400, 0.3))
 # Names of two syllables (no middle name) and of four (two middle names) (estimates).
 TWO_SYLLABLES, FOUR_SYLLABLES = 0.04, 0.12
+# A name is built from two indices: its family name into ``family_words()`` and the rest
+# (middle names and given name) into ``kinh_rests()``, every combination listed once per
+# process; the strings are joined once per frame (no string work per draw).
+_SEXES = ("Nữ", "Nam")  # index = male
 
 
-def full_names(
-    rng: np.random.Generator, sex: pl.Series, family: pl.Series | None = None, birth_year: np.ndarray | None = None
-) -> pl.Series:
-    """One Kinh-structure name per person, 2-4 syllables; ``family`` (e.g. inherited from a
-    parent) overrides the draw; ``birth_year`` sets the cohort's share of "Thị"."""
-    n = sex.len()
-    fam = family if family is not None else family_names(rng, n)
-    male = sex == "Nam"
-    other_f = [m for m in MIDDLE["Nữ"] if m != "Thị"]
-    year = birth_year if birth_year is not None else np.full(n, 1980)
-    p_thi = np.select([year < y for y, _ in THI_BY_COHORT], [p for _, p in THI_BY_COHORT], 0.3)
-    thi = pl.Series(rng.random(n) < p_thi)
-    female_middle = pl.when(thi).then(pl.lit("Thị")).otherwise(_draw(rng, other_f, n))
-    middle = pl.when(male).then(_draw(rng, MIDDLE["Nam"], n)).otherwise(female_middle)
-    second = pl.when(male).then(_draw(rng, [m for m in MIDDLE["Nam"] if m != "Văn"], n)).otherwise(_draw(rng, other_f, n))
+def _parts(sex: str) -> tuple[list[str], list[str], list[str]]:
+    """First middle names, second middle names, given names of one sex. A woman's first
+    middle name is "Thị" (index 0) or one of the others; the second is never "Thị", a
+    man's second never "Văn"."""
+    if sex == "Nam":
+        first = MIDDLE["Nam"]
+        return first, [m for m in first if m != "Văn"], GIVEN["Nam"]
+    other = [m for m in MIDDLE["Nữ"] if m != "Thị"]
+    return ["Thị", *other], other, GIVEN["Nữ"]
+
+
+@functools.cache
+def kinh_rests() -> tuple[tuple[str, ...], tuple[int, int]]:
+    """Every Kinh-structure rest of a name (given; middle + given; two middles + given),
+    women's then men's, and where each sex's part starts."""
+    out: list[str] = []
+    starts = []
+    for sex in _SEXES:
+        starts.append(len(out))
+        first, second, given = _parts(sex)
+        out += given
+        out += [f"{m} {g}" for m in first for g in given]
+        out += [f"{m} {m2} {g}" for m in first for m2 in second for g in given]
+    return tuple(out), (starts[0], starts[1])
+
+
+def family_words() -> list[str]:
+    return list(FAMILY)
+
+
+def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One Kinh-structure name per person, 2-4 syllables, as (family index into
+    ``family_words()``, rest index into ``kinh_rests()[0]``); ``birth_year`` sets the
+    cohort's share of "Thị"."""
+    n = male.size
+    w = np.array(list(FAMILY.values()), dtype=float)
+    family = rng.choice(w.size, size=n, p=w / w.sum())
+    sizes = np.array([[len(x) for x in _parts(sex)] for sex in _SEXES])[male.astype(np.int64)]  # (n, 3)
+    n1, n2, ng = sizes[:, 0], sizes[:, 1], sizes[:, 2]
+    p_thi = np.select([birth_year < y for y, _ in THI_BY_COHORT], [p for _, p in THI_BY_COHORT], 0.3)
+    # a man's first middle name: any of his list; a woman's: "Thị" by cohort, else another
+    drawn = (rng.random(n) * np.where(male, n1, n1 - 1)).astype(np.int64)
+    m1 = np.where(male, drawn, np.where(rng.random(n) < p_thi, 0, 1 + drawn))
+    m2 = (rng.random(n) * n2).astype(np.int64)
+    given = (rng.random(n) * ng).astype(np.int64)
     shape = rng.random(n)
-    middles = (
-        pl.when(pl.Series(shape < TWO_SYLLABLES))
-        .then(pl.lit(None, dtype=pl.Utf8))
-        .when(pl.Series(shape > 1 - FOUR_SYLLABLES))
-        .then(pl.concat_str([middle, second], separator=" "))
-        .otherwise(middle)
+    two, four = shape < TWO_SYLLABLES, shape > 1 - FOUR_SYLLABLES
+    base = np.asarray(kinh_rests()[1])[male.astype(np.int64)]
+    rest = np.where(
+        two,
+        base + given,
+        np.where(four, base + ng + n1 * ng + (m1 * n2 + m2) * ng + given, base + ng + m1 * ng + given),
     )
-    given = pl.when(male).then(_draw(rng, GIVEN["Nam"], n)).otherwise(_draw(rng, GIVEN["Nữ"], n))
-    return pl.select(pl.concat_str([fam, middles, given], separator=" ", ignore_nulls=True)).to_series().alias("full_name")
-
-
-def ethnicities(rng: np.random.Generator, n: int) -> pl.Series:
-    return _draw(rng, ETHNICITIES, n)
+    return family, rest
 
 
 def old_tone(names: pl.Series) -> pl.Series:

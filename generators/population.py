@@ -17,7 +17,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
-from generators import ethnic, families, names
+from generators import ethnic, families
 from generators.dates import dates, days
 
 __all__ = ["AGE_BANDS", "FAMILY_COLUMNS", "generate_population"]
@@ -148,9 +148,9 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
 
     # Ethnicity and family name follow the family (a child takes a parent's), so both are
     # drawn first and then handed down.
-    ethnicity = ethnic.family_ethnicities(rng, ethnic.ethnicities(rng, n, province), male, fam, born_after_reform)
-    own_names = ethnic.minority_names(rng, ethnicity, sex, names.full_names(rng, sex, birth_year=year))
-    full_name = ethnic.family_names(own_names, ethnicity, fam)
+    keys, e = ethnic.family_ethnicities(rng, *ethnic.ethnicities(rng, n, province), male, fam, born_after_reform)
+    full_name = ethnic.full_names(rng, keys, e, male, year, fam)
+    ethnicity = pl.Series("ethnicity", keys, dtype=pl.Utf8).gather(e)
 
     def row(col: np.ndarray) -> pl.Series:  # a block row index, null for none
         return pl.select(pl.when(pl.Series(col >= 0)).then(pl.Series(col))).to_series()
