@@ -230,9 +230,10 @@ def full_names(
     that write it last (``FAMILY_LAST``)."""
     word, rest = names.kinh_names(rng, male, birth_year)
     words, rests, starts = _vocabulary()
-    pool_of = np.array([_GROUP_POOL.get(k, "") for k in keys], dtype=object)[e]
-    for key, pool in _POOLS.items():
-        rows = np.flatnonzero(pool_of == key)
+    pools = list(_POOLS)
+    pool_of = np.array([pools.index(_GROUP_POOL[k]) if k in _GROUP_POOL else -1 for k in keys])[e]
+    for j, (key, pool) in enumerate(_POOLS.items()):
+        rows = np.flatnonzero(pool_of == j)
         if rows.size == 0:
             continue
         w0, men, women = starts[key]

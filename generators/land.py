@@ -16,7 +16,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
-from generators.dates import dates, days
+from generators.dates import dates, days, nullable
 
 __all__ = ["generate_certificates", "generate_parcels"]
 
@@ -132,8 +132,10 @@ def generate_certificates(
 
     # Serial by era of the issue date; numbers drawn without replacement, so all unique.
     numbers = rng.choice(10**6, size=k, replace=False)
-    letters1 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
-    letters2 = _LETTERS[rng.integers(0, len(_LETTERS), k)]
+    # letters gathered from a polars Series (a numpy array of strings is slow to hand over)
+    letters = pl.Series(_LETTERS.tolist(), dtype=pl.Utf8)
+    letters1 = letters.gather(rng.integers(0, len(_LETTERS), k))
+    letters2 = letters.gather(rng.integers(0, len(_LETTERS), k))
     # The form lawful on the issue date; in the 2024 transition (both forms in use) either.
     lawful = np.stack([(issue >= days(lo)) & (issue < days(hi)) for lo, hi, _ in SERIAL_ERAS], axis=1)
     era = np.where(
@@ -143,10 +145,10 @@ def generate_certificates(
     num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
     serial = pl.select(
         pl.when(pl.Series(era) == 0)
-        .then(pl.concat_str([pl.Series(letters1), pl.lit(" "), num6]))
+        .then(pl.concat_str([letters1, pl.lit(" "), num6]))
         .when(pl.Series(era) == 1)
-        .then(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num6]))
-        .otherwise(pl.concat_str([pl.Series(letters1), pl.Series(letters2), pl.lit(" "), num8]))
+        .then(pl.concat_str([letters1, letters2, pl.lit(" "), num6]))
+        .otherwise(pl.concat_str([letters1, letters2, pl.lit(" "), num8]))
     ).to_series()
     upd_d = np.maximum(issue + 1, days(as_of) - rng.integers(1, 1000, k))
     upd = np.minimum(upd_d, days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
@@ -161,17 +163,15 @@ def generate_certificates(
     issue, owners, upd = issue[start], owners[start], upd[start]
     grouped = joins | np.concatenate([joins[1:], [False]])
     # Co-owners (spouses, family) of a one-parcel certificate: a second row, same serial and parcel.
+    # Five tries each at once: the first living adult, not the owner, adult on the issue date.
     pool = np.flatnonzero(ok)
-    co_rows, co_people = [], []
-    for i in np.flatnonzero(~grouped & (rng.random(k) < CO_OWNER_SHARE)):
-        for _ in range(5):
-            c = int(pool[rng.integers(pool.size)])
-            if c != owners[i] and adult_at[c] <= issue[i]:
-                co_rows.append(int(i))
-                co_people.append(c)
-                break
-    at = np.concatenate([np.arange(k), np.array(co_rows, dtype=np.int64)])  # row each line copies
-    who = np.concatenate([owners, np.array(co_people, dtype=np.int64)])
+    co = np.flatnonzero(~grouped & (rng.random(k) < CO_OWNER_SHARE))
+    tries = pool[rng.integers(0, pool.size, (co.size, 5))]
+    fits = (tries != owners[co, None]) & (adult_at[tries] <= issue[co, None])
+    found = fits.any(axis=1)
+    co_rows, co_people = co[found], tries[found, fits[found].argmax(axis=1)]
+    at = np.concatenate([np.arange(k), co_rows])  # row each line copies
+    who = np.concatenate([owners, co_people])
     order = np.lexsort((np.arange(at.size), at))  # each co-owner right after its certificate's row
     at, who = at[order], who[order]
     chosen = parcels[pi[at]]
@@ -182,10 +182,7 @@ def generate_certificates(
     org_names = pl.Series([f"Công ty TNHH {x}" for x in _ORG_NAMES], dtype=pl.Utf8).gather(
         rng.integers(0, len(_ORG_NAMES), at.size)
     )
-    org_s = pl.Series(org)
-
-    def person(col: pl.Series) -> pl.Series:
-        return pl.select(pl.when(org_s).then(None).otherwise(col)).to_series()
+    person = nullable(who, ~org, pl.UInt32)  # a null index gathers a null: none for an organisation
 
     return pl.DataFrame(
         {
@@ -194,9 +191,9 @@ def generate_certificates(
             "map_sheet_no": chosen["map_sheet_no"],
             "parcel_no": chosen["parcel_no"],
             "issue_date": dates(issue[at]),
-            "owner_person_id": person(pop["person_id"].gather(who)),
-            "owner_name": pl.select(pl.when(org_s).then(org_names).otherwise(pop["full_name"].gather(who))).to_series(),
-            "owner_date_of_birth": person(pop["date_of_birth"].gather(who)),
+            "owner_person_id": pop["person_id"].gather(person),
+            "owner_name": pop["full_name"].gather(person).scatter(np.flatnonzero(org), org_names.filter(pl.Series(org))),
+            "owner_date_of_birth": pop["date_of_birth"].gather(person),
             "updated_at": pl.Series(upd[at] * 1_000_000).cast(pl.Datetime("us")),
             "holder_type": pl.Series(["Cá nhân", "Tổ chức"], dtype=pl.Utf8).gather(org.astype(np.int64)),
         }

@@ -11,6 +11,8 @@ century/sex digit, two-digit year, six random digits, unique.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -18,7 +20,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import ethnic, families
-from generators.dates import dates, days
+from generators.dates import civil, dates, days, nullable
 
 __all__ = ["AGE_BANDS", "FAMILY_COLUMNS", "generate_population"]
 
@@ -31,34 +33,48 @@ FAMILY_COLUMNS = ("_spouse", "_wed", "_mother", "_father")
 DEATHS_FROM = REFORM_DATE + dt.timedelta(days=5)
 
 
-def _birth_places(rng: np.random.Generator, code: pl.Series, after_reform: np.ndarray, communes: list[str]) -> pl.Series:
-    """Where each birth was registered, as the code valid then (domain.md; official-criteria
-    D2): before the reform a commune of the old province the ID's digits 1-3 name (pre-2025
-    list); after it a 2025 commune of this province (whose own code the ID then carries)."""
-    n = code.len()
+@dataclass(frozen=True)
+class _Places:
+    """One province's reference lists, made once per process (they do not change in a run):
+    every commune code a person's places can name, in one Series, and where each pool of
+    them starts."""
+
+    units: pl.Series  # the province's 2025 communes, the other provinces', then each birth code's pre-2025 communes
+    communes: int  # the province's 2025 communes: units[:communes]
+    codes: list[str]  # birth codes: the province's own (old provinces), the others, then "0" + province
+    local: int  # the province's own old birth codes: codes[:local]
+    pool_start: np.ndarray  # per birth code: where its pre-2025 communes start in units
+    pool_size: np.ndarray
+    numbers: np.ndarray  # the province's 2025 commune codes as numbers (units[:communes])
+
+
+@functools.cache
+def _places(province: str) -> _Places:
+    prov = admin_units.province(province)
+    communes = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code == province)
+    others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
     by_old: dict[str, list[str]] = {}
     for c in admin_units.communes_pre2025().values():
         by_old.setdefault("0" + c.province_code, []).append(c.code)
-    # Indices into one list of every pool (numbers, not strings, per row: fast), drawn
-    # per code in sorted order as always, so the stream of random numbers is unchanged.
-    uniq = code.unique().sort()
-    which = code.replace_strict(uniq, pl.int_range(uniq.len(), eager=True), return_dtype=pl.Int64).to_numpy()
-    names: list[str] = []
-    out = np.zeros(n, dtype=np.int64)
-    for i, b in enumerate(uniq.to_list()):
-        rows = np.flatnonzero((which == i) & ~after_reform)
-        pool = sorted(by_old[b])
-        out[rows] = len(names) + rng.integers(0, len(pool), rows.size)
-        names += pool
-    rows = np.flatnonzero(after_reform)
-    out[rows] = len(names) + rng.integers(0, len(communes), rows.size)
-    names += communes
-    return pl.Series(names, dtype=pl.Utf8).gather(out).alias("birth_registration_place")
+    codes = [*prov.birth_codes, *sorted(admin_units.birth_codes() - set(prov.birth_codes)), "0" + province]
+    units = communes + others
+    start, size = [], []
+    for code in codes[:-1]:  # a birth registered since the reform is in a 2025 commune of the province
+        pool = sorted(by_old[code])
+        start.append(len(units))
+        size.append(len(pool))
+        units += pool
+    start.append(0)
+    size.append(len(communes))
+    numbers = np.array([int(c) for c in communes], dtype=np.int64)
+    series = pl.Series(units, dtype=pl.Utf8)
+    return _Places(series, len(communes), codes, len(prov.birth_codes), np.array(start), np.array(size), numbers)
 
 
-def _household_ids(rng: np.random.Generator, home: np.ndarray, household: np.ndarray, residence: pl.Series) -> pl.Series:
+def _household_ids(rng: np.random.Generator, home: np.ndarray, household: np.ndarray, residence: np.ndarray) -> pl.Series:
     """Household number (số hộ) as the population DB keeps it: the commune's code and twelve
-    random digits, unique in the block (and, by their length, across blocks in practice)."""
+    random digits, unique in the block (and, by their length, across blocks in practice);
+    null for the dead. ``residence``: each person's commune code as a number (5 digits)."""
     # As np.unique(home, return_inverse=True), by counting (home is a row index < n): no sort.
     used = np.zeros(home.size + 1, dtype=bool)
     used[home] = True
@@ -69,17 +85,16 @@ def _household_ids(rng: np.random.Generator, home: np.ndarray, household: np.nda
         _, first = np.unique(digits, return_index=True)
         again = np.setdiff1d(np.arange(digits.size), first)
         digits[again] = rng.integers(0, 10**12, again.size)
-    # Every member already lives in the household's commune (its anchor's).
-    ids = pl.select(pl.concat_str([residence, pl.Series(digits[inverse]).cast(pl.Utf8).str.zfill(12)])).to_series()
-    return pl.select(pl.when(pl.Series(household >= 0)).then(ids)).to_series().alias("household_id")
+    # Every member already lives in the household's commune (its anchor's): 17 digits in all.
+    number = nullable(residence * 10**12 + digits[inverse], household >= 0)
+    return number.cast(pl.Utf8).str.zfill(17).alias("household_id")
 
 
 def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
-    prov = admin_units.province(province)
-    communes = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code == province)
-    others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
+    places = _places(province)
+    units, n_communes = places.units, places.communes
     as_of_days = days(as_of)
 
     band = rng.choice(len(AGE_BANDS), size=n, p=AGE_BANDS / AGE_BANDS.sum())
@@ -102,44 +117,33 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     lo = np.maximum(days(DEATHS_FROM), dob_days + 1)
     dod_days = lo + (rng.random(n) * np.maximum(last_death - lo, 1)).astype(np.int64)
     dead &= dod_days <= last_death
-    dod = dates(np.where(dead, dod_days, 0)).alias("date_of_death")
-    dod = pl.select(pl.when(pl.Series(dead)).then(dod)).to_series().alias("date_of_death")
     fam = families.build(rng, dob_days, male, np.where(dead, dod_days, as_of_days + 10**6), as_of_days)
 
-    dob = dates(dob_days).alias("date_of_birth")
-    year = dob.dt.year().to_numpy()
+    year = civil(dob_days)[0]
     born_after_reform = dob_days >= days(REFORM_DATE)
     migrant = (rng.random(n) < MIGRANT_SHARE) & ~born_after_reform
-    local_codes = np.array(prov.birth_codes)
-    all_codes = np.array(sorted(admin_units.birth_codes() - set(prov.birth_codes)))
-    codes = np.concatenate([local_codes, all_codes, np.array(["0" + province])])
-    code_i = np.where(migrant, len(local_codes) + rng.integers(0, len(all_codes), n), rng.integers(0, len(local_codes), n))
+    local, codes = places.local, places.codes
+    code_i = np.where(migrant, local + rng.integers(0, len(codes) - 1 - local, n), rng.integers(0, local, n))
     # A birth registered after the reform carries the merged province's own code.
     code_i = np.where(born_after_reform, len(codes) - 1, code_i)
-    code = pl.Series(codes).gather(code_i)
+    # ID: birth code (3 digits), century/sex digit, two-digit year, six random digits: as
+    # one number, written once with its leading zeros.
     digit4 = 2 * (year // 100 - 19) + (~male).astype(np.int64)
     serial = rng.choice(1_000_000, size=n, replace=False)
-    ids = pl.select(
-        pl.concat_str(
-            [
-                code,
-                pl.Series(digit4).cast(pl.Utf8),
-                pl.Series(year % 100).cast(pl.Utf8).str.zfill(2),
-                pl.Series(serial).cast(pl.Utf8).str.zfill(6),
-            ]
-        )
-    ).to_series()
+    code_num = np.array([int(c) for c in codes], dtype=np.int64)[code_i]
+    ids = pl.Series(code_num * 10**9 + digit4 * 10**8 + (year % 100) * 10**6 + serial).cast(pl.Utf8).str.zfill(12)
 
-    commune_w = rng.lognormal(0, 0.6, len(communes))
-    units = pl.Series(communes + others)
-    own = rng.choice(len(communes), size=n, p=commune_w / commune_w.sum())
+    commune_w = rng.lognormal(0, 0.6, n_communes)
+    own = rng.choice(n_communes, size=n, p=commune_w / commune_w.sum())
     # A household is registered in one commune: its anchor's (the wife of a couple).
-    residence = units.gather(own[fam.home])
-    birth_place = _birth_places(rng, code, born_after_reform, communes)
+    home_commune = own[fam.home]
+    residence = units.gather(home_commune)
+    # Where each birth was registered, as the code valid then (domain.md; official-criteria
+    # D2): before the reform a commune of the old province the ID's digits 1-3 name (pre-2025
+    # list); after it a 2025 commune of this province (whose own code the ID then carries).
+    birth_place = places.pool_start[code_i] + (rng.random(n) * places.pool_size[code_i]).astype(np.int64)
     # Home town (quê quán): mostly where the birth was registered, else a commune of the province.
-    home_town = pl.select(
-        pl.when(pl.Series(rng.random(n) < 0.8)).then(birth_place).otherwise(units.gather(rng.integers(0, len(communes), n)))
-    ).to_series()
+    home_town = np.where(rng.random(n) < 0.8, birth_place, rng.integers(0, n_communes, n))
 
     # Last change: within the last ~10 months for the living; just after death for the dead.
     upd_days = np.where(dead, dod_days + rng.integers(1, 15, n), as_of_days - rng.integers(1, 300, n))
@@ -150,27 +154,25 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     # drawn first and then handed down.
     keys, e = ethnic.family_ethnicities(rng, *ethnic.ethnicities(rng, n, province), male, fam, born_after_reform)
     full_name = ethnic.full_names(rng, keys, e, male, year, fam)
-    ethnicity = pl.Series("ethnicity", keys, dtype=pl.Utf8).gather(e)
 
     def row(col: np.ndarray) -> pl.Series:  # a block row index, null for none
-        return pl.select(pl.when(pl.Series(col >= 0)).then(pl.Series(col))).to_series()
+        return nullable(col, col >= 0)
 
-    relation = pl.Series(families.RELATIONS, dtype=pl.Utf8).gather(np.maximum(fam.relation, 0))
     return pl.DataFrame(
         {
             "person_id": ids,
             "full_name": full_name,
             "sex": sex,
-            "date_of_birth": dob,
-            "birth_registration_place": birth_place,
-            "home_town": home_town,
+            "date_of_birth": dates(dob_days),
+            "birth_registration_place": units.gather(birth_place),
+            "home_town": units.gather(home_town),
             "residence_commune_code": residence,
-            "ethnicity": ethnicity,
+            "ethnicity": pl.Series(keys, dtype=pl.Utf8).gather(e),
             "nationality": pl.repeat("Việt Nam", n, eager=True),
-            "date_of_death": dod,
+            "date_of_death": dates(dod_days, dead),
             "updated_at": pl.Series(upd).cast(pl.Datetime("us")),
-            "household_id": _household_ids(rng, fam.home, fam.household, residence),
-            "relation_to_head": pl.select(pl.when(pl.Series(fam.relation >= 0)).then(relation)).to_series(),
+            "household_id": _household_ids(rng, fam.home, fam.household, places.numbers[home_commune]),
+            "relation_to_head": pl.Series(families.RELATIONS, dtype=pl.Utf8).gather(row(fam.relation).cast(pl.UInt32)),
             # Family links for civil.py, as row indices of this block (dropped before writing).
             "_spouse": row(fam.spouse),
             "_wed": row(fam.wed),
