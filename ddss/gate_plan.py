@@ -25,7 +25,7 @@ import pyarrow as pa
 from ddss.schema import DATASETS, staging_table
 from ddss.sql import ident
 from ddss.store.national import ProvinceRows
-from ddss.store.national_tables import KEY_FALLBACKS, NATIONAL_KEYS, incoming_columns
+from ddss.store.national_tables import incoming_columns, key_parts
 
 __all__ = ["HOLD_EN", "HOLD_VI", "DatasetPlan", "blocking_reasons"]
 
@@ -41,17 +41,6 @@ HOLD_EN = {
     "key_missing": "Natural key incomplete.",
     "key_duplicate": "Natural key repeated in the batch; only the first row is considered.",
 }
-
-
-def _key_parts(dataset: str) -> list[str]:
-    return [
-        f"coalesce(t.{ident(k)}, t.{ident(KEY_FALLBACKS[dataset, k])})" if (dataset, k) in KEY_FALLBACKS else f"t.{ident(k)}"
-        for k in NATIONAL_KEYS[dataset]
-    ]
-
-
-def _key_sql(dataset: str) -> str:
-    return "concat_ws('|', " + ", ".join(f"CAST({p} AS VARCHAR)" for p in _key_parts(dataset)) + ")"
 
 
 def _record_key_sql(dataset: str) -> str:
@@ -94,7 +83,7 @@ class DatasetPlan:
     def held_select(self, batch_blocked: bool, not_run: tuple[str, str] | None) -> tuple[str, dict]:
         """SELECT of the held rows in ``holds`` columns; ``_ddss_block`` = ``blocking_reasons``.
         ``not_run``: the reason (vi, en) when a check of the dataset could not run."""
-        parts = _key_parts(self.dataset)
+        parts = key_parts(self.dataset, "t")
         keys = [f"_k{i}" for i in range(len(parts))]
         record = DATASETS[self.dataset].key
         # Repeated keys by a hash aggregate on the key columns (no string built per row, no
@@ -179,11 +168,12 @@ class DatasetPlan:
     def promoted_rows(self, path: Path, config: dict[str, str] | None = None) -> ProvinceRows:
         """The rows to promote: staged, no pending hold of the run (``incoming_columns``)."""
         n = len(DATASETS[self.dataset].columns)
-        cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(self.dataset)[1 : 1 + n])
+        cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(self.dataset)[:n])
 
         def sql(catalog: str) -> str:
+            # (no key string per row: the national tables are keyed by the key columns themselves)
             return (
-                f"SELECT {_key_sql(self.dataset)} AS _key, {cols}, $province AS _province, t._agency, t._batch_id, "  # noqa: S608
+                f"SELECT {cols}, $province AS _province, t._agency, t._batch_id, "  # noqa: S608
                 f"t._source_file, t._file_sha256, t._source_row {self._promotable(catalog)}"
             )
 

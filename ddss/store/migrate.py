@@ -11,7 +11,9 @@ import datetime as dt
 
 import duckdb
 
+from ddss.sql import ident
 from ddss.store.gate import PENDING_PREPARED_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL
+from ddss.store.national_tables import PROMOTED_DATASETS, history_table, national_table
 
 __all__ = ["NATIONAL_STEPS", "PROVINCE_STEPS", "SchemaTooNew", "migrate", "schema_version"]
 
@@ -73,7 +75,14 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
         (PREPARED_DDL, PREPARED_HOLDS_DDL, PENDING_PREPARED_DDL),
     ),
 }
-NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {}
+_NATIONAL_TABLES = tuple(t for d in PROMOTED_DATASETS for t in (national_table(d), history_table(d)))
+NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
+    2: (
+        "national rows keyed by their natural key columns: the stored _key string is dropped"
+        " (it was derived from those columns; docs/gate-speed.md, session 10)",
+        tuple(f"ALTER TABLE {ident(t)} DROP COLUMN IF EXISTS _key" for t in _NATIONAL_TABLES),
+    ),
+}
 
 
 class SchemaTooNew(RuntimeError):

@@ -2,7 +2,8 @@
 
 One table per promoted dataset (``nat_<dataset>``: birth, death, marriage, parcel,
 certificate; population is the reference the checks use, never promoted), keyed by the
-record's natural key ``_key`` (NATIONAL_KEYS) and carrying its lineage back to province,
+record's natural key columns themselves (NATIONAL_KEYS, ``key_parts``; no key string is
+stored since national schema v2) and carrying its lineage back to province,
 agency, batch, file, SHA-256 and source row, the run that promoted it and its version.
 A key promoted again replaces its row; the replaced version moves to
 ``nat_<dataset>_history`` with the run that superseded it, so ``revert(run)`` can put it back.
@@ -36,6 +37,7 @@ from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
     history_table,
+    key_parts,
     national_columns,
     national_table,
 )
@@ -95,7 +97,7 @@ class NationalStore(ABC):
     @abstractmethod
     def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
         """Upsert ``rows`` (``incoming_columns(dataset)``) as promoted by ``run_id``; a row already
-        current from the same file row (same ``_key``, ``_file_sha256``, ``_source_row``) is left
+        current from the same file row (same key, ``_file_sha256``, ``_source_row``) is left
         as it is (``unchanged``), so gating an unchanged file again makes no new versions."""
 
     @abstractmethod
@@ -104,11 +106,12 @@ class NationalStore(ABC):
 
     @abstractmethod
     def current(self, dataset: str) -> pl.DataFrame:
-        """The current rows of a dataset."""
+        """The current rows of a dataset, with ``_key`` first: the key as a readable string
+        (``key_string``, computed when read, not stored)."""
 
     @abstractmethod
     def history(self, dataset: str) -> pl.DataFrame:
-        """The superseded versions of a dataset."""
+        """The superseded versions of a dataset (``_key`` first, as in ``current``)."""
 
     @abstractmethod
     def promoted_by(self, dataset: str, run_id: str) -> int:
@@ -155,8 +158,18 @@ class SqlNationalStore(NationalStore):
     ``_need_tx`` (refuse a write outside ``transaction``)."""
 
     PARAM = "?"
-    KEY_HASH = "_key"  # equal for equal keys; a backend with a cheap hash counts it first
     con: Any
+
+    def _key_hash(self, dataset: str) -> str:
+        """An expression equal for equal keys, counted distinct first by the invariants (a
+        backend with a cheap hash of several values returns that)."""
+        return f"ROW({', '.join(key_parts(dataset))})"
+
+    def _surplus(self, dataset: str) -> int:
+        """Current rows beyond one per key, counted exactly (NULL parts grouped together)."""
+        table, parts = ident(national_table(dataset)), ", ".join(key_parts(dataset))
+        sql = f"SELECT (SELECT count(*) FROM {table}) - (SELECT count(*) FROM (SELECT DISTINCT {parts} FROM {table}) d)"  # noqa: S608
+        return int(self.con.execute(sql).fetchall()[0][0])
 
     @abstractmethod
     def _need_tx(self) -> None: ...
@@ -192,21 +205,21 @@ class SqlNationalStore(NationalStore):
 
     def promoted_by(self, dataset: str, run_id: str) -> int:
         sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = {self.PARAM}"  # noqa: S608
-        return int(self.con.execute(sql, [run_id]).fetchone()[0])
+        return int(self.con.execute(sql, [run_id]).fetchall()[0][0])
 
     def duplicate_keys(self, dataset: str) -> int:
-        sql = f"SELECT count(*) FROM (SELECT _key FROM {ident(national_table(dataset))} GROUP BY _key HAVING count(*) > 1) d"  # noqa: S608
-        return int(self.con.execute(sql).fetchone()[0])
+        parts = ", ".join(key_parts(dataset))
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {ident(national_table(dataset))} GROUP BY {parts} HAVING count(*) > 1) d"  # noqa: S608
+        return int(self.con.execute(sql).fetchall()[0][0])
 
     def invariant_counts(self, dataset: str, run_id: str) -> tuple[int, int]:
         # Distinct hashes of the keys first (cheaper than the strings): as many hashes as rows
         # proves every key distinct; fewer (a repeated key, or a hash collision) is counted exactly.
         table = ident(national_table(dataset))
-        sql = f"SELECT count(*) FILTER (WHERE _run_id = {self.PARAM}), count(*) - count(DISTINCT {self.KEY_HASH}) FROM {table}"  # noqa: S608
-        promoted, surplus = self.con.execute(sql, [run_id]).fetchone()
-        if surplus:
-            surplus = self.con.execute(f"SELECT count(*) - count(DISTINCT _key) FROM {table}").fetchone()[0]  # noqa: S608
-        return int(promoted), int(surplus)
+        keys = self._key_hash(dataset)
+        sql = f"SELECT count(*) FILTER (WHERE _run_id = {self.PARAM}), count(*) - count(DISTINCT {keys}) FROM {table}"  # noqa: S608
+        promoted, surplus = self.con.execute(sql, [run_id]).fetchall()[0]
+        return int(promoted), self._surplus(dataset) if surplus else 0
 
     def invariant_counts_all(self, datasets: list[str], run_id: str) -> dict[str, tuple[int, int]]:
         """``invariant_counts`` of several datasets in one statement (one round trip, one
@@ -215,7 +228,7 @@ class SqlNationalStore(NationalStore):
             return {}
         q = self.PARAM
         parts = [
-            f"SELECT {i} AS k, count(*) FILTER (WHERE _run_id = {q}), count(*) - count(DISTINCT {self.KEY_HASH})"  # noqa: S608
+            f"SELECT {i} AS k, count(*) FILTER (WHERE _run_id = {q}), count(*) - count(DISTINCT {self._key_hash(d)})"  # noqa: S608
             f" FROM {ident(national_table(d))}"
             for i, d in enumerate(datasets)
         ]
@@ -223,10 +236,7 @@ class SqlNationalStore(NationalStore):
         out = {}
         for k, promoted, surplus in rows:
             d = datasets[int(k)]
-            if surplus:
-                table = ident(national_table(d))
-                surplus = self.con.execute(f"SELECT count(*) - count(DISTINCT _key) FROM {table}").fetchone()[0]  # noqa: S608
-            out[d] = (int(promoted), int(surplus))
+            out[d] = (int(promoted), self._surplus(d) if surplus else 0)
         return out
 
     def append_audit(self, entry: dict) -> None:
@@ -253,8 +263,9 @@ class SqlNationalStore(NationalStore):
 
     def last_audit(self) -> dict | None:
         names = [n for n, _ in AUDIT_COLUMNS]
-        row = self.con.execute(f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()  # noqa: S608
-        return dict(zip(names, row, strict=True)) if row else None
+        sql = f"SELECT {', '.join(ident(n) for n in names)} FROM audit_log ORDER BY seq DESC LIMIT 1"  # noqa: S608
+        rows = self.con.execute(sql).fetchall()
+        return dict(zip(names, rows[0], strict=True)) if rows else None
 
     def close(self) -> None:
         self.con.close()

@@ -25,6 +25,9 @@ from ddss.store.national_tables import (
     SUPERSEDED,
     history_table,
     incoming_columns,
+    key_match,
+    key_parts,
+    key_string,
     national_columns,
     national_table,
 )
@@ -47,7 +50,8 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
 class DuckDBNationalStore(SqlNationalStore):
     """The national database as one DuckDB file (default ``data/national.duckdb``)."""
 
-    KEY_HASH = "hash(_key)"
+    def _key_hash(self, dataset: str) -> str:
+        return f"hash({', '.join(key_parts(dataset))})"
 
     def __init__(self, path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> None:
         from ddss.store import migrate
@@ -96,6 +100,7 @@ class DuckDBNationalStore(SqlNationalStore):
         incoming = [n for n, _ in incoming_columns(dataset)]
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        same = key_match(dataset, "n", "i")
         fresh = not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {nat} LIMIT 1) n").fetchall()[0][0]  # noqa: S608
         if isinstance(rows, ProvinceRows):
             select, params = f"({rows.sql(self._attach(rows.path))})", dict(rows.params)
@@ -111,9 +116,10 @@ class DuckDBNationalStore(SqlNationalStore):
                 # version): only the others are read into a temporary table (once), and counted, each
                 # with its key's current version (at most one current row per key: the invariant).
                 total = self.con.execute(f"SELECT count(*) FROM {select} i", params).fetchall()[0][0]  # noqa: S608
+                # (_version is never NULL in a national row: NULL means no current row of the key)
                 changed = (
-                    f"SELECT i.*, n._version AS _ddss_prev FROM {select} i LEFT JOIN {nat} n ON n._key = i._key "  # noqa: S608
-                    "WHERE n._key IS NULL OR n._file_sha256 IS DISTINCT FROM i._file_sha256"
+                    f"SELECT i.*, n._version AS _ddss_prev FROM {select} i LEFT JOIN {nat} n ON {same} "  # noqa: S608
+                    "WHERE n._version IS NULL OR n._file_sha256 IS DISTINCT FROM i._file_sha256"
                     " OR n._source_row IS DISTINCT FROM i._source_row"
                 )
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ddss_in AS {changed}", params)
@@ -121,11 +127,11 @@ class DuckDBNationalStore(SqlNationalStore):
                 unchanged = total - self.con.execute("SELECT count(*) FROM _ddss_in").fetchall()[0][0]
                 # Old versions of keys promoted again move to history, marked as superseded by this run.
                 updated = self.con.execute(
-                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON n._key = i._key",  # noqa: S608
+                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON {same}",  # noqa: S608
                     {"run": run_id, "now": now},
                 ).fetchall()[0][0]
                 if updated:
-                    self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
+                    self.con.execute(f"DELETE FROM {nat} n USING _ddss_in i WHERE {same}")  # noqa: S608
                 # The current version is a key's newest (revert restores the one before): the new one
                 # is the one just moved to history plus one, read with the rows above.
                 version = "coalesce(i._ddss_prev, 0) + 1"
@@ -146,8 +152,12 @@ class DuckDBNationalStore(SqlNationalStore):
         # DuckDB answers an INSERT or DELETE with one row holding the count.
         return int(cursor.fetchall()[0][0])
 
+    def _frame(self, dataset: str, table: str) -> pl.DataFrame:
+        sql = f"SELECT {key_string(dataset, 't')} AS _key, t.* FROM {ident(table)} t"  # noqa: S608
+        return pl.from_arrow(self.con.sql(sql).to_arrow_table())
+
     def current(self, dataset: str) -> pl.DataFrame:
-        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(national_table(dataset))}").to_arrow_table())  # noqa: S608
+        return self._frame(dataset, national_table(dataset))
 
     def history(self, dataset: str) -> pl.DataFrame:
-        return pl.from_arrow(self.con.sql(f"SELECT * FROM {ident(history_table(dataset))}").to_arrow_table())  # noqa: S608
+        return self._frame(dataset, history_table(dataset))

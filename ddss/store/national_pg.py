@@ -32,13 +32,16 @@ from ddss.store.national_tables import (
     SUPERSEDED,
     history_table,
     incoming_columns,
+    key_match,
+    key_parts,
+    key_string,
     national_columns,
     national_table,
 )
 
 __all__ = ["SCHEMA_VERSION", "PostgresNationalStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rows keyed by their natural key columns, no stored _key (ddss.store.migrate NATIONAL_STEPS)
 _LOCK_KEY = 0x64647373  # "ddss": one advisory lock for every gate writing this database
 _PG_TYPES = {
     "VARCHAR": "text",
@@ -77,23 +80,31 @@ class PostgresNationalStore(SqlNationalStore):
         with self.con.transaction():
             self.con.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])  # two first gates racing to create
             self.con.execute("CREATE TABLE IF NOT EXISTS ddss_schema (kind text PRIMARY KEY, version integer)")
-            for d in PROMOTED_DATASETS:
-                nat, hist = national_table(d), history_table(d)
-                self.con.execute(_ddl(nat, national_columns(d)))
-                self.con.execute(_ddl(hist, national_columns(d) + list(SUPERSEDED)))
-                # lookups by key and by run are what promote, revert and the invariant do
-                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_key')} ON {ident(nat)} (_key)")
-                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_run')} ON {ident(nat)} (_run_id)")
-                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_key')} ON {ident(hist)} (_key)")
-                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_by')} ON {ident(hist)} (_superseded_by)")
-            self.con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
-            self.con.execute("INSERT INTO ddss_schema VALUES ('national', %s) ON CONFLICT (kind) DO NOTHING", [SCHEMA_VERSION])
-            found = self.con.execute("SELECT version FROM ddss_schema WHERE kind = 'national'").fetchone()[0]
+            row = self.con.execute("SELECT version FROM ddss_schema WHERE kind = 'national'").fetchone()
+            found = row[0] if row else SCHEMA_VERSION
             if found > SCHEMA_VERSION:
                 raise RuntimeError(
                     f"CSDL quốc gia có phiên bản lược đồ {found}, mới hơn bản ddss này ({SCHEMA_VERSION}); hãy nâng cấp ddss."
                     f" / national schema version {found} is newer than this ddss ({SCHEMA_VERSION})."
                 )
+            for d in PROMOTED_DATASETS:
+                nat, hist = national_table(d), history_table(d)
+                self.con.execute(_ddl(nat, national_columns(d)))
+                self.con.execute(_ddl(hist, national_columns(d) + list(SUPERSEDED)))
+                if found < 2:  # v1 stored the key as a string _key (its indexes go with it)
+                    for table in (nat, hist):
+                        self.con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN IF EXISTS _key")
+                # lookups by key and by run are what promote, revert and the invariant do
+                keys = ", ".join(f"({p})" for p in key_parts(d))
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_nk')} ON {ident(nat)} ({keys})")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_run')} ON {ident(nat)} (_run_id)")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_nk')} ON {ident(hist)} ({keys})")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_by')} ON {ident(hist)} (_superseded_by)")
+            self.con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
+            self.con.execute(
+                "INSERT INTO ddss_schema VALUES ('national', %s) ON CONFLICT (kind) DO UPDATE SET version = EXCLUDED.version",
+                [SCHEMA_VERSION],
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -135,21 +146,23 @@ class PostgresNationalStore(SqlNationalStore):
         incoming = [n for n, _ in incoming_columns(dataset)]
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        same = key_match(dataset, "n", "i")
         self._copy_in(dataset, rows)
         try:
             # A row already current from the very same file row is not promoted again (no new version).
             unchanged = self.con.execute(
                 f"DELETE FROM _ddss_in i USING {nat} n "  # noqa: S608 - identifiers only
-                "WHERE n._key = i._key AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
+                f"WHERE {same} AND n._file_sha256 = i._file_sha256 AND n._source_row = i._source_row"
             ).rowcount
             # Old versions of keys promoted again move to history, marked as superseded by this run.
             updated = self.con.execute(
-                f"INSERT INTO {hist} SELECT n.*, %s, %s FROM {nat} n WHERE n._key IN (SELECT _key FROM _ddss_in)",  # noqa: S608
+                f"INSERT INTO {hist} SELECT n.*, %s, %s FROM {nat} n WHERE EXISTS (SELECT 1 FROM _ddss_in i WHERE {same})",  # noqa: S608
                 [run_id, now],
             ).rowcount
             if updated:
-                self.con.execute(f"DELETE FROM {nat} WHERE _key IN (SELECT _key FROM _ddss_in)")  # noqa: S608
-                version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE h._key = i._key), 0) + 1"  # noqa: S608 - identifiers only
+                self.con.execute(f"DELETE FROM {nat} n USING _ddss_in i WHERE {same}")  # noqa: S608
+                in_hist = key_match(dataset, "h", "i")
+                version = f"coalesce((SELECT max(h._version) FROM {hist} h WHERE {in_hist}), 0) + 1"  # noqa: S608 - identifiers only
             else:
                 version = "1"
             inserted = self.con.execute(
@@ -164,12 +177,13 @@ class PostgresNationalStore(SqlNationalStore):
     def _changed(self, cursor) -> int:
         return int(cursor.rowcount)
 
-    def _frame(self, table: str, columns: list[tuple[str, str]]) -> pl.DataFrame:
-        rows = self.con.execute(f"SELECT {', '.join(ident(n) for n, _ in columns)} FROM {ident(table)}").fetchall()  # noqa: S608
-        return pl.DataFrame(rows, schema={n: _PL_TYPES[t] for n, t in columns}, orient="row")
+    def _frame(self, dataset: str, table: str, columns: list[tuple[str, str]]) -> pl.DataFrame:
+        names = ", ".join(f"t.{ident(n)}" for n, _ in columns)
+        rows = self.con.execute(f"SELECT {key_string(dataset, 't')}, {names} FROM {ident(table)} t").fetchall()  # noqa: S608
+        return pl.DataFrame(rows, schema={n: _PL_TYPES[t] for n, t in [("_key", "VARCHAR"), *columns]}, orient="row")
 
     def current(self, dataset: str) -> pl.DataFrame:
-        return self._frame(national_table(dataset), national_columns(dataset))
+        return self._frame(dataset, national_table(dataset), national_columns(dataset))
 
     def history(self, dataset: str) -> pl.DataFrame:
-        return self._frame(history_table(dataset), national_columns(dataset) + list(SUPERSEDED))
+        return self._frame(dataset, history_table(dataset), national_columns(dataset) + list(SUPERSEDED))

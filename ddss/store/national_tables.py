@@ -5,6 +5,7 @@ every backend (ddss.store.national, ddss.store.national_pg) and by the gate's pl
 from __future__ import annotations
 
 from ddss.schema import DATASETS, DUCKDB_TYPES
+from ddss.sql import ident
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -16,6 +17,9 @@ __all__ = [
     "SUPERSEDED",
     "history_table",
     "incoming_columns",
+    "key_match",
+    "key_parts",
+    "key_string",
     "national_columns",
     "national_table",
 ]
@@ -65,9 +69,36 @@ def history_table(dataset: str) -> str:
     return f"nat_{dataset}_history"
 
 
+def key_parts(dataset: str, alias: str = "") -> list[str]:
+    """The record's natural key as SQL expressions over the row ``alias`` ("": unqualified; one per key column;
+    a lawfully empty column replaced by its fallback). No key string is stored: national
+    tables are keyed by these columns themselves (national schema v2), so a promoted row costs
+    what its columns cost. Two rows are the same record when every part is equal."""
+    at = f"{alias}." if alias else ""
+    return [
+        f"coalesce({at}{ident(k)}, {at}{ident(KEY_FALLBACKS[dataset, k])})"
+        if (dataset, k) in KEY_FALLBACKS
+        else f"{at}{ident(k)}"
+        for k in NATIONAL_KEYS[dataset]
+    ]
+
+
+def key_match(dataset: str, a: str, b: str) -> str:
+    """Rows ``a`` and ``b`` hold the same record: every key part equal. A part that is NULL
+    matches nothing; the gate never promotes such a row (it holds an incomplete key), and the
+    invariant (rows per key, NULLs grouped together) would stop a gate that did."""
+    return " AND ".join(f"{x} = {y}" for x, y in zip(key_parts(dataset, a), key_parts(dataset, b), strict=True))
+
+
+def key_string(dataset: str, alias: str) -> str:
+    """The key as one readable string (parts joined by '|'), for people and reports only;
+    never compared by the store."""
+    return "concat_ws('|', " + ", ".join(f"CAST({p} AS VARCHAR)" for p in key_parts(dataset, alias)) + ")"
+
+
 def incoming_columns(dataset: str) -> list[tuple[str, str]]:
     """Columns of the Arrow table ``promote`` takes, in order, with DuckDB types."""
-    cols = [("_key", "VARCHAR")] + [(c.name, DUCKDB_TYPES[c.dtype]) for c in DATASETS[dataset].columns]
+    cols = [(c.name, DUCKDB_TYPES[c.dtype]) for c in DATASETS[dataset].columns]
     return cols + list(INCOMING_LINEAGE)
 
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from ddss.score import compute_scorecard
+from ddss.sql import ident
 from ddss.store import writer
 from ddss.store.migrate import SchemaTooNew
 from ddss.store.national_duckdb import DuckDBNationalStore
+from ddss.store.national_tables import (
+    AUDIT_COLUMNS,
+    SUPERSEDED,
+    history_table,
+    incoming_columns,
+    national_columns,
+    national_table,
+)
 from ddss.thresholds import load_thresholds
 
 # The province schema before issue #17 (ddss/store.py at commit 88932e8), as it was written.
@@ -78,7 +88,7 @@ def test_province_file_of_the_previous_version_migrates_in_place(tmp_path):
 def test_national_file_records_its_version_and_a_newer_file_is_refused(tmp_path):
     path = tmp_path / "national.duckdb"
     with DuckDBNationalStore(path) as store:
-        assert store.con.execute("SELECT component, version FROM schema_version").fetchall() == [("national", 1)]
+        assert store.con.execute("SELECT component, version FROM schema_version").fetchall() == [("national", 2)]
     with DuckDBNationalStore(path) as store:  # reopened: still one version row
         assert store.con.execute("SELECT count(*) FROM schema_version").fetchall() == [(1,)]
     con = duckdb.connect(str(path))
@@ -86,3 +96,93 @@ def test_national_file_records_its_version_and_a_newer_file_is_refused(tmp_path)
     con.close()
     with pytest.raises(SchemaTooNew):
         DuckDBNationalStore(path)
+
+
+# National schema v1 (sessions before 10): every national row carried its key as a string
+# ``_key`` (concat_ws of the natural key) before the dataset's columns.
+def _v1_columns(dataset: str, history: bool = False) -> list[tuple[str, str]]:
+    return [("_key", "VARCHAR"), *national_columns(dataset), *(SUPERSEDED if history else ())]
+
+
+def _v1_parcel(sha: str, address: str) -> list:
+    values = {"commune_code": "26734", "map_sheet_no": "1", "parcel_no": "7", "address": address, "_file_sha256": sha}
+    values |= {"_province": "79", "_source_row": 1, "_key": "26734|1|7", "_version": 1, "_run_id": "run-1"}
+    return [values.get(n) for n, _ in _v1_columns("parcel")]
+
+
+def _new_parcel(sha: str, address: str) -> pa.Table:
+    values = {"commune_code": "26734", "map_sheet_no": "1", "parcel_no": "7", "address": address, "_file_sha256": sha}
+    values |= {"_province": "79", "_source_row": 1}
+    types = {
+        "VARCHAR": pa.string(),
+        "BIGINT": pa.int64(),
+        "DOUBLE": pa.float64(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+    }
+    return pa.table({n: pa.array([values.get(n)], types[t]) for n, t in incoming_columns("parcel")})
+
+
+def _resubmit_and_check(store) -> None:
+    """The migrated database works: the old row is found by its key columns and gets a new version."""
+    with store.transaction():
+        counts = store.promote("parcel", _new_parcel("sha-2", "Ấp 2"), "run-2")
+        assert store.invariant_counts("parcel", "run-2") == (1, 0)
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert store.current("parcel").select("_key", "_version", "address").rows() == [("26734|1|7", 2, "Ấp 2")]
+    assert store.history("parcel").select("_key", "_version", "_superseded_by").rows() == [("26734|1|7", 1, "run-2")]
+    with store.transaction():
+        assert store.revert("run-2")["parcel"] == (1, 1)
+    assert store.current("parcel").select("_key", "_version", "address").rows() == [("26734|1|7", 1, "Ấp 1")]
+
+
+def _v1_tables() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [(national_table("parcel"), _v1_columns("parcel")), (history_table("parcel"), _v1_columns("parcel", True))]
+
+
+def test_national_file_of_version_1_drops_its_key_string_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "national.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (component VARCHAR, version INTEGER, applied_at TIMESTAMP, note VARCHAR)")
+    con.execute("INSERT INTO schema_version VALUES ('national', 1, now()::TIMESTAMP, 'created')")
+    for table, cols in [("audit_log", list(AUDIT_COLUMNS)), *_v1_tables()]:
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{ident(n)} {t}' for n, t in cols)})")
+    con.execute(f"INSERT INTO nat_parcel VALUES ({', '.join(['?'] * len(_v1_columns('parcel')))})", _v1_parcel("sha-1", "Ấp 1"))
+    con.close()
+
+    names = "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position"
+    with DuckDBNationalStore(path) as store:
+        versions = store.con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+        columns = {
+            t: [r[0] for r in store.con.execute(names, [t]).fetchall()] for t in ("nat_parcel", "nat_parcel_history", "nat_birth")
+        }
+        _resubmit_and_check(store)
+    assert versions == [(1,), (2,)]
+    assert all("_key" not in c for c in columns.values())
+    assert columns["nat_parcel"] == [n for n, _ in national_columns("parcel")]
+    with DuckDBNationalStore(path) as store:  # opening again changes nothing
+        assert store.con.execute("SELECT count(*) FROM schema_version").fetchall() == [(2,)]
+
+
+def test_postgres_national_database_of_version_1_is_migrated(pg_cluster):
+    import psycopg
+
+    from ddss.store.national_pg import _PG_TYPES, PostgresNationalStore
+
+    dsn = pg_cluster.new_database()
+    with psycopg.connect(dsn, password=pg_cluster.password, autocommit=True) as con:
+        con.execute("CREATE TABLE ddss_schema (kind text PRIMARY KEY, version integer)")
+        con.execute("INSERT INTO ddss_schema VALUES ('national', 1)")
+        for table, cols in _v1_tables():
+            con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {_PG_TYPES[t]}' for n, t in cols)})")
+            con.execute(f"CREATE INDEX {table}_key ON {table} (_key)")
+        values = ", ".join(["%s"] * len(_v1_columns("parcel")))
+        con.execute(f"INSERT INTO nat_parcel VALUES ({values})", _v1_parcel("sha-1", "Ấp 1"))
+    store = PostgresNationalStore(dsn, password=pg_cluster.password)
+    try:
+        assert store.con.execute("SELECT version FROM ddss_schema").fetchall() == [(2,)]
+        names = "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position"
+        assert [r[0] for r in store.con.execute(names, ["nat_parcel"]).fetchall()] == [n for n, _ in national_columns("parcel")]
+        _resubmit_and_check(store)
+    finally:
+        store.close()

@@ -36,8 +36,9 @@ def plans(defective):
 
 
 def _rows(plan, settings) -> list[tuple]:
+    """(source row, the whole promoted row) of every promoted row."""
     table = plan.promoted_rows(settings.province_db("79")).arrow()
-    return sorted(zip(table["_source_row"].to_pylist(), table["_key"].to_pylist(), strict=True))
+    return sorted((r["_source_row"], tuple(r.values())) for r in table.to_pylist())
 
 
 def test_the_mask_promotes_exactly_what_the_anti_join_promotes(plans):
