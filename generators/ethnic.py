@@ -246,10 +246,11 @@ def full_names(
     has = src >= 0
     same[has] = e[src[has]] == e[has]  # a name passes down within one group (one naming structure)
     word = _hand_down(word, np.where(same, src, -1))
-    last = pl.Series(np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))[e])
-    w, r = words.gather(word), rests.gather(rest)
-    both = pl.when(last).then(pl.concat_str([r, w], separator=" ")).otherwise(pl.concat_str([w, r], separator=" "))
-    return pl.select(both).to_series().alias("full_name")
+    out = pl.select(pl.concat_str([words.gather(word), rests.gather(rest)], separator=" ")).to_series().alias("full_name")
+    last = np.flatnonzero(np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))[e])
+    if last.size:  # the few whose family name comes last
+        out.scatter(last, pl.select(pl.concat_str([rests.gather(rest[last]), words.gather(word[last])], separator=" ")).to_series())
+    return out
 
 
 def _source(fam: Families, eth: np.ndarray, matri: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ some certificates cover several parcels, some have co-owners.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import polars as pl
@@ -60,17 +61,31 @@ _RURAL = {
 _LETTERS = np.array(list("ABCDEFGHIKLMNPQRSTUVXY"))
 
 
-def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.DataFrame:
+@functools.cache
+def _communes(province: str) -> tuple[list[str], np.ndarray, pl.Series, pl.Series]:
+    """The province's 2025 communes (sorted by code), whether each is a ward, their codes,
+    and the end of a parcel's address in each (", <commune>, <province>"): once per process."""
     communes = sorted((c.code, c.name) for c in admin_units.communes_2025().values() if c.province_code == province)
     prov_name = admin_units.province(province).name
+    ward = np.array([nm.startswith("Phường") for _, nm in communes])
+    codes = pl.Series([c for c, _ in communes], dtype=pl.Utf8)
+    tails = pl.Series([f", {nm}, {prov_name}" for _, nm in communes], dtype=pl.Utf8)
+    return [c for c, _ in communes], ward, codes, tails
+
+
+_SHEETS = 60  # map sheets 1..60 per commune
+
+
+def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.DataFrame:
+    communes, wards, codes, tails = _communes(province)
     n = max(1, round(persons * PARCELS_PER_PERSON))
     w = rng.lognormal(0, 0.5, len(communes))
     ci = rng.choice(len(communes), size=n, p=w / w.sum())
-    sheet = rng.integers(1, 61, n)
+    sheet = rng.integers(1, _SHEETS + 1, n)
     # Residential land is ODT in a ward (phường, urban) and ONT in a commune (xã, rural)
     # (TT 08/2024/TT-BTNMT: đất ở tại đô thị / nông thôn); the rest of the mix follows the
     # commune type (a city has more wards, so more urban land).
-    ward = np.array([nm.startswith("Phường") for _, nm in communes])[ci]
+    ward = wards[ci]
     # Text columns as indices into small pools, gathered by polars (no numpy strings per row).
     uses = sorted({*_URBAN, *_RURAL})
     use = np.empty(n, dtype=np.int64)
@@ -81,39 +96,28 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
         use[rows] = np.array([uses.index(k) for k in keys])[rng.choice(len(keys), size=rows.size, p=w / w.sum())]
     residential = np.isin(np.array(uses), ["ODT", "ONT", "TMD"])[use]
     area = np.round(np.maximum(rng.lognormal(np.where(residential, 4.6, 7.2), 0.8), 12.0), 2)
-    df = pl.DataFrame(
+    # In order of commune (codes are sorted), map sheet and a random draw; parcels numbered
+    # 1..n on each sheet of each commune.
+    order = np.lexsort((rng.random(n), sheet, ci))
+    ci, sheet, area, use = ci[order], sheet[order], area[order], use[order]
+    key = ci * (_SHEETS + 1) + sheet
+    new_sheet = np.ones(n, dtype=bool)
+    new_sheet[1:] = key[1:] != key[:-1]
+    at = np.arange(n)
+    parcel = at - np.maximum.accumulate(np.where(new_sheet, at, 0)) + 1
+    upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
+    sheet_s, parcel_s = pl.Series(sheet).cast(pl.Utf8), pl.Series(parcel).cast(pl.Utf8)
+    address = pl.select(pl.concat_str([pl.lit("Thửa "), parcel_s, pl.lit(", tờ "), sheet_s, tails.gather(ci)])).to_series()
+    return pl.DataFrame(
         {
-            "commune_code": pl.Series([c for c, _ in communes], dtype=pl.Utf8).gather(ci),
-            "_sheet": sheet,
-            "_name": pl.Series([nm for _, nm in communes], dtype=pl.Utf8).gather(ci),
+            "commune_code": codes.gather(ci),
+            "map_sheet_no": sheet_s,
+            "parcel_no": parcel_s,
             "area_m2": area,
             "land_use_code": pl.Series(uses, dtype=pl.Utf8).gather(use),
-            "_r": rng.random(n),
+            "address": address,
+            "updated_at": pl.Series(upd * 1_000_000).cast(pl.Datetime("us")),
         }
-    )
-    df = df.sort("commune_code", "_sheet", "_r").with_columns(
-        pl.int_range(1, pl.len() + 1).over("commune_code", "_sheet").alias("_parcel")
-    )
-    upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
-    return df.select(
-        "commune_code",
-        pl.col("_sheet").cast(pl.Utf8).alias("map_sheet_no"),
-        pl.col("_parcel").cast(pl.Utf8).alias("parcel_no"),
-        "area_m2",
-        "land_use_code",
-        pl.concat_str(
-            [
-                pl.lit("Thửa "),
-                pl.col("_parcel").cast(pl.Utf8),
-                pl.lit(", tờ "),
-                pl.col("_sheet").cast(pl.Utf8),
-                pl.lit(", "),
-                pl.col("_name"),
-                pl.lit(", "),
-                pl.lit(prov_name),
-            ]
-        ).alias("address"),
-        pl.Series(upd * 1_000_000).cast(pl.Datetime("us")).alias("updated_at"),
     )
 
 
