@@ -40,12 +40,17 @@ GOALS = {"clean_rows_per_s": 1_000_000, "end_to_end_rows_per_s": 700_000}
 
 
 def block_rows(fn: str, *args) -> int:
-    """Rows of one block made by ``generators.province.<fn>`` (in a worker of pass (a) or (b))."""
-    from generators import province
+    """Rows of one block made by ``generators.pipeline.<fn>`` (in a worker of pass (a) or (b));
+    a baseline tree older than that module has them in ``generators.province`` as ``_<fn>``."""
+    try:
+        from generators import pipeline as where
+    except ImportError:
+        from generators import province as where
 
-    made = getattr(province, fn)(*args)
+        fn = "_" + fn
+    made = getattr(where, fn)(*args)
     frames = made if isinstance(made, dict) else made.injected.frames
-    multi = args[4 if fn == "_make_block" else 5] > 1  # a block of several: book closures are province-wide
+    multi = args[4 if fn.endswith("make_block") else 5] > 1  # a block of several: book closures are province-wide
     return sum(df.height for name, df in frames.items() if not (multi and name == "book_closure"))
 
 
@@ -108,10 +113,10 @@ def blocks_pass(fn, calls):
     return rows
 
 t0 = clock()
-clean_rows = blocks_pass("_block_frames", [(PROV, sizes[b], block_seed(SEED, b), P.DEFAULT_AS_OF, b, n) for b in range(n)])
+clean_rows = blocks_pass("block_frames", [(PROV, sizes[b], block_seed(SEED, b), P.DEFAULT_AS_OF, b, n) for b in range(n)])
 clean_s, clean_cpu = since(t0)
 t0 = clock()
-defect_rows = blocks_pass("_make_block", [(PROV, sizes[b], SEED, b, n, RATE, P.DEFAULT_AS_OF, context) for b in range(n)])
+defect_rows = blocks_pass("make_block", [(PROV, sizes[b], SEED, b, n, RATE, P.DEFAULT_AS_OF, context) for b in range(n)])
 defect_s, defect_cpu = since(t0)
 t0 = clock()
 r = P.generate(province=PROV, persons=persons, seed=SEED, defect_rate=RATE, out=out / "p", fmt=fmt,

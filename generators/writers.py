@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import os
 import re
+import shutil
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -170,11 +172,15 @@ class DatasetWriter:
             self._headed = True
         self.rows += frame.height
 
-    def append(self, data: bytes, rows: int) -> None:
+    def append(self, data: bytes | Path, rows: int) -> None:
         """CSV only: a block already rendered by ``csv_bytes`` (in a worker process), with
-        the header line if it is the file's first block."""
+        the header line if it is the file's first block; as bytes, or as a file of them
+        (copied by the kernel, then removed)."""
         self._open_csv()
-        self._sink.write(data)
+        if isinstance(data, Path):
+            _append_file(self._sink, data)
+        else:
+            self._sink.write(data)
         self._headed = True
         self.rows += rows
 
@@ -256,6 +262,26 @@ def _csv_into(sink, text: pl.DataFrame, form: FileForm, header: bool) -> None:
         sink.write(encode_cp1258(text.write_csv(**opts)))
     else:  # polars writes UTF-8 bytes straight into the sink (no Python string between)
         text.write_csv(sink, **opts)
+
+
+def _append_file(sink, path: Path) -> None:
+    """Copy the file at ``path`` to the end of ``sink`` (an open binary file) and remove it:
+    ``os.copy_file_range`` keeps the bytes in the kernel; a plain copy where it cannot."""
+    sink.flush()
+    with path.open("rb") as src:
+        size, done = os.fstat(src.fileno()).st_size, 0
+        try:
+            while done < size:
+                step = os.copy_file_range(src.fileno(), sink.fileno(), size - done)
+                if step == 0:
+                    break
+                done += step
+        except (OSError, AttributeError):  # not Linux, an old kernel, another file system: read and write
+            pass
+        sink.seek(0, os.SEEK_END)
+        src.seek(done)
+        shutil.copyfileobj(src, sink)
+    path.unlink()
 
 
 def csv_bytes(text: pl.DataFrame, form: FileForm, header: bool) -> bytes:

@@ -211,13 +211,17 @@ def _marriages(plan: Plan) -> None:
     # back to the 1990s) would put the new wife under age or the book on a closed code.
     # The new marriage falls while both of the first marriage live: after the husband's death
     # it would also be marriage.spouse_dead; after the first wife's, a lawful remarriage.
-    deaths = pop.group_by("person_id").agg(pl.col("date_of_death").cast(pl.Int32).min().alias("_dod"))
-
-    def died(role: str) -> np.ndarray:
-        party = m.select(role).join(deaths, left_on=role, right_on="person_id", how="left", maintain_order="left")
-        return party["_dod"].fill_null(10**7).to_numpy()
-
-    until = np.minimum(np.minimum(died("husband_person_id"), died("wife_person_id")), days(as_of))
+    # The earliest death recorded under each party's ID, from the population rows of married
+    # persons only (the rest cannot change it): husbands first, then wives.
+    party = pl.concat([m["husband_person_id"], m["wife_person_id"]]).alias("person_id")
+    deaths = (
+        pop.select("person_id", pl.col("date_of_death").cast(pl.Int32).alias("_dod"))
+        .filter(pl.col("person_id").is_in(party.implode()))
+        .group_by("person_id")
+        .agg(pl.col("_dod").min())
+    )
+    died = party.to_frame().join(deaths, on="person_id", how="left", maintain_order="left")["_dod"].fill_null(10**7).to_numpy()
+    until = np.minimum(np.minimum(died[: m.height], died[m.height :]), days(as_of))
     since = (reg <= until - 5) & (reg >= days(REFORM_DATE))
     rows = plan.pick(ds, "marriage.already_married", since, n=plan.count(ds))
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))

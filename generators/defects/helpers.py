@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import unicodedata
+
 import numpy as np
 import polars as pl
 
 from ddss import admin_units
 
-__all__ = ["among", "fresh_ids", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
+__all__ = ["among", "fresh_ids", "nfd_differs", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
 
 _REFS = {
     "birth": ("child_person_id", "mother_person_id", "father_person_id"),
@@ -71,3 +74,31 @@ def pre_reform_codes(province: str) -> list[str]:
     olds = set(admin_units.province(province).old_codes)
     current = set(admin_units.communes_2025())
     return sorted(c.code for c in admin_units.communes_pre2025().values() if c.province_code in olds and c.code not in current)
+
+
+@functools.cache
+def _decomposable() -> str:
+    """A regex character class of every character with a canonical decomposition (NFD
+    changes it). None lies above U+2FA1D (the last CJK compatibility ideograph); Hangul
+    syllables decompose by rule, not by the table."""
+    codes = [c for c in range(0xC0, 0x30000) if (d := unicodedata.decomposition(chr(c))) and not d.startswith("<")]
+    ranges, start, prev = [], codes[0], codes[0]
+    for c in codes[1:]:
+        if c != prev + 1:
+            ranges.append((start, prev))
+            start = c
+        prev = c
+    ranges.append((start, prev))
+    return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "\\x{ac00}-\\x{d7a3}]"
+
+
+def nfd_differs(text: pl.Series) -> np.ndarray:
+    """Mask: True where NFD changes the text (a null is False). A text holding a decomposable
+    character always changes; the few others (no such character, maybe combining marks out
+    of order) are normalised to be sure: exact, without normalising every row."""
+    out = text.str.contains(_decomposable()).fill_null(False).to_numpy().copy()
+    rest = np.flatnonzero(~out & text.is_not_null().to_numpy())
+    if rest.size:
+        other = text.gather(rest)
+        out[rest] = (other.str.normalize("NFD") != other).to_numpy()
+    return out

@@ -12,7 +12,7 @@ import polars as pl
 
 from ddss import admin_units
 from generators.dates import datetimes, days
-from generators.defects.helpers import among, pre_reform_codes, unreferenced
+from generators.defects.helpers import among, nfd_differs, pre_reform_codes, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -108,7 +108,7 @@ def apply(plan: Plan) -> None:
     names = pop["full_name"]
     # Windows-1258 files store tone marks decomposed by design, so NFD cannot be told apart there.
     if plan.context.get("nfd_representable", True):
-        has_marks = (names.str.normalize("NFD") != names).to_numpy()
+        has_marks = nfd_differs(names)
         rows = plan.pick(DS, "population.nfd_text", unref & has_marks)
         plan.update(DS, rows, "full_name", [unicodedata.normalize("NFD", x) for x in names.gather(rows).to_list()])
         plan.record(DS, rows, "population.nfd_text", "họ tên dạng NFD")

@@ -40,6 +40,63 @@ class Injected:
     raw_overrides: list[RawOverride] = field(default_factory=list)
 
 
+class _Frames(dict):
+    """The frames, with cell updates held back until a frame is read: each column's updates
+    become one scatter (one copy of the column) instead of one per defect kind. Every read
+    (``[]``, ``get``, ``items``, ``values``) sees all updates made before it."""
+
+    def __init__(self, frames: dict[str, pl.DataFrame]) -> None:
+        super().__init__(frames)
+        # dataset -> column -> [(rows, values)], in the order the updates were made
+        self.pending: dict[str, dict[str, list[tuple[np.ndarray, pl.Series]]]] = {}
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        self._flush(name)
+        return super().__getitem__(name)
+
+    def __setitem__(self, name: str, df: pl.DataFrame) -> None:
+        self.pending.pop(name, None)  # a frame set whole replaces what was held back, as before
+        super().__setitem__(name, df)
+
+    def height(self, name: str) -> int:
+        """Rows of a frame (updates never change it: no flush)."""
+        return super().__getitem__(name).height
+
+    def dtype(self, name: str, column: str) -> pl.DataType:
+        return super().__getitem__(name).schema[column]
+
+    def get(self, name: str, default=None):
+        return self[name] if name in self else default
+
+    def items(self):
+        self.flush()
+        return super().items()
+
+    def values(self):
+        self.flush()
+        return super().values()
+
+    def flush(self) -> None:
+        for name in list(self.pending):
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        columns = self.pending.pop(name, None)
+        if not columns:
+            return
+        df = super().__getitem__(name)
+        new = []
+        for column, parts in columns.items():
+            rows = np.concatenate([r for r, _ in parts])
+            values = pl.concat([v for _, v in parts]) if len(parts) > 1 else parts[0][1]
+            # A row set twice keeps its last value, as one scatter per update would.
+            last = rows.size - 1 - np.unique(rows[::-1], return_index=True)[1]
+            if last.size < rows.size:
+                rows, values = rows[last], values.gather(last)
+            new.append(df[column].clone().scatter(rows, values))
+        super().__setitem__(name, df.with_columns(new))
+
+
 @dataclass
 class Plan:
     frames: dict[str, pl.DataFrame]
@@ -47,8 +104,12 @@ class Plan:
     seed: int
     context: dict
     taken: dict[str, np.ndarray] = field(default_factory=dict)  # per dataset: bool mask of rows hit or protected
-    _manifest: list[pl.DataFrame] = field(default_factory=list)  # one frame per record() call
+    # one (dataset, rows, kind, detail) per record() call: the manifest is built once, in result()
+    _manifest: list[tuple[str, np.ndarray, str, str]] = field(default_factory=list)
     raw_overrides: list[RawOverride] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.frames = _Frames(self.frames)
 
     def rng(self, kind: str) -> np.random.Generator:
         """A generator per defect kind, so adding a kind does not reshuffle the others."""
@@ -56,11 +117,11 @@ class Plan:
 
     def count(self, dataset: str) -> int:
         """How many defects of one kind: rate x rows, at least one when rows allow."""
-        return max(1, round(self.rate * self.frames[dataset].height))
+        return max(1, round(self.rate * self.frames.height(dataset)))
 
     def free(self, dataset: str, eligible: np.ndarray | pl.Series | None = None) -> np.ndarray:
         """Row indices not yet hit by a defect (and ``eligible``, a boolean mask, if given)."""
-        n = self.frames[dataset].height
+        n = self.frames.height(dataset)
         mask = np.ones(n, dtype=bool)
         if eligible is not None:  # a mask computed before rows were appended covers the old rows only
             e = np.asarray(eligible, dtype=bool)
@@ -69,7 +130,7 @@ class Plan:
         return np.flatnonzero(mask & ~self._taken(dataset))
 
     def _taken(self, dataset: str) -> np.ndarray:
-        n = self.frames[dataset].height
+        n = self.frames.height(dataset)
         t = self.taken.get(dataset)
         if t is None or t.size < n:
             grown = np.zeros(n, dtype=bool)
@@ -98,14 +159,14 @@ class Plan:
 
     def update(self, dataset: str, rows: np.ndarray, column: str, values: list | np.ndarray | pl.Series) -> None:
         """Set ``column`` at ``rows`` to ``values`` (same length), keeping the column's dtype."""
-        df = self.frames[dataset]
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0:
             return
-        values = (
-            pl.Series(values, dtype=df.schema[column]) if not isinstance(values, pl.Series) else values.cast(df.schema[column])
-        )
-        self.frames[dataset] = df.with_columns(df[column].clone().scatter(rows, values))
+        dtype = self.frames.dtype(dataset, column)
+        values = pl.Series(values, dtype=dtype) if not isinstance(values, pl.Series) else values.cast(dtype)
+        if values.len() != rows.size:
+            raise ValueError(f"{dataset}.{column}: {rows.size} rows, {values.len()} values")
+        self.frames.pending.setdefault(dataset, {}).setdefault(column, []).append((rows, values))
 
     def append(self, dataset: str, rows: pl.DataFrame) -> np.ndarray:
         """Append rows (same columns); returns their indices, already marked taken."""
@@ -120,17 +181,10 @@ class Plan:
         """One manifest row per affected row. ``detail`` must not contain personal data."""
         from ddss.rules.catalog import by_id
 
-        dimension = by_id(kind).dimension
+        by_id(kind)  # an unknown check_id fails here, where the defect is made
         rows = np.asarray(rows, dtype=np.int64)
-        if rows.size:  # one small frame per call, not one dict per row
-            part = pl.DataFrame({"row_index": rows}).select(
-                pl.lit(dataset).alias("dataset"),
-                "row_index",
-                pl.lit(kind).alias("defect_kind"),
-                pl.lit(dimension).alias("dimension"),
-                pl.lit(detail).alias("detail"),
-            )
-            self._manifest.append(part.cast(MANIFEST_SCHEMA))
+        if rows.size:
+            self._manifest.append((dataset, rows, kind, detail))
 
     def override(self, dataset: str, rows: np.ndarray, column: str, texts: list[str]) -> None:
         """Cell text a text writer must emit verbatim (defects that exist only as text)."""
@@ -138,6 +192,30 @@ class Plan:
             self.raw_overrides.append(RawOverride(dataset, int(r), column, text))
 
     def result(self) -> Injected:
-        parts = self._manifest or [pl.DataFrame(schema=MANIFEST_SCHEMA)]
-        manifest = pl.concat(parts).sort("dataset", "row_index", "defect_kind")
-        return Injected(self.frames, manifest, sorted(self.raw_overrides, key=lambda o: (o.dataset, o.row_index, o.column)))
+        self.frames.flush()
+        return Injected(
+            dict(self.frames),
+            self._manifest_frame(),
+            sorted(self.raw_overrides, key=lambda o: (o.dataset, o.row_index, o.column)),
+        )
+
+    def _manifest_frame(self) -> pl.DataFrame:
+        """Every record() call's rows in one frame: a small table of (dataset, kind,
+        dimension, detail), one row per call, gathered by the call each row came from."""
+        from ddss.rules.catalog import by_id
+
+        if not self._manifest:
+            return pl.DataFrame(schema=MANIFEST_SCHEMA)
+        calls = pl.DataFrame(
+            {
+                "dataset": [d for d, _, _, _ in self._manifest],
+                "defect_kind": [k for _, _, k, _ in self._manifest],
+                "dimension": [by_id(k).dimension for _, _, k, _ in self._manifest],
+                "detail": [t for _, _, _, t in self._manifest],
+            },
+            schema={k: pl.Utf8 for k in ("dataset", "defect_kind", "dimension", "detail")},
+        )
+        call = np.repeat(np.arange(len(self._manifest)), [r.size for _, r, _, _ in self._manifest])
+        rows = np.concatenate([r for _, r, _, _ in self._manifest])
+        manifest = calls[call].with_columns(pl.Series("row_index", rows, dtype=pl.Int64))
+        return manifest.select(list(MANIFEST_SCHEMA)).sort("dataset", "row_index", "defect_kind")

@@ -1,0 +1,282 @@
+"""The blocks of a province, made in order or in other processes (issue #21).
+
+``make_block`` makes one block (clean frames, defects, and in a CSV province of several
+blocks the big datasets' file bytes) from its arguments only; ``Province.stream`` hands
+the blocks to ``generators.province.generate`` in order, with the register entries
+carried on (``blocks.Carry``), while a pool of worker processes makes later ones. Each
+block records where and when its stages ran (``Block.times``), which ``generate`` returns
+as its timeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ddss import admin_units
+from ddss.schema import DATASETS
+from generators import cards, civil, closures, land, parents, population
+from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_parcels, spread_serials
+from generators.defects import Injected, inject
+from generators.writers import DatasetWriter, FileForm, csv_bytes
+
+__all__ = [
+    "MANIFEST_COLUMNS",
+    "block_frames",
+    "make_block",
+    "manifest_part",
+    "stage",
+    "timeline_row",
+    "worker_pool",
+    "Block",
+    "Province",
+]
+
+# Built once for the whole province from every block's books (a book spans blocks).
+_PROVINCE_WIDE = ("book_closure",)
+# Datasets no block carries on from the one before: in a CSV province of several blocks a
+# block made in a worker process turns them into file bytes there, so neither their frames
+# nor their formatting pass through the process that writes the files.
+_RENDERED = ("population", "parcel", "certificate")
+MANIFEST_COLUMNS = ["dataset", "source_file", "source_row", "record_key", "defect_kind", "dimension", "detail"]
+
+
+def block_frames(
+    province: str,
+    persons: int,
+    ss: np.random.SeedSequence,
+    as_of: dt.date,
+    block: int = 0,
+    blocks: int = 1,
+) -> dict[str, pl.DataFrame]:
+    admin_units.province(province)  # fail early with the list of valid codes
+    # Children 0-5 as they always were; 6-7 only for a province of several blocks.
+    # Child 8: identity cards (issue #19, L4); spawning more keeps children 0-7 unchanged.
+    r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials, r_cards = (np.random.default_rng(s) for s in ss.spawn(9))
+    pop = population.generate_population(r_pop, province, persons, as_of)
+    if blocks > 1:
+        pop = pop.with_columns(spread_ids(r_ids, pop["person_id"], block, blocks))
+    births, pop = civil.generate_births(r_birth, pop, as_of)
+    deaths = civil.generate_deaths(r_death, pop, as_of)
+    marriages = civil.generate_marriages(r_marr, pop, as_of)
+    parcels = land.generate_parcels(r_parcel, province, persons, as_of)
+    if blocks > 1:
+        parcels = spread_parcels(parcels, block, blocks)
+    certs = land.generate_certificates(r_cert, parcels, pop, as_of)
+    if blocks > 1:
+        certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
+    pop = parents.add_parent_ids(cards.add_cards(r_cards, pop, as_of), births)
+    frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
+    # Register book closures are counts of the civil frames (additive across chunks).
+    frames["book_closure"] = closures.book_closures(frames, as_of)
+    # Schema order; optional columns the generator does not fill stay out of the files
+    # (a file without them is valid: docs/batch-format.md).
+    return {name: df.select([c for c in DATASETS[name].column_names if c in df.columns]) for name, df in frames.items()}
+
+
+def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> list[str]:
+    picked = df[rows.to_list()] if rows.len() else df.clear()
+    if name == "population":
+        # Ground truth sits beside the raw files it describes; ddss's own record_key is keyed
+        # (ddss.keys) and cannot be made without the deployment's secret.
+        return [p or "" for p in picked["person_id"].to_list()]
+    key = DATASETS[name].key
+    return picked.select(pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in key], separator="|")).to_series().to_list()
+
+
+def manifest_part(name: str, injected: Injected, file_name: str, offset: int) -> pl.DataFrame | None:
+    """One block's defects of one dataset, with file-global source rows (after ``offset``
+    rows of earlier blocks)."""
+    sub = injected.manifest.filter(pl.col("dataset") == name)
+    if sub.is_empty():
+        return None
+    return sub.with_columns(
+        pl.lit(file_name).alias("source_file"),
+        (pl.col("row_index") + 1 + offset).alias("source_row"),
+        pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
+    ).select(MANIFEST_COLUMNS)
+
+
+@dataclass
+class Block:
+    """One block as made (possibly in another process), before the registers carry on."""
+
+    injected: Injected
+    counts: pl.DataFrame | None = None  # clean entries per book (closures)
+    loaded: pl.DataFrame | None = None  # entries per book as they will load
+    names: tuple[str, ...] = ()  # every dataset of the block, in order (rendered or not)
+    # dataset -> (CSV bytes, rows, manifest part with block-local source rows)
+    # (a file of those bytes in ``spool``, if one was given: nothing big is pickled back)
+    rendered: dict[str, tuple[bytes | Path, int, pl.DataFrame | None]] | None = None
+    # Where and when it was made: pid, and per stage (clean, defects, render) the wall clock
+    # at start and end (time.perf_counter: one clock for every process on Linux) and CPU s.
+    times: dict = field(default_factory=dict)
+
+
+def stage(times: dict, name: str, t: float, c: float) -> tuple[float, float]:
+    """Close stage ``name`` begun at wall ``t`` and CPU ``c``; returns the clocks now."""
+    now, cpu = time.perf_counter(), time.process_time()
+    times[name] = (t, now, cpu - c)
+    return now, cpu
+
+
+def make_block(
+    province: str,
+    size: int,
+    seed: int,
+    b: int,
+    blocks: int,
+    rate: float,
+    as_of: dt.date,
+    context: dict,
+    form: FileForm | None = None,
+    spool: Path | None = None,
+) -> Block:
+    """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
+    any process and any order. ``form`` (CSV, several blocks): the datasets of ``_RENDERED``
+    come back as file bytes."""
+    times: dict = {"pid": os.getpid()}
+    t, c = time.perf_counter(), time.process_time()
+    ss = block_seed(seed, b)
+    frames = block_frames(province, size, ss, as_of, b, blocks)
+    t, c = stage(times, "clean", t, c)
+    # Block 0 injects with the province seed itself; the others with their own.
+    seed = seed if b == 0 else int(ss.generate_state(1)[0])
+    if blocks == 1:
+        block = Block(inject(frames, rate, seed, {**context, "seed": seed}), times=times)
+        stage(times, "defects", t, c)
+        return block
+    # Fresh IDs a defect makes keep to this block's serials (no other block's person has them).
+    context = {**context, "id_residue": (b, blocks)}
+    wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
+    counts = None
+    if "book_closure" in wide:
+        from generators.closures import book_counts
+
+        counts = book_counts(frames)
+    injected = inject(frames, rate, seed, {**context, "seed": seed})
+    loaded = closures.loaded_entries(injected.frames, injected.raw_overrides) if counts is not None else None
+    block = Block(injected, counts, loaded, tuple(injected.frames), times=times)
+    t, c = stage(times, "defects", t, c)
+    if form is not None and form.fmt == "csv":
+        block.rendered = {}
+        for name in (n for n in _RENDERED if n in injected.frames):
+            df = injected.frames.pop(name)
+            part = manifest_part(name, Injected({name: df}, injected.manifest), "", 0)
+            text = DatasetWriter(name, form, Path()).render(df, injected.raw_overrides)
+            data = csv_bytes(text, form, header=b == 0)
+            if spool is not None:  # the parent copies the file in the kernel (DatasetWriter.append)
+                path = spool / f"{name}.{b}"
+                path.write_bytes(data)
+                data = path
+            block.rendered[name] = (data, df.height, part)
+        stage(times, "render", t, c)
+    return block
+
+
+class Province:
+    """The blocks of one province in order, and what carries from one block to the next."""
+
+    def __init__(self, province: str, persons: int, seed: int, rate: float, as_of: dt.date, context: dict, block_persons: int):
+        self.args = (province, seed, rate, as_of, context)
+        self.as_of = as_of
+        self.sizes = block_sizes(persons, block_persons)
+        self.carry = Carry() if len(self.sizes) > 1 else None
+        self.counts: list[pl.DataFrame] = []
+        self.loaded: list[pl.DataFrame] = []
+
+    def stream(
+        self, pool: Executor | None, workers: int, window: int, form: FileForm | None, spool: Path | None = None
+    ) -> Iterator[tuple[int, Block]]:
+        """Every block in order (with its index), the register entries carried on from the
+        blocks before. With ``pool`` (``workers - 1`` processes): the pool is kept busy, each
+        process with one block and one queued; this process makes the next block nobody has
+        started whenever the block it must write next is not ready (it never waits while
+        there is a block to make, and the pool takes more blocks when this process is busy
+        writing). At most ``window`` blocks are made ahead or waiting at once (memory stays
+        bounded). Who makes a block changes no byte of it."""
+        province, seed, rate, as_of, context = self.args
+        n = len(self.sizes)
+        form = form if n > 1 else None  # a province of one block is written as it always was
+
+        def make(b: int) -> Block:  # a block made here is written from its frames
+            return make_block(province, self.sizes[b], seed, b, n, rate, as_of, context)
+
+        pending: dict[int, Future] = {}
+        ahead: dict[int, Block] = {}  # made here before their turn
+        start = 0  # the lowest block nobody has started
+
+        def top_up() -> None:
+            nonlocal start
+            while pool is not None and start < n and len(pending) < workers and len(pending) + len(ahead) < window:
+                args = (province, self.sizes[start], seed, start, n, rate, as_of, context, form, spool)
+                pending[start] = pool.submit(make_block, *args)
+                start += 1
+
+        for b in range(n):
+            while True:
+                if b == start:  # nobody has it: this process makes it
+                    start += 1
+                    top_up()
+                    m = make(b)
+                    break
+                top_up()
+                if b in ahead:
+                    m = ahead.pop(b)
+                    break
+                if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
+                    m = pending.pop(b).result()
+                    break
+                ahead[start] = make(start)  # b is still being made elsewhere: make a later one
+                start += 1
+            if self.carry is not None:
+                m.injected.frames = self.carry.registers(m.injected.frames)
+            if m.counts is not None:
+                self.counts.append(m.counts)
+                self.loaded.append(m.loaded)
+            yield b, m
+
+    def province_wide(self) -> dict[str, pl.DataFrame]:
+        """Datasets built once from every block (book closures: one row per book, whatever
+        blocks its entries came from; its totals the entries that will load)."""
+        if self.carry is None or not self.counts:
+            return {}
+        from generators.closures import closures_from_counts
+
+        books = closures_from_counts(pl.concat(self.counts), self.as_of)
+        key = ["registering_commune_code", "event_type", "register_book"]
+        loaded = pl.concat(self.loaded).group_by(key).agg(pl.col("_n").sum())
+        total = books.select(key).join(loaded, on=key, how="left", maintain_order="left")["_n"].fill_null(0)
+        books = books.with_columns(total.alias("total_entries"))
+        return {"book_closure": books.select([c for c in DATASETS["book_closure"].column_names if c in books.columns])}
+
+
+def timeline_row(b: int, times: dict, t0: float) -> dict:
+    row: dict = {"block": b, "process": "parent" if times.get("pid") == os.getpid() else f"worker {times.get('pid')}"}
+    for stage in ("clean", "defects", "render", "write"):
+        if stage in times:
+            start, end, cpu = times[stage]
+            row[stage] = [round(start - t0, 3), round(end - t0, 3), round(cpu, 3)]
+    return row
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """``workers - 1`` processes that make blocks beside this one (spawned: polars' threads
+    do not survive a fork)."""
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
