@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.cards import CARD_MILESTONES, CCCD_FROM, GRACE_YEARS
-from generators.dates import add_years, civil, dates, days
+from generators.dates import anniversaries, dates, days
 
 __all__ = ["NO_CARD_DATA_SHARE", "add_cards", "years_after"]
 
@@ -24,15 +24,16 @@ NO_CARD_DATA_SHARE = 0.05
 
 def years_after(dob: pl.Series, years: int) -> np.ndarray:
     """Day numbers of each date ``years`` later (29 Feb -> 28 Feb, as DuckDB's INTERVAL)."""
-    return add_years(*civil(dob.cast(pl.Int32).to_numpy()), years)
+    return anniversaries(dob.cast(pl.Int32).to_numpy(), [years])[years]
 
 
 def add_cards(rng: np.random.Generator, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    ymd = civil(pop["date_of_birth"].cast(pl.Int32).to_numpy())  # once for the eight dates below
+    dob = pop["date_of_birth"].cast(pl.Int32).to_numpy()
     alive = pop["date_of_death"].is_null().to_numpy()
     today = days(as_of)
-    at = {m: add_years(*ymd, m) for m in CARD_MILESTONES}
-    grace = {m: add_years(*ymd, m - GRACE_YEARS) for m in CARD_MILESTONES}
+    shifted = anniversaries(dob, {*CARD_MILESTONES, *(m - GRACE_YEARS for m in CARD_MILESTONES)})
+    at = {m: shifted[m] for m in CARD_MILESTONES}
+    grace = {m: shifted[m - GRACE_YEARS] for m in CARD_MILESTONES}
     holder = alive & (at[14] < today) & (rng.random(pop.height) >= NO_CARD_DATA_SHARE)
 
     last = np.full(pop.height, -1, dtype=np.int64)  # day the last renewal age was reached

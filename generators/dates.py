@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import polars as pl
 
-__all__ = ["add_years", "civil", "dates", "datetimes", "days", "from_civil", "nullable"]
+__all__ = ["anniversaries", "civil", "dates", "datetimes", "days", "nullable"]
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -35,34 +36,37 @@ def datetimes(day_numbers: np.ndarray, hour: int = 9) -> list[dt.datetime]:
 
 
 # Proleptic Gregorian calendar by integer arithmetic on 400-year eras (H. Hinnant's
-# "chrono-compatible low-level date algorithms"): whole arrays at once, no per-row dates.
-def civil(day_numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(year, month 1-12, day 1-31) of each day number."""
+# "chrono-compatible low-level date algorithms"), in years that begin on 1 March (so a
+# 29 February is a year's last day): whole arrays at once, no per-row dates.
+def _march_years(day_numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(year counted from 1 March, day of that year 0-365) of each day number."""
     z = np.asarray(day_numbers, dtype=np.int64) + 719_468
     era = np.floor_divide(z, 146_097)
     doe = z - era * 146_097
     yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    return yoe + era * 400, doe - (365 * yoe + yoe // 4 - yoe // 100)
+
+
+def civil(day_numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month 1-12, day 1-31) of each day number."""
+    year, doy = _march_years(day_numbers)
     mp = (5 * doy + 2) // 153
-    day = doy - (153 * mp + 2) // 5 + 1
     month = np.where(mp < 10, mp + 3, mp - 9)
-    return yoe + era * 400 + (month <= 2), month, day
+    return year + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
 
 
-def from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Day numbers of (year, month, day) (a valid date each)."""
-    y = np.asarray(year, dtype=np.int64) - (month <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146_097 + doe - 719_468
-
-
-def add_years(year: np.ndarray, month: np.ndarray, day: np.ndarray, years: int) -> np.ndarray:
-    """Day numbers of each (year, month, day) ``years`` later; 29 February becomes 28
-    February in a year that has none (as DuckDB's ``+ INTERVAL n YEAR`` and polars'
-    ``dt.offset_by``)."""
-    y = year + years
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    return from_civil(y, month, np.where((month == 2) & (day == 29) & ~leap, 28, day))
+def anniversaries(day_numbers: np.ndarray, years: Iterable[int]) -> dict[int, np.ndarray]:
+    """Day numbers of each date ``k`` years later, for each ``k`` of ``years``; 29 February
+    becomes 28 February in a year that has none (as DuckDB's ``+ INTERVAL k YEAR`` and
+    polars' ``dt.offset_by``). The start of every year the dates reach is computed once."""
+    years = list(years)
+    year, doy = _march_years(day_numbers)
+    if year.size == 0:
+        return {k: year.copy() for k in years}
+    first = int(year.min()) + min(0, *years)
+    y = np.arange(first, int(year.max()) + max(0, *years) + 2)
+    start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
+    feb29 = doy == 365
+    at = year - first
+    return {k: start[at + k] + doy - (feb29 & ~leap[at + k + 1]) for k in years}

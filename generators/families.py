@@ -107,9 +107,10 @@ def _match(
         if exclusive:
             ok &= ~taken[pos]
         cand = np.flatnonzero(ok)
-        if exclusive:
-            _, first = np.unique(pos[cand], return_index=True)
-            win = cand[first]
+        if exclusive:  # each member to the first request proposing it (as np.unique's first index, unsorted)
+            first = np.full(members.size, cand.size)
+            np.minimum.at(first, pos[cand], np.arange(cand.size))
+            win = cand[first[first < cand.size]]
             taken[pos[win]] = True
         elif spacing is not None:
             win = cand[_spaced(who[cand], spacing[0][todo[cand]], got)]
@@ -151,7 +152,7 @@ def _spaced(who: np.ndarray, when: np.ndarray, got: np.ndarray) -> np.ndarray:
         nxt = got[np.minimum(i, got.size - 1)]
         ok &= (i == 0) | (prev // _KEY != who) | (k - prev >= MIN_SPACING_DAYS)
         ok &= (i == got.size) | (nxt // _KEY != who) | (nxt - k >= MIN_SPACING_DAYS)
-    order = np.argsort(k, kind="stable")
+    order = np.argsort(k)  # equal keys fall side by side in any order: no stable sort needed
     ks = k[order]
     pair = (ks[1:] // _KEY == ks[:-1] // _KEY) & (ks[1:] - ks[:-1] < MIN_SPACING_DAYS)
     close = np.zeros(k.size, dtype=bool)
