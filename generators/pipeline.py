@@ -83,14 +83,13 @@ def block_frames(
     return {name: df.select([c for c in DATASETS[name].column_names if c in df.columns]) for name, df in frames.items()}
 
 
-def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> list[str]:
-    picked = df[rows.to_list()] if rows.len() else df.clear()
-    if name == "population":
-        # Ground truth sits beside the raw files it describes; ddss's own record_key is keyed
-        # (ddss.keys) and cannot be made without the deployment's secret.
-        return [p or "" for p in picked["person_id"].to_list()]
-    key = DATASETS[name].key
-    return picked.select(pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in key], separator="|")).to_series().to_list()
+def _record_keys(name: str, df: pl.DataFrame, rows: pl.Series) -> pl.Series:
+    # Ground truth sits beside the raw files it describes; ddss's own record_key is keyed
+    # (ddss.keys) and cannot be made without the deployment's secret.
+    key = ["person_id"] if name == "population" else DATASETS[name].key
+    picked = df.select(key)[rows] if rows.len() else df.select(key).clear()  # the key columns only
+    text = pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in key], separator="|")
+    return picked.select(text.alias("record_key")).to_series()
 
 
 def manifest_part(name: str, injected: Injected, file_name: str, offset: int) -> pl.DataFrame | None:
@@ -102,7 +101,7 @@ def manifest_part(name: str, injected: Injected, file_name: str, offset: int) ->
     return sub.with_columns(
         pl.lit(file_name).alias("source_file"),
         (pl.col("row_index") + 1 + offset).alias("source_row"),
-        pl.Series("record_key", _record_keys(name, injected.frames[name], sub["row_index"]), dtype=pl.Utf8),
+        _record_keys(name, injected.frames[name], sub["row_index"]),
     ).select(MANIFEST_COLUMNS)
 
 

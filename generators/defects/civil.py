@@ -21,6 +21,7 @@ __all__ = ["apply"]
 def _pop_rows(plan: Plan, ids: pl.Series) -> np.ndarray:
     """Population row of each ID (all present in the clean data)."""
     pop = plan.frames["population"].select("person_id").with_row_index("_r")
+    pop = pop.filter(pl.col("person_id").is_in(ids.implode()))  # a few rows of many: hashes the few
     found = pl.DataFrame({"person_id": ids}).with_row_index("_i").join(pop, on="person_id", how="left")
     return found.sort("_i")["_r"].to_numpy().astype(np.int64)
 
@@ -226,32 +227,33 @@ def _marriages(plan: Plan) -> None:
     rows = plan.pick(ds, "marriage.already_married", since, n=plan.count(ds))
     women = np.flatnonzero(unref & ~male & (dod > 10**6) & (days(as_of) - dob > 21 * year) & (days(as_of) - dob < 45 * year))
     wives = rng.choice(women, size=min(rows.size, women.size), replace=False)
-    books: dict[tuple[str, str], int] = {}
+    # The last entry of each book (one pass; a book of no numbered entry counts from 0).
+    last = m.group_by("registering_commune_code", "register_book").agg(pl.col("entry_no").max())
+    books: dict[tuple[str, str], int] = {(c, k): int(e or 0) for c, k, e in last.iter_rows()}
+    pairs = list(zip(rows.tolist(), wives.tolist(), strict=False))
+    husbands = m.select("registering_commune_code", "husband_person_id", "husband_name", "husband_date_of_birth")
+    husbands = husbands[[r for r, _ in pairs]].rows() if pairs else []
+    brides = pop.select("person_id", "full_name", "date_of_birth")[[w for _, w in pairs]].rows() if pairs else []
     new = []
-    for r, w in zip(rows, wives, strict=False):
+    for (r, w), (commune, h_id, h_name, h_dob), (w_id, w_name, w_dob) in zip(pairs, husbands, brides, strict=True):
         unref[w] = free[w] = False
-        plan.protect("population", [int(w)])
+        plan.protect("population", [w])
         day = int(reg[r] + rng.integers(1, until[r] - reg[r]))
         date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
-        key = (m["registering_commune_code"][int(r)], f"{date.year}/KH")
-        if key not in books:
-            books[key] = int(
-                m.filter((pl.col("registering_commune_code") == key[0]) & (pl.col("register_book") == key[1]))["entry_no"].max()
-                or 0
-            )
-        books[key] += 1
+        key = (commune, f"{date.year}/KH")
+        books[key] = books.get(key, 0) + 1
         new.append(
             {
                 "register_book": key[1],
                 "entry_no": books[key],
                 "registration_date": date,
                 "registering_commune_code": key[0],
-                "husband_person_id": m["husband_person_id"][int(r)],
-                "husband_name": m["husband_name"][int(r)],
-                "husband_date_of_birth": m["husband_date_of_birth"][int(r)],
-                "wife_person_id": pop["person_id"][int(w)],
-                "wife_name": pop["full_name"][int(w)],
-                "wife_date_of_birth": pop["date_of_birth"][int(w)],
+                "husband_person_id": h_id,
+                "husband_name": h_name,
+                "husband_date_of_birth": h_dob,
+                "wife_person_id": w_id,
+                "wife_name": w_name,
+                "wife_date_of_birth": w_dob,
                 "updated_at": dt.datetime.combine(date, dt.time(10)),
             }
         )

@@ -32,21 +32,25 @@ def unreferenced(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) ->
     return ~frames["population"]["person_id"].is_in(referenced_ids(frames, skip).implode()).to_numpy()
 
 
-def among(values: pl.Series, ids: pl.Series) -> np.ndarray:
-    """Mask over ``values`` (a few): True where the value is one of ``ids`` (many). Hashes
-    the few and scans the many: several times faster than ``values.is_in(ids)``, which
-    hashes all of ``ids`` on every call."""
-    hit = ids.filter(ids.is_in(values.implode())).unique()
+def among(values: pl.Series, ids: pl.Series | list[pl.Series]) -> np.ndarray:
+    """Mask over ``values`` (a few): True where the value is one of ``ids`` (many; or in
+    any of several series, which are not concatenated). Hashes the few and scans the many:
+    several times faster than ``values.is_in(ids)``, which hashes all of ``ids`` each call."""
+    parts = [ids] if isinstance(ids, pl.Series) else ids
+    few = values.implode()
+    hit = pl.concat([p.cast(pl.Utf8).alias("id").filter(p.is_in(few)) for p in parts]).unique() if parts else values.clear()
     return values.is_in(hit.implode()).fill_null(False).to_numpy()
 
 
-def taken_ids(frames: dict[str, pl.DataFrame]) -> pl.Series:
-    """Every ID in use anywhere (a fresh ID must avoid them all); an ID may repeat."""
-    return pl.concat([frames["population"]["person_id"].drop_nulls().alias("id"), referenced_ids(frames)])
+def taken_ids(frames: dict[str, pl.DataFrame]) -> list[pl.Series]:
+    """Every ID in use anywhere (a fresh ID must avoid them all), as the columns that hold
+    them (not concatenated: ``among`` scans each); an ID may repeat."""
+    cols = [frames[name][c] for name, cs in _REFS.items() if name in frames for c in cs]
+    return [frames["population"]["person_id"], *cols]
 
 
 def fresh_ids(
-    rng: np.random.Generator, templates: list[str], taken: pl.Series, residue: tuple[int, int] | None = None
+    rng: np.random.Generator, templates: list[str], taken: pl.Series | list[pl.Series], residue: tuple[int, int] | None = None
 ) -> list[str]:
     """Well-formed IDs (same first six digits as each template) that nobody has.
 

@@ -35,8 +35,10 @@ def apply(plan: Plan) -> None:
         plan.protect("certificate", np.flatnonzero(c["certificate_serial"].is_duplicated().to_numpy()))
         # and so are organisations as holders (no personal ID, no date of birth: lawful)
         plan.protect("certificate", np.flatnonzero(c["owner_person_id"].is_null().to_numpy()))
-    _linked_outdated(plan)  # first: it needs certified parcels that nothing else touched
-    _parcels(plan)
+    # Each certificate's parcel row: no defect below moves a parcel key before _parcels reads it.
+    prow = _parcel_rows_of_certificates(plan) if not c.is_empty() else np.zeros(0, dtype=np.int64)
+    _linked_outdated(plan, prow)  # first: it needs certified parcels that nothing else touched
+    _parcels(plan, prow)
     _certificates(plan)
 
 
@@ -51,18 +53,11 @@ def _parcel_rows_of_certificates(plan: Plan) -> np.ndarray:
     return c.join(p, on=list(_KEY), how="left").sort("_c")["_p"].to_numpy().astype(np.int64)
 
 
-def _certified(plan: Plan) -> np.ndarray:
-    mask = np.zeros(plan.frames["parcel"].height, dtype=bool)
-    mask[_parcel_rows_of_certificates(plan)] = True
-    return mask
-
-
-def _linked_outdated(plan: Plan) -> None:
+def _linked_outdated(plan: Plan, prow: np.ndarray) -> None:
     """A certificate issued since 1 Aug 2024 for a parcel still coded BHK/NHK: wrong on both."""
     c, p = plan.frames["certificate"], plan.frames["parcel"]
     if c.is_empty():
         return
-    prow = _parcel_rows_of_certificates(plan)
     p_upd = p["updated_at"].dt.date().cast(pl.Int32).to_numpy()
     parcel_free = np.isin(prow, plan.free("parcel"))
     ok = (c["issue_date"] >= LEGACY_UNTIL).to_numpy() & parcel_free & (p_upd[prow] >= days(LEGACY_UNTIL))
@@ -74,10 +69,11 @@ def _linked_outdated(plan: Plan) -> None:
     plan.record("parcel", prow[rows], "parcel.land_use_outdated", "mã BHK/NHK trên bản ghi cập nhật sau 01/08/2024")
 
 
-def _parcels(plan: Plan) -> None:
+def _parcels(plan: Plan, prow: np.ndarray) -> None:
     ds, p = "parcel", plan.frames["parcel"]
     as_of: dt.date = plan.context["as_of"]
-    certified = _certified(plan)
+    certified = np.zeros(p.height, dtype=bool)
+    certified[prow] = True
     unlinked = ~certified
     upd = p["updated_at"].dt.date().cast(pl.Int32).to_numpy()
 

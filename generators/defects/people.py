@@ -35,7 +35,7 @@ def apply(plan: Plan) -> None:
         # Never another person's ID, nor one an earlier change handed out (possible in a
         # province made in blocks, whose serials are unique per 6-digit prefix only): that row
         # would be a duplicate, not this defect.
-        keep = ~(among(new, pl.concat([ids, *given])) | new.is_duplicated().to_numpy())
+        keep = ~(among(new, [ids, *given]) | new.is_duplicated().to_numpy())
         rows, new = rows[keep], new.filter(pl.Series(keep))
         given.append(new)
         plan.update(DS, rows, "person_id", new.to_list())
