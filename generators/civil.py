@@ -36,12 +36,17 @@ FOREIGN_SHARE = 0.03  # post-reform marriages with a foreign wife identified by 
 _FOREIGN = ("KR", "CN", "TW", "JP", "US", "Hàn Quốc", "Trung Quốc")
 
 
+@functools.cache
+def _other_communes(province: str) -> pl.Series:
+    return pl.Series(sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province), dtype=pl.Utf8)
+
+
 def _elsewhere(rng, codes: pl.Series, province: str) -> pl.Series:
     """Some of ``codes`` replaced by a 2025 commune of another province."""
-    others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
-    away = rng.random(codes.len()) < ELSEWHERE_SHARE
-    picked = pl.Series(others).gather(rng.integers(0, len(others), codes.len()))
-    return pl.select(pl.when(pl.Series(away)).then(picked).otherwise(codes)).to_series().alias(codes.name)
+    others = _other_communes(province)
+    away = np.flatnonzero(rng.random(codes.len()) < ELSEWHERE_SHARE)
+    picked = rng.integers(0, others.len(), codes.len())[away]
+    return codes.clone().scatter(away, others.gather(picked)) if away.size else codes
 
 
 @functools.cache  # the reference lists do not change in a run; once per process, not per block
@@ -56,8 +61,8 @@ def _CURRENT_CODE() -> dict[str, str]:  # noqa: N802 - a constant table
 
 
 def _province_of(pop: pl.DataFrame) -> str:
-    counts = pop["residence_commune_code"].value_counts(sort=True)
-    return admin_units.communes_2025()[counts[0, 0]].province_code
+    """The province (every clean population row lives in one of its communes)."""
+    return admin_units.communes_2025()[pop["residence_commune_code"][0]].province_code
 
 
 def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) -> np.ndarray:

@@ -249,7 +249,8 @@ def full_names(
     out = pl.select(pl.concat_str([words.gather(word), rests.gather(rest)], separator=" ")).to_series().alias("full_name")
     last = np.flatnonzero(np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))[e])
     if last.size:  # the few whose family name comes last
-        out.scatter(last, pl.select(pl.concat_str([rests.gather(rest[last]), words.gather(word[last])], separator=" ")).to_series())
+        swapped = pl.concat_str([rests.gather(rest[last]), words.gather(word[last])], separator=" ")
+        out.scatter(last, pl.select(swapped).to_series())
     return out
 
 

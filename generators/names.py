@@ -261,10 +261,18 @@ def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarra
 def old_tone(names: pl.Series) -> pl.Series:
     """The same names written with the old tone placement on a final oa/oe/uy ("Hòa" ->
     "Hoà", "Thủy" -> "Thuỷ"): both conventions are in use (domain.md §Text)."""
+    # Literal replacements in one pass (a syllable ends at a space: one is added at the end
+    # and taken off again): the matches cannot overlap, each ending at its own space.
+    return (names + " ").str.replace_many(*_old_tone_pairs()).str.strip_suffix(" ")
+
+
+@functools.cache
+def _old_tone_pairs() -> tuple[list[str], list[str]]:
     from ddss.rules.text import OLD_TO_NEW_TONE
 
-    out = names
-    for old, new in OLD_TO_NEW_TONE.items():
-        for cased_old, cased_new in ((old, new), (old.capitalize(), new.capitalize())):
-            out = out.str.replace_all(cased_new + "( |$)", cased_old + "$1")
-    return out
+    pairs = [
+        (cased_new + " ", cased_old + " ")
+        for old, new in OLD_TO_NEW_TONE.items()
+        for cased_old, cased_new in ((old, new), (old.capitalize(), new.capitalize()))
+    ]
+    return [p for p, _ in pairs], [r for _, r in pairs]

@@ -174,3 +174,19 @@ def test_clean_frames_keep_their_columns_and_forms():
     assert org.sum() > 0 and c.filter(org)["owner_person_id"].is_null().all()
     assert c.filter(org)["owner_name"].str.starts_with("Công ty TNHH ").all()
     assert c.filter(~org)["owner_person_id"].is_in(p["person_id"].implode()).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "old"),
+    [
+        ("Nguyễn Thị Hòa", "Nguyễn Thị Hoà"),
+        ("Lê Thủy Tiên", "Lê Thuỷ Tiên"),  # inside the name too
+        ("Hòa", "Hoà"),
+        ("Trần Văn Hoàng", "Trần Văn Hoàng"),  # "òa" not at a syllable's end
+        ("Phạm Xòe", "Phạm Xoè"),
+        ("Đỗ Minh Tuấn", "Đỗ Minh Tuấn"),
+        (None, None),
+    ],
+)
+def test_old_tone_placement(name, old):
+    assert names.old_tone(pl.Series([name], dtype=pl.Utf8)).to_list() == [old]
