@@ -172,12 +172,15 @@ def _marriages(plan: Plan) -> None:
     )
     plan.protect(ds, np.flatnonzero(~plain))
 
-    def swap_in(kind: str, role: str, candidates_for, detail: str) -> None:
-        """Replace one party of picked marriages with a population person fitting the defect."""
+    def swap_in(kind: str, role: str, among: np.ndarray, fits, detail: str) -> None:
+        """Replace one party of picked marriages with a population person fitting the defect:
+        one of ``among`` (a mask) for whom ``fits(registration day, rows)`` holds (tested on
+        those rows only, in order: the same candidates as a mask over everyone)."""
         rows = plan.pick(ds, kind)
+        pool = np.flatnonzero(among)
         done, people = [], []
         for r in rows:
-            cand = np.flatnonzero(candidates_for(reg[r]))
+            cand = pool[fits(reg[r], pool)]
             if cand.size == 0:
                 continue
             p = int(cand[rng.integers(cand.size)])
@@ -195,7 +198,8 @@ def _marriages(plan: Plan) -> None:
     swap_in(
         "marriage.under_age",
         "husband",
-        lambda d: unref & male & alive & (d - dob >= 16 * year) & (d - dob < 19.9 * year),
+        unref & male & alive,
+        lambda d, i: unref[i] & (d - dob[i] >= 16 * year) & (d - dob[i] < 19.9 * year),
         "chồng chưa đủ 20 tuổi",
     )
     # Dead men whom only their own death record references (computed once, not per row).
@@ -203,7 +207,8 @@ def _marriages(plan: Plan) -> None:
     swap_in(
         "marriage.spouse_dead",
         "husband",
-        lambda d: free & male & only_death & (dod < d) & (d - dob >= 21 * year),
+        free & male & only_death,
+        lambda d, i: free[i] & (dod[i] < d) & (d - dob[i] >= 21 * year),
         "chồng đã chết trước ngày đăng ký",
     )
 

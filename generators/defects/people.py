@@ -31,7 +31,7 @@ def apply(plan: Plan) -> None:
 
     def change_id(kind: str, fn, detail: str) -> None:
         rows = plan.pick(DS, kind, unref)
-        new = pl.Series([fn(i, x) for i, x in enumerate(ids.gather(rows).to_list())], dtype=pl.Utf8)
+        new = fn(ids.gather(rows)).cast(pl.Utf8)
         # Never another person's ID, nor one an earlier change handed out (possible in a
         # province made in blocks, whose serials are unique per 6-digit prefix only): that row
         # would be a duplicate, not this defect.
@@ -43,16 +43,28 @@ def apply(plan: Plan) -> None:
 
     rng = plan.rng("population.ids")
     bad_codes = sorted({f"0{i:02d}" for i in range(100)} - admin_units.birth_codes())
-    change_id("population.id_structure", lambda i, x: "O" + x[1:], "chữ O thay số 0 ở vị trí 1")
-    change_id(
-        "population.id_birth_code",
-        lambda i, x: bad_codes[int(rng.integers(len(bad_codes)))] + x[3:],
-        "mã tỉnh khai sinh không tồn tại",
-    )
-    change_id("population.id_sex", lambda i, x: x[:3] + str(int(x[3]) ^ 1) + x[4:], "chữ số giới tính bị đảo")
-    change_id(
-        "population.id_birth_year", lambda i, x: x[:4] + f"{(int(x[4:6]) + 1 + i % 9) % 100:02d}" + x[6:], "năm sinh trong số sai"
-    )
+
+    # Each change as whole-column string operations on the picked IDs (12 digits each).
+    def head(x: pl.Series, n: int) -> pl.Series:
+        return x.str.slice(0, n)
+
+    def tail(x: pl.Series, n: int) -> pl.Series:
+        return x.str.slice(n)
+
+    def code(x: pl.Series) -> pl.Series:  # one draw per ID, one at a time, as the IDs are taken
+        return pl.Series([bad_codes[int(rng.integers(len(bad_codes)))] for _ in range(x.len())], dtype=pl.Utf8)
+
+    def sex(x: pl.Series) -> pl.Series:
+        return (x.str.slice(3, 1).cast(pl.Int64) ^ 1).cast(pl.Utf8)
+
+    def year(x: pl.Series) -> pl.Series:
+        shift = pl.Series(np.arange(x.len()) % 9 + 1)
+        return ((x.str.slice(4, 2).cast(pl.Int64) + shift) % 100).cast(pl.Utf8).str.zfill(2)
+
+    change_id("population.id_structure", lambda x: "O" + tail(x, 1), "chữ O thay số 0 ở vị trí 1")
+    change_id("population.id_birth_code", lambda x: code(x) + tail(x, 3), "mã tỉnh khai sinh không tồn tại")
+    change_id("population.id_sex", lambda x: head(x, 3) + sex(x) + tail(x, 4), "chữ số giới tính bị đảo")
+    change_id("population.id_birth_year", lambda x: head(x, 4) + year(x) + tail(x, 6), "năm sinh trong số sai")
     # Nine-digit numbers keep to the block's residue class, as fresh IDs do, so two blocks
     # never draw the same one (one block: every number, the draw unchanged).
     block, blocks = plan.context.get("id_residue") or (0, 1)
