@@ -128,6 +128,23 @@ def stage(times: dict, name: str, t: float, c: float) -> tuple[float, float]:
     return now, cpu
 
 
+# Manifest columns of few distinct values: sent between processes as categories (the
+# manifest has ~60 000 rows per block at 1 %; its text columns were most of what was pickled).
+_REPEATED = ("dataset", "source_file", "defect_kind", "dimension", "detail")
+
+
+def _recode(block: Block, dtype: pl.DataType) -> Block:
+    """The block's manifest frames with their repeated text columns cast to ``dtype``."""
+
+    def cast(df: pl.DataFrame | None) -> pl.DataFrame | None:
+        return None if df is None else df.with_columns(pl.col(c).cast(dtype) for c in _REPEATED if c in df.columns)
+
+    block.injected.manifest = cast(block.injected.manifest)
+    if block.rendered:
+        block.rendered = {name: (data, rows, cast(part)) for name, (data, rows, part) in block.rendered.items()}
+    return block
+
+
 def make_block(
     province: str,
     size: int,
@@ -179,6 +196,8 @@ def make_block(
                 data = path
             block.rendered[name] = (data, df.height, part)
         stage(times, "render", t, c)
+    if spool is not None:  # made in a worker process: what goes back is pickled
+        block = _recode(block, pl.Categorical)
     return block
 
 
@@ -233,7 +252,7 @@ class Province:
                     m = ahead.pop(b)
                     break
                 if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
-                    m = pending.pop(b).result()
+                    m = _recode(pending.pop(b).result(), pl.Utf8)
                     break
                 ahead[start] = make(start)  # b is still being made elsewhere: make a later one
                 start += 1
