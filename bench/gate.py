@@ -119,7 +119,7 @@ from pathlib import Path
 import duckdb
 from ddss.gate import gate
 from ddss.settings import Settings
-from ddss.store.national import DuckDBNationalStore
+from ddss.store.national_duckdb import DuckDBNationalStore
 from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.sql import ident, str_literal
 root, run, tag = Path(sys.argv[1]), sys.argv[2], sys.argv[3]

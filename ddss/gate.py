@@ -156,36 +156,37 @@ def gate(
     own_store = store is None
     store = store or open_national(settings)
     try:
-        # One ddss command at a time on the province from scorecard to confirmed holds; its
-        # DuckDB writer is closed while the national store reads the file.
-        with province_lock(path, timeout):
-            with writer(path, timeout, config) as con:
-                run_id = run_id or latest_run(con)
-                restore_waivers(con, store, province)  # an audited waiver whose row a crash lost
-                files = score.run_files(con, run_id)
-                # The score step's decision when nothing it depends on changed since (ddss.gate_prepared);
-                # else the findings are read once: the scorecard and the classification share them.
-                ready = prepared.load(con, run_id, files, thresholds, settings.score_drop_margin)
+        # One ddss command at a time on the province from scorecard to confirmed holds, in one
+        # province session (the DuckDB national store attaches the file to its own connection:
+        # opened once, read by the national INSERT where it is).
+        with province_lock(path, timeout), store.province_session(path, timeout, config) as con:
+            run_id = run_id or latest_run(con)
+            restore_waivers(con, store, province)  # an audited waiver whose row a crash lost
+            files = score.run_files(con, run_id)
+            # The score step's decision when nothing it depends on changed since (ddss.gate_prepared);
+            # else the findings are read once: the scorecard and the classification share them.
+            ready = prepared.load(con, run_id, files, thresholds, settings.score_drop_margin)
+            if ready is None:
+                eff = score.effective_findings(con, run_id, files, score.checks_not_run(set(files)))
+                card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin, eff)
+            else:
+                card, staged = ready
+            plans = prepared.plans_for(run_id, province, files)
+            committed = _gate_entry(store, province, run_id)
+            if committed is not None:
+                if not pending_count(con, run_id):
+                    raise AlreadyGated(
+                        f"Lượt {run_id} đã được xét chuyển; dùng 'ddss gate --revert {run_id}' để hoàn tác trước. / "
+                        f"Run {run_id} was gated already; revert it first."
+                    )
+                # Killed after the national commit: the audit entry says what was decided and
+                # the staged holds are still pending; confirm them now.
+                plans = [replace(p, pending=pending_table(con, run_id)) for p in plans]
+                open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], committed)
+                result = _result_from_audit(card, committed, open_holds)
+                held = _run_holds(con, run_id)
+            else:
                 if ready is None:
-                    eff = score.effective_findings(con, run_id, files, score.checks_not_run(set(files)))
-                    card = score.compute_scorecard(con, run_id, thresholds, settings.score_drop_margin, eff)
-                else:
-                    card, staged = ready
-                plans = prepared.plans_for(run_id, province, files)
-                committed = _gate_entry(store, province, run_id)
-                if committed is not None:
-                    if not pending_count(con, run_id):
-                        raise AlreadyGated(
-                            f"Lượt {run_id} đã được xét chuyển; dùng 'ddss gate --revert {run_id}' để hoàn tác trước. / "
-                            f"Run {run_id} was gated already; revert it first."
-                        )
-                    # Killed after the national commit: the audit entry says what was decided and
-                    # the staged holds are still pending; confirm them now.
-                    plans = [replace(p, pending=pending_table(con, run_id)) for p in plans]
-                    open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], committed)
-                    result = _result_from_audit(card, committed, open_holds)
-                    held = _run_holds(con, run_id)
-                elif ready is None:
                     replace_scores(con, run_id, history_frame(card))
                     decisions = _stage(con, card, files, plans, eff)
                     bound = held_max(con, run_id, "pending_holds")  # the bit mask's bound (gate_plan.DatasetPlan._promotable)
@@ -193,10 +194,10 @@ def gate(
                 else:  # the score step kept this very scorecard in the history already
                     decisions, bound = _stage_prepared(con, card, files, plans, staged)
                     plans = [replace(p, pending="prepared_holds", held_max=bound[p.dataset]) for p in plans]
-            if committed is None:
+                # The staged holds are committed in the province file; the national transaction follows.
                 with store.transaction():
                     for plan, d in zip(plans, decisions, strict=True):
-                        counts = store.promote(d.dataset, plan.promoted_rows(path, config), run_id)
+                        counts = store.promote(d.dataset, plan.promoted_rows(path, config, con), run_id)
                         d.inserted, d.updated, d.unchanged = counts.inserted, counts.updated, counts.unchanged
                         d.promoted = counts.inserted + counts.updated + counts.unchanged
                     if on_promoted:
@@ -205,10 +206,8 @@ def gate(
                     entry = audit.append(store, "gate", province, run_id, _audit_body(card, decisions))
                 if on_committed:
                     on_committed()
-                # (schema ensured by the first session, under the same province lock)
-                with writer(path, timeout, config, schema=False) as con:
-                    open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
-                    held = _run_holds(con, run_id)
+                open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
+                held = _run_holds(con, run_id)
                 result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons, ready is not None)
     finally:
         if own_store:

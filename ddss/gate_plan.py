@@ -165,8 +165,9 @@ class DatasetPlan:
         bit = f"get_bit(({mask}), CAST(t._source_row AS INTEGER)) = 0"
         return f"{where} AND CASE WHEN t._source_row > $held_max THEN true ELSE {bit} END"
 
-    def promoted_rows(self, path: Path, config: dict[str, str] | None = None) -> ProvinceRows:
-        """The rows to promote: staged, no pending hold of the run (``incoming_columns``)."""
+    def promoted_rows(self, path: Path, config: dict[str, str] | None = None, con: object = None) -> ProvinceRows:
+        """The rows to promote: staged, no pending hold of the run (``incoming_columns``);
+        ``con``: the gate's open province connection, if any (ProvinceRows.con)."""
         n = len(DATASETS[self.dataset].columns)
         cols = ", ".join(f"t.{ident(c)}" for c, _ in incoming_columns(self.dataset)[:n])
 
@@ -182,7 +183,7 @@ class DatasetPlan:
             params |= {"run": self.run_id, "dataset": self.dataset}
         if self.held_max is not None and self.held_max >= 0:
             params["held_max"] = self.held_max
-        return ProvinceRows(path, sql, params, config)
+        return ProvinceRows(path, sql, params, config, con)
 
     def promoted_keys(self) -> tuple[str, dict]:
         """SELECT (dataset, record_key) of the rows promoted that have an open hold from an

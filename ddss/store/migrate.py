@@ -93,13 +93,16 @@ def schema_version(con: duckdb.DuckDBPyConnection, component: str, legacy_table:
     """The file's schema version: recorded, else 1 if ``legacy_table`` exists, else 0 (new file)."""
     has_versions = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version' AND table_schema = 'main'"
+        " AND table_catalog = current_database()"
     ).fetchall()[0][0]
     if has_versions:
         (row,) = con.execute("SELECT max(version) FROM schema_version WHERE component = ?", [component]).fetchall()
         if row[0] is not None:
             return int(row[0])
     legacy = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'", [legacy_table]
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'"
+        " AND table_catalog = current_database()",
+        [legacy_table],
     ).fetchall()[0][0]
     return 1 if legacy else 0
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,10 +73,15 @@ class ProvinceRows:
     sql: Callable[[str], str]
     params: dict[str, Any]
     config: dict[str, str] | None = None
+    # The gate's open province connection (``NationalStore.province_session``): read through it,
+    # since a second connection to a file open for writing in this process is refused.
+    con: Any = None
 
     def arrow(self) -> pa.Table:
         from ddss.store.province import connect_readonly
 
+        if self.con is not None:
+            return self.con.sql(self.sql(""), params=self.params).to_arrow_table()
         con = connect_readonly(self.path, self.config)
         try:
             return con.sql(self.sql(""), params=self.params).to_arrow_table()
@@ -93,6 +99,17 @@ class NationalStore(ABC):
     @abstractmethod
     def transaction(self) -> Iterator[None]:
         """Context manager: everything inside commits together or not at all."""
+
+    @contextmanager
+    def province_session(self, path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None) -> Iterator[Any]:
+        """The province file's one read-write connection for a whole gate (schema ensured);
+        the caller holds the province lock. Its own transactions never span the national
+        one. This default is the province writer; a backend that can read the province file
+        in its own connection (DuckDB) attaches it instead, so one gate opens it once."""
+        from ddss.store.province import writer
+
+        with writer(path, busy_timeout_s, config) as con:
+            yield con
 
     @abstractmethod
     def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:

@@ -8,6 +8,7 @@ the transaction and the rows move with one INSERT … SELECT, with no Python rou
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ import polars as pl
 import pyarrow as pa
 
 from ddss.sql import ident, str_literal
+from ddss.store.guard import DatabaseBusy, check_file
 from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
@@ -61,6 +63,7 @@ class DuckDBNationalStore(SqlNationalStore):
         self.con = connect_writable(self.path, config, busy_timeout_s)
         self._in_tx = False
         self._attached: Path | None = None
+        self._session: Path | None = None  # attached read-write for a gate (province_session)
         migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
 
     @contextmanager
@@ -75,7 +78,46 @@ class DuckDBNationalStore(SqlNationalStore):
             raise
         finally:
             self._in_tx = False
-            self._detach()  # the province file is free again for its writer
+            if self._session is None:
+                self._detach()  # the province file is free again for its writer
+
+    @contextmanager
+    def province_session(self, path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None) -> Iterator[Any]:
+        """The province file ATTACHed read-write to this connection for a whole gate; yields a
+        cursor whose default catalog is the province (unqualified names are its tables, as on a
+        writer's connection). Staging and confirming run as the cursor's own transactions,
+        before and after the national one, exactly as with a separate writer (DuckDB writes one
+        attached database per transaction); the national INSERT reads the same attachment.
+        One open, one checkpoint per gate instead of a writer per step and a read-only ATTACH."""
+        from ddss.store.province import ensure_schema, without_progress_bar
+
+        path = Path(path)
+        check_file(path, writer=True)
+        self._detach()
+        deadline = time.monotonic() + busy_timeout_s
+        while True:
+            try:
+                self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov")
+                break
+            except duckdb.Error as e:
+                if "lock" not in str(e).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"Cơ sở dữ liệu {path.name} đang được một tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. "
+                        f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."
+                    ) from None
+                time.sleep(0.2)
+        self._attached = self._session = path
+        cur = without_progress_bar(self.con.cursor())
+        try:
+            cur.execute("USE _ddss_prov")
+            ensure_schema(cur)
+            yield cur
+        finally:
+            cur.close()
+            self._session = None
+            self._detach()
 
     def _need_tx(self) -> None:
         if not self._in_tx:
