@@ -123,6 +123,22 @@ r = P.generate(province=PROV, persons=persons, seed=SEED, defect_rate=RATE, out=
                chunk_persons=chunk, workers=workers)
 total_s, total_cpu = since(t0)
 rows = sum(r.rows.values())
+# Where (c)'s CPU went, from generate's own timeline (absent in a baseline older than it):
+# per stage, summed over the blocks, in the parent and in the workers; the parent's wait.
+timeline = getattr(r, "timeline", None) or []
+split = {}
+for row in timeline:
+    who = "parent" if row["process"] == "parent" else "workers"
+    for st in ("clean", "defects", "render", "write"):
+        if st in row:
+            key = f"{st}_{'parent' if st == 'write' else who}"
+            split[key] = round(split.get(key, 0.0) + row[st][2], 3)
+own = [row for row in timeline if row["process"] == "parent"]
+made_here = sum(row[st][1] - row[st][0] for row in own for st in ("clean", "defects") if st in row)
+pipeline = {"cpu_seconds_by_stage": split, "blocks_made_by_parent": sum(row["process"] == "parent" for row in timeline),
+            "parent_waiting_seconds": round(r.seconds_frames - made_here, 2) if timeline else None,
+            "first_worker_block_starts_s": min((row["clean"][0] for row in timeline if row["process"] != "parent"), default=None),
+            "timeline": timeline}
 # Floor of the file part: the same rows as polars frames, written once per file.
 floor = 0.0
 (out / "floor").mkdir()
@@ -144,6 +160,7 @@ OUT = {"blocks": n, "workers": workers if n > 1 else 1, "rows": rows, "rows_by_d
        "end_to_end": {"rows": rows, "seconds": total_s, "cpu_seconds": total_cpu, "rows_per_s": round(rows / total_s),
                       "rows_per_cpu_s": round(rows / max(total_cpu, 1e-9)),
                       "seconds_in_generate": round(r.seconds_total, 2), "seconds_waiting_for_blocks": round(r.seconds_frames, 2)},
+       "pipeline": pipeline,
        "files_floor_seconds": round(floor, 2),
        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 """
@@ -158,6 +175,13 @@ def _line(label: str, f: dict) -> str:
         )
         + f" | files floor {f['files_floor_seconds']} s | peak RSS {f['peak_rss_mb']:.0f} MB"
         + f" (workers {f['worker_peak_rss_mb']:.0f} MB)"
+        + (
+            f"\n  (c) CPU s by stage {f['pipeline']['cpu_seconds_by_stage']}, parent made "
+            f"{f['pipeline']['blocks_made_by_parent']} of {f['blocks']} blocks, "
+            f"waited {f['pipeline']['parent_waiting_seconds']} s"
+            if f.get("pipeline", {}).get("timeline")
+            else ""
+        )
     )
 
 

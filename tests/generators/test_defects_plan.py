@@ -1,0 +1,118 @@
+"""The bookkeeping of defect injection (generators/defects/plan.py, helpers.py): updates held
+back and applied per column must read exactly as updates applied one by one; the manifest
+built once must hold every recorded row; the cheaper tests (hashes, a character class)
+must answer as the plain ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import numpy as np
+import polars as pl
+import pytest
+
+from generators.defects.helpers import among, nfd_differs, unreferenced
+from generators.defects.plan import MANIFEST_SCHEMA, Plan
+
+
+def _plan() -> Plan:
+    pop = pl.DataFrame(
+        {
+            "person_id": ["001", "002", "003", "004"],
+            "full_name": ["An", "Bình", "Chi", "Dũng"],
+            "date_of_birth": [dt.date(1990, 1, d) for d in (1, 2, 3, 4)],
+        }
+    )
+    return Plan({"population": pop}, 0.25, 1, {"province": "79", "as_of": dt.date(2026, 11, 1)})
+
+
+def test_a_held_update_is_seen_by_the_next_read():
+    plan = _plan()
+    plan.update("population", np.array([1]), "full_name", ["Bình  "])
+    plan.update("population", np.array([3]), "date_of_birth", [dt.date(2000, 1, 1)])
+    pop = plan.frames["population"]
+    assert pop["full_name"].to_list() == ["An", "Bình  ", "Chi", "Dũng"]
+    assert pop["date_of_birth"][3] == dt.date(2000, 1, 1) and pop["date_of_birth"][0] == dt.date(1990, 1, 1)
+    assert pop.schema["date_of_birth"] == pl.Date  # the column keeps its type
+
+
+def test_a_row_updated_twice_keeps_the_last_value():
+    plan = _plan()
+    plan.update("population", np.array([0, 2]), "full_name", ["X", "Y"])
+    plan.update("population", np.array([2]), "full_name", [None])
+    assert plan.frames["population"]["full_name"].to_list() == ["X", "Bình", None, "Dũng"]
+
+
+def test_an_append_sees_the_held_updates_and_rows_keep_their_index():
+    plan = _plan()
+    plan.update("population", np.array([0]), "full_name", ["Ân"])
+    idx = plan.append("population", plan.frames["population"][[0]])
+    assert idx.tolist() == [4] and plan.frames["population"]["full_name"].to_list()[4] == "Ân"
+    plan.update("population", idx, "full_name", ["ÂN"])
+    assert plan.result().frames["population"]["full_name"].to_list() == ["Ân", "Bình", "Chi", "Dũng", "ÂN"]
+
+
+def test_an_update_of_the_wrong_length_fails():
+    with pytest.raises(ValueError, match="2 rows, 1 values"):
+        _plan().update("population", np.array([0, 1]), "full_name", ["X"])
+
+
+def test_the_manifest_holds_every_recorded_row_sorted():
+    plan = _plan()
+    plan.record("population", np.array([3, 1]), "population.full_name_spacing", "hai khoảng trắng")
+    plan.record("population", [0], "population.missing_full_name", "trống")
+    plan.record("population", [], "population.stale")  # nothing: no row
+    manifest = plan.result().manifest
+    assert manifest.schema == pl.Schema(MANIFEST_SCHEMA)
+    assert manifest["row_index"].to_list() == [0, 1, 3]
+    assert manifest["defect_kind"].to_list() == [
+        "population.missing_full_name",
+        "population.full_name_spacing",
+        "population.full_name_spacing",
+    ]
+    assert manifest["detail"].to_list() == ["trống", "hai khoảng trắng", "hai khoảng trắng"]
+    assert manifest["dimension"].null_count() == 0 and manifest["dataset"].unique().to_list() == ["population"]
+
+
+def test_recording_an_unknown_check_fails_where_it_is_made():
+    with pytest.raises(KeyError):
+        _plan().record("population", [0], "population.no_such_check")
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        ("Nguyen Van An", False),  # ASCII: NFD leaves it
+        ("Đặng Thị Ánh", True),  # precomposed tone marks
+        ("Đinh", False),  # Đ has no decomposition
+        ("e\u0323\u0301", False),  # already decomposed, marks in canonical order
+        ("e\u0301\u0323", True),  # decomposed, marks out of order: NFD reorders
+        ("한국", True),  # Hangul syllables decompose by rule
+        (None, False),
+    ],
+)
+def test_nfd_differs_answers_as_normalising(text, changes):
+    mask = nfd_differs(pl.Series([text], dtype=pl.Utf8))
+    assert bool(mask[0]) is changes
+    if text is not None:
+        assert (unicodedata.normalize("NFD", text) != text) is changes
+
+
+def test_unreferenced_and_among_answer_as_plain_membership():
+    pop = pl.DataFrame({"person_id": [f"{k:012d}" for k in range(50)]})
+    frames = {
+        "population": pop,
+        "birth": pl.DataFrame(
+            {"child_person_id": ["000000000003"], "mother_person_id": ["000000000007"], "father_person_id": [None]},
+            schema={"child_person_id": pl.Utf8, "mother_person_id": pl.Utf8, "father_person_id": pl.Utf8},
+        ),
+        "death": pl.DataFrame({"person_id": ["000000000011", "999999999999"]}),
+    }
+    mask = unreferenced(frames)
+    assert np.flatnonzero(~mask).tolist() == [3, 7, 11]
+    assert np.flatnonzero(~unreferenced(frames, skip=("death",))).tolist() == [3, 7]
+    values = pl.Series(["000000000003", "x", "000000000049", None])
+    parts = [pop["person_id"].slice(0, 10), pop["person_id"].slice(40)]
+    assert among(values, parts).tolist() == [True, False, True, False]
+    assert among(values, pl.concat(parts)).tolist() == [True, False, True, False]

@@ -1,0 +1,96 @@
+"""The block pipeline (issue #21, generators/pipeline.py): whoever makes a block — this
+process, a worker, before or after its turn — the files are the same bytes; the timeline
+says who made each block and when; a worker's CSV bytes pass through spool files that do
+not outlive the run.
+
+Blocks are tiny (``block_persons``) so that four of them stay fast."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import Executor, Future
+from pathlib import Path
+
+import pytest
+
+from generators import province
+from generators.province import generate
+
+PERSONS, BLOCK = 1600, 400  # four blocks
+
+
+def _digest(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+class _Lazy(Future):
+    """A call run only when its result is asked for: until then it is not done."""
+
+    def __init__(self, fn, args) -> None:
+        super().__init__()
+        self._call = (fn, args)
+
+    def result(self, timeout=None):
+        if not self.done():
+            fn, args = self._call
+            self.set_result(fn(*args))
+        return super().result(timeout)
+
+
+class _LazyPool(Executor):
+    """An in-process pool whose blocks are never ready when the writer looks: the writer must
+    make later blocks itself ("ahead") and take the pool's when it cannot wait any longer."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return _Lazy(fn, args)
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pipeline") / "one"
+    return generate("79", PERSONS, seed=4, defect_rate=0.03, out=out, block_persons=BLOCK)
+
+
+def test_blocks_made_ahead_by_the_writer_are_the_same_bytes(one_process, tmp_path, monkeypatch):
+    import contextlib
+
+    @contextlib.contextmanager
+    def lazy_pool(workers: int):
+        yield _LazyPool()
+
+    monkeypatch.setattr(province, "worker_pool", lazy_pool)
+    run = generate(
+        "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "lazy", block_persons=BLOCK, workers=2, chunk_persons=3 * BLOCK
+    )
+    assert _digest(run.out) == _digest(one_process.out)
+    # Blocks of the pool come as CSV bytes (a render stage), the writer's own as frames.
+    by_pool = [row["block"] for row in run.timeline if "render" in row]
+    by_writer = [row["block"] for row in run.timeline if "render" not in row]
+    assert by_pool and by_writer and sorted(by_pool + by_writer) == [0, 1, 2, 3]
+    # The writer made a block before writing an earlier one (the pool's was "not ready").
+    rows = {row["block"]: row for row in run.timeline}
+    assert any(rows[b]["clean"][0] < rows[b - 1]["write"][0] for b in by_writer if b > 0)
+    assert not (run.out / ".blocks").exists()  # the spool folder is gone
+
+
+def test_timeline_names_every_block_once_in_order(one_process, tmp_path):
+    rows = one_process.timeline
+    assert [row["block"] for row in rows] == [0, 1, 2, 3]
+    for row in rows:
+        assert row["process"] == "parent"  # one process: no worker
+        for stage in ("clean", "defects", "write"):
+            start, end, cpu = row[stage]
+            assert 0 <= start <= end and cpu >= 0
+        assert row["clean"][1] <= row["defects"][0] <= row["write"][0]
+    two = generate("79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "two", block_persons=BLOCK, workers=2)
+    assert _digest(two.out) == _digest(one_process.out)
+    assert [row["block"] for row in two.timeline] == [0, 1, 2, 3]
+    workers = [row for row in two.timeline if row["process"].startswith("worker ")]
+    assert workers and all("render" in row for row in workers)  # a worker's block comes as file bytes
+    assert not (two.out / ".blocks").exists()
+
+
+def test_one_block_has_no_spool_and_one_timeline_row(tmp_path):
+    run = generate("79", 300, seed=2, defect_rate=0.02, out=tmp_path, workers=2)
+    assert [row["block"] for row in run.timeline] == [0] and run.timeline[0]["process"] == "parent"
+    assert not (tmp_path / ".blocks").exists()
