@@ -257,7 +257,13 @@ class DatasetWriter:
 
 def _csv_into(sink, text: pl.DataFrame, form: FileForm, header: bool) -> None:
     date_fmt, datetime_fmt = _date_formats(form)
-    opts = {"null_value": "", "include_header": header, "date_format": date_fmt, "datetime_format": datetime_fmt}
+    # polars' own ISO date text is the same bytes as "%Y-%m-%d", made without strftime.
+    opts = {
+        "null_value": "",
+        "include_header": header,
+        "date_format": None if date_fmt == "%Y-%m-%d" else date_fmt,
+        "datetime_format": datetime_fmt,
+    }
     if form.encoding == "cp1258":
         sink.write(encode_cp1258(text.write_csv(**opts)))
     else:  # polars writes UTF-8 bytes straight into the sink (no Python string between)

@@ -172,15 +172,20 @@ def _marriages(plan: Plan) -> None:
     )
     plan.protect(ds, np.flatnonzero(~plain))
 
-    def swap_in(kind: str, role: str, among: np.ndarray, fits, detail: str) -> None:
+    def swap_in(kind: str, role: str, among: np.ndarray, born, fits, detail: str) -> None:
         """Replace one party of picked marriages with a population person fitting the defect:
-        one of ``among`` (a mask) for whom ``fits(registration day, rows)`` holds (tested on
-        those rows only, in order: the same candidates as a mask over everyone)."""
+        one of ``among`` (a mask) for whom ``fits(registration day, rows)`` holds. Tested only
+        on those born within ``born(day)`` (bounds around what ``fits`` allows, found by
+        bisection), in row order: the same candidates as a mask over everyone."""
         rows = plan.pick(ds, kind)
         pool = np.flatnonzero(among)
+        pool = pool[np.argsort(dob[pool], kind="stable")]
+        births = dob[pool]
         done, people = [], []
         for r in rows:
-            cand = pool[fits(reg[r], pool)]
+            lo, hi = born(reg[r])
+            near = np.sort(pool[np.searchsorted(births, lo, "left") : np.searchsorted(births, hi, "right")])
+            cand = near[fits(reg[r], near)]
             if cand.size == 0:
                 continue
             p = int(cand[rng.integers(cand.size)])
@@ -199,6 +204,7 @@ def _marriages(plan: Plan) -> None:
         "marriage.under_age",
         "husband",
         unref & male & alive,
+        lambda d: (d - 19.9 * year - 2, d - 16 * year + 2),
         lambda d, i: unref[i] & (d - dob[i] >= 16 * year) & (d - dob[i] < 19.9 * year),
         "chồng chưa đủ 20 tuổi",
     )
@@ -208,6 +214,7 @@ def _marriages(plan: Plan) -> None:
         "marriage.spouse_dead",
         "husband",
         free & male & only_death,
+        lambda d: (-(10**7), d - 21 * year + 2),
         lambda d, i: free[i] & (dod[i] < d) & (d - dob[i] >= 21 * year),
         "chồng đã chết trước ngày đăng ký",
     )
