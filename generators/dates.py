@@ -23,11 +23,10 @@ def dates(day_numbers: np.ndarray, keep: np.ndarray | None = None) -> pl.Series:
 
 
 def nullable(values: np.ndarray, keep: np.ndarray | None, dtype: type[pl.DataType] = pl.Int64) -> pl.Series:
-    """A numpy array as a polars Series, null where ``keep`` (if given) is false: the mask
-    goes in with the values (no query per column)."""
-    if keep is None:
-        return pl.Series(values, dtype=dtype)
-    return pl.Series(np.ma.masked_array(values, mask=~np.asarray(keep, dtype=bool)), dtype=dtype)
+    """A numpy array as a polars Series, null where ``keep`` (if given) is false."""
+    out = pl.Series(values, dtype=dtype)
+    # (not a numpy masked array: importing numpy.ma costs a process ~0.1 CPU s)
+    return out if keep is None else out.set(pl.Series(~np.asarray(keep, dtype=bool)), None)
 
 
 def datetimes(day_numbers: np.ndarray, hour: int = 9) -> list[dt.datetime]:
