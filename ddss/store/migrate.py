@@ -2,20 +2,22 @@
 
 A ``schema_version`` table per file (one row per migration applied). A file made before
 versions existed has no such table: it is version 1 if it holds ddss tables, else new.
-Each step is idempotent DDL, so a step interrupted half-way is simply run again.
+Each step is idempotent DDL (or a function of the connection that looks before it changes), and
+the steps run in one transaction with their version rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import duckdb
 
 from ddss.sql import ident
 from ddss.store.gate import PENDING_PREPARED_DDL, PREPARED_DDL, PREPARED_HOLDS_DDL
-from ddss.store.national_tables import PROMOTED_DATASETS, history_table, national_table
+from ddss.store.national_tables import PROMOTED_DATASETS, PROMOTIONS_TABLE, history_table, national_table
 
-__all__ = ["NATIONAL_STEPS", "PROVINCE_STEPS", "SchemaTooNew", "migrate", "schema_version"]
+__all__ = ["NATIONAL_STEPS", "PROVINCE_STEPS", "SchemaTooNew", "migrate", "national_v2", "schema_version"]
 
 VERSION_DDL = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -76,11 +78,40 @@ PROVINCE_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
     ),
 }
 _NATIONAL_TABLES = tuple(t for d in PROMOTED_DATASETS for t in (national_table(d), history_table(d)))
-NATIONAL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
+
+
+def national_v2(con: Any, param: str = "?") -> None:
+    """National schema v2 on a v1 database (DuckDB or PostgreSQL; ``param``: its placeholder).
+    The stored ``_key`` string goes (rows are keyed by their key columns); each row's run id
+    and promotion time move to one ``nat_promotions`` row per run, the row keeps its id
+    (``_promotion``). ``nat_promotions`` exists already (made with the new tables)."""
+    columns = (
+        "SELECT column_name FROM information_schema.columns WHERE table_name = "  # noqa: S608 - placeholder only
+        f"{param} AND table_schema = current_schema() AND table_catalog = current_database()"
+    )
+    for table in _NATIONAL_TABLES:
+        t = ident(table)
+        found = {r[0] for r in con.execute(columns, [table]).fetchall()}
+        if "_run_id" in found:
+            con.execute(
+                f"INSERT INTO {PROMOTIONS_TABLE} (promotion, run_id, promoted_at) "  # noqa: S608 - identifiers only
+                f"SELECT (SELECT coalesce(max(promotion), 0) FROM {PROMOTIONS_TABLE}) + row_number() OVER (ORDER BY r), r, t0 "
+                f"FROM (SELECT _run_id AS r, min(_promoted_at) AS t0 FROM {t} o WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {PROMOTIONS_TABLE} p WHERE p.run_id = o._run_id) GROUP BY _run_id) x"
+            )
+            con.execute(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS _promotion INTEGER")
+            con.execute(f"UPDATE {t} SET _promotion = p.promotion FROM {PROMOTIONS_TABLE} p WHERE p.run_id = {t}._run_id")  # noqa: S608
+            con.execute(f"ALTER TABLE {t} DROP COLUMN _run_id")
+            con.execute(f"ALTER TABLE {t} DROP COLUMN _promoted_at")
+        if "_key" in found:
+            con.execute(f"ALTER TABLE {t} DROP COLUMN _key")
+
+
+NATIONAL_STEPS: dict[int, tuple[str, tuple]] = {
     2: (
-        "national rows keyed by their natural key columns: the stored _key string is dropped"
-        " (it was derived from those columns; docs/gate-speed.md, session 10)",
-        tuple(f"ALTER TABLE {ident(t)} DROP COLUMN IF EXISTS _key" for t in _NATIONAL_TABLES),
+        "national rows keyed by their natural key columns (the stored _key string dropped); run id and"
+        " promotion time once per run in nat_promotions, each row its _promotion (docs/gate-speed.md, session 10)",
+        (national_v2,),
     ),
 }
 
@@ -131,7 +162,7 @@ def migrate(
         if found >= 1:
             for version in sorted(v for v in steps if v > found):
                 for statement in steps[version][1]:
-                    con.execute(statement)
+                    statement(con) if callable(statement) else con.execute(statement)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if found == 0:
             con.execute("INSERT INTO schema_version VALUES (?, ?, ?, ?)", [component, latest, now, "created"])

@@ -37,6 +37,8 @@ from ddss.sql import ident
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
+    PROMOTIONS_TABLE,
+    SUPERSEDED,
     history_table,
     key_parts,
     national_columns,
@@ -177,6 +179,36 @@ class SqlNationalStore(NationalStore):
     PARAM = "?"
     con: Any
 
+    def _promotion_of(self) -> str:
+        """The promotion id of the run bound to the next placeholder (NULL when it promoted nothing)."""
+        return f"(SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {self.PARAM})"  # noqa: S608 - fixed name
+
+    def _promotion(self, run_id: str, now: object) -> int:
+        """The run's promotion id (``nat_promotions``), made at its first promote."""
+        q = self.PARAM
+        for _ in range(2):
+            rows = self.con.execute(f"SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {q}", [run_id]).fetchall()  # noqa: S608
+            if rows:
+                return int(rows[0][0])
+            self._changed(
+                self.con.execute(
+                    f"INSERT INTO {PROMOTIONS_TABLE} (promotion, run_id, promoted_at)"  # noqa: S608 - fixed name
+                    f" SELECT coalesce(max(promotion), 0) + 1, {q}, {q} FROM {PROMOTIONS_TABLE}",
+                    [run_id, now],
+                )
+            )
+        raise RuntimeError(f"no promotion recorded for {run_id}")
+
+    def _history_insert(self, dataset: str) -> str:
+        """INSERT INTO the history table … SELECT of a current row ``n`` and its two superseded
+        values (placeholders), by column name: a file migrated in place orders its columns otherwise."""
+        names = [n for n, _ in national_columns(dataset)]
+        cols = ", ".join(ident(n) for n in [*names, *(n for n, _ in SUPERSEDED)])
+        return (
+            f"INSERT INTO {ident(history_table(dataset))} ({cols}) "  # noqa: S608 - identifiers only
+            f"SELECT {', '.join('n.' + ident(n) for n in names)}, {self.PARAM}, {self.PARAM}"
+        )
+
     def _key_hash(self, dataset: str) -> str:
         """An expression equal for equal keys, counted distinct first by the invariants (a
         backend with a cheap hash of several values returns that)."""
@@ -200,7 +232,7 @@ class SqlNationalStore(NationalStore):
         q = self.PARAM
         later: set[str] = set()
         for d in PROMOTED_DATASETS:
-            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _run_id = {q}"  # noqa: S608
+            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _promotion = {self._promotion_of()}"  # noqa: S608
             later |= {r[0] for r in self.con.execute(sql, [run_id]).fetchall()}
         if later:
             shown = ", ".join(sorted(later))
@@ -212,16 +244,18 @@ class SqlNationalStore(NationalStore):
         for d in PROMOTED_DATASETS:
             nat, hist = ident(national_table(d)), ident(history_table(d))
             cols = ", ".join(ident(n) for n, _ in national_columns(d))
-            removed = self._changed(self.con.execute(f"DELETE FROM {nat} WHERE _run_id = {q}", [run_id]))  # noqa: S608
+            removed = self._changed(self.con.execute(f"DELETE FROM {nat} WHERE _promotion = {self._promotion_of()}", [run_id]))  # noqa: S608
             restored = self._changed(
                 self.con.execute(f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = {q}", [run_id])  # noqa: S608
             )
             self.con.execute(f"DELETE FROM {hist} WHERE _superseded_by = {q}", [run_id])  # noqa: S608
             out[d] = (removed, restored)
+        # No row refers to the run's promotion any more (a later run's history would have blocked the revert).
+        self.con.execute(f"DELETE FROM {PROMOTIONS_TABLE} WHERE run_id = {q}", [run_id])  # noqa: S608
         return out
 
     def promoted_by(self, dataset: str, run_id: str) -> int:
-        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _run_id = {self.PARAM}"  # noqa: S608
+        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _promotion = {self._promotion_of()}"  # noqa: S608
         return int(self.con.execute(sql, [run_id]).fetchall()[0][0])
 
     def duplicate_keys(self, dataset: str) -> int:
@@ -234,7 +268,9 @@ class SqlNationalStore(NationalStore):
         # proves every key distinct; fewer (a repeated key, or a hash collision) is counted exactly.
         table = ident(national_table(dataset))
         keys = self._key_hash(dataset)
-        sql = f"SELECT count(*) FILTER (WHERE _run_id = {self.PARAM}), count(*) - count(DISTINCT {keys}) FROM {table}"  # noqa: S608
+        sql = (
+            f"SELECT count(*) FILTER (WHERE _promotion = {self._promotion_of()}), count(*) - count(DISTINCT {keys}) FROM {table}"  # noqa: S608
+        )
         promoted, surplus = self.con.execute(sql, [run_id]).fetchall()[0]
         return int(promoted), self._surplus(dataset) if surplus else 0
 
@@ -243,9 +279,9 @@ class SqlNationalStore(NationalStore):
         plan; the gate's invariants), counted exactly only for a dataset whose hashes fall short."""
         if not datasets:
             return {}
-        q = self.PARAM
+        mine = self._promotion_of()
         parts = [
-            f"SELECT {i} AS k, count(*) FILTER (WHERE _run_id = {q}), count(*) - count(DISTINCT {self._key_hash(d)})"  # noqa: S608
+            f"SELECT {i} AS k, count(*) FILTER (WHERE _promotion = {mine}), count(*) - count(DISTINCT {self._key_hash(d)})"  # noqa: S608
             f" FROM {ident(national_table(d))}"
             for i, d in enumerate(datasets)
         ]

@@ -24,6 +24,8 @@ from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
+    PROMOTIONS_COLUMNS,
+    PROMOTIONS_TABLE,
     SUPERSEDED,
     history_table,
     incoming_columns,
@@ -46,6 +48,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     for d in PROMOTED_DATASETS:
         con.execute(_ddl(national_table(d), national_columns(d)))
         con.execute(_ddl(history_table(d), national_columns(d) + list(SUPERSEDED)))
+    con.execute(_ddl(PROMOTIONS_TABLE, list(PROMOTIONS_COLUMNS)))
     con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
 
 
@@ -138,11 +141,12 @@ class DuckDBNationalStore(SqlNationalStore):
 
     def promote(self, dataset: str, rows: pa.Table | ProvinceRows, run_id: str) -> PromoteCounts:
         self._need_tx()
-        nat, hist = ident(national_table(dataset)), ident(history_table(dataset))
+        nat = ident(national_table(dataset))
         incoming = [n for n, _ in incoming_columns(dataset)]
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         same = key_match(dataset, "n", "i")
+        promotion = self._promotion(run_id, now)
         fresh = not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {nat} LIMIT 1) n").fetchall()[0][0]  # noqa: S608
         if isinstance(rows, ProvinceRows):
             select, params = f"({rows.sql(self._attach(rows.path))})", dict(rows.params)
@@ -169,8 +173,8 @@ class DuckDBNationalStore(SqlNationalStore):
                 unchanged = total - self.con.execute("SELECT count(*) FROM _ddss_in").fetchall()[0][0]
                 # Old versions of keys promoted again move to history, marked as superseded by this run.
                 updated = self.con.execute(
-                    f"INSERT INTO {hist} SELECT n.*, $run, $now FROM {nat} n SEMI JOIN _ddss_in i ON {same}",  # noqa: S608
-                    {"run": run_id, "now": now},
+                    f"{self._history_insert(dataset)} FROM {nat} n SEMI JOIN _ddss_in i ON {same}",  # noqa: S608
+                    [run_id, now],
                 ).fetchall()[0][0]
                 if updated:
                     self.con.execute(f"DELETE FROM {nat} n USING _ddss_in i WHERE {same}")  # noqa: S608
@@ -180,9 +184,9 @@ class DuckDBNationalStore(SqlNationalStore):
             # No join in this SELECT: DuckDB's ordered batch insert writes compressed row groups as it
             # goes (with a join it falls back to an insert whose row groups the commit compresses again).
             inserted = self.con.execute(
-                f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $run, $now FROM {source} i",
-                {**params, "run": run_id, "now": now},
+                f"INSERT INTO {nat} ({cols}, _version, _promotion) "  # noqa: S608 - identifiers only
+                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, $promotion FROM {source} i",
+                {**params, "promotion": promotion},
             ).fetchall()[0][0]
         finally:
             self.con.execute("DROP TABLE IF EXISTS _ddss_in")
@@ -195,7 +199,10 @@ class DuckDBNationalStore(SqlNationalStore):
         return int(cursor.fetchall()[0][0])
 
     def _frame(self, dataset: str, table: str) -> pl.DataFrame:
-        sql = f"SELECT {key_string(dataset, 't')} AS _key, t.* FROM {ident(table)} t"  # noqa: S608
+        sql = (
+            f"SELECT {key_string(dataset, 't')} AS _key, t.*, p.run_id AS _run_id, p.promoted_at AS _promoted_at "  # noqa: S608
+            f"FROM {ident(table)} t LEFT JOIN {PROMOTIONS_TABLE} p ON p.promotion = t._promotion"
+        )
         return pl.from_arrow(self.con.sql(sql).to_arrow_table())
 
     def current(self, dataset: str) -> pl.DataFrame:

@@ -25,10 +25,13 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from ddss.sql import ident
+from ddss.store.migrate import national_v2
 from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
     PROMOTED_DATASETS,
+    PROMOTIONS_COLUMNS,
+    PROMOTIONS_TABLE,
     SUPERSEDED,
     history_table,
     incoming_columns,
@@ -41,7 +44,7 @@ from ddss.store.national_tables import (
 
 __all__ = ["SCHEMA_VERSION", "PostgresNationalStore"]
 
-SCHEMA_VERSION = 2  # 2: rows keyed by their natural key columns, no stored _key (ddss.store.migrate NATIONAL_STEPS)
+SCHEMA_VERSION = 2  # 2: rows keyed by their key columns, run constants in nat_promotions (ddss.store.migrate.national_v2)
 _LOCK_KEY = 0x64647373  # "ddss": one advisory lock for every gate writing this database
 _PG_TYPES = {
     "VARCHAR": "text",
@@ -88,16 +91,17 @@ class PostgresNationalStore(SqlNationalStore):
                     f" / national schema version {found} is newer than this ddss ({SCHEMA_VERSION})."
                 )
             for d in PROMOTED_DATASETS:
+                self.con.execute(_ddl(national_table(d), national_columns(d)))
+                self.con.execute(_ddl(history_table(d), national_columns(d) + list(SUPERSEDED)))
+            self.con.execute(_ddl(PROMOTIONS_TABLE, list(PROMOTIONS_COLUMNS)))
+            if found < 2:  # v1: a _key string, run id and time in every row (their indexes go with them)
+                national_v2(self.con, "%s")
+            for d in PROMOTED_DATASETS:
                 nat, hist = national_table(d), history_table(d)
-                self.con.execute(_ddl(nat, national_columns(d)))
-                self.con.execute(_ddl(hist, national_columns(d) + list(SUPERSEDED)))
-                if found < 2:  # v1 stored the key as a string _key (its indexes go with it)
-                    for table in (nat, hist):
-                        self.con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN IF EXISTS _key")
                 # lookups by key and by run are what promote, revert and the invariant do
                 keys = ", ".join(f"({p})" for p in key_parts(d))
                 self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_nk')} ON {ident(nat)} ({keys})")
-                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_run')} ON {ident(nat)} (_run_id)")
+                self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(nat + '_promotion')} ON {ident(nat)} (_promotion)")
                 self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_nk')} ON {ident(hist)} ({keys})")
                 self.con.execute(f"CREATE INDEX IF NOT EXISTS {ident(hist + '_by')} ON {ident(hist)} (_superseded_by)")
             self.con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
@@ -147,6 +151,7 @@ class PostgresNationalStore(SqlNationalStore):
         cols = ", ".join(ident(c) for c in incoming)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         same = key_match(dataset, "n", "i")
+        promotion = self._promotion(run_id, now)
         self._copy_in(dataset, rows)
         try:
             # A row already current from the very same file row is not promoted again (no new version).
@@ -156,7 +161,7 @@ class PostgresNationalStore(SqlNationalStore):
             ).rowcount
             # Old versions of keys promoted again move to history, marked as superseded by this run.
             updated = self.con.execute(
-                f"INSERT INTO {hist} SELECT n.*, %s, %s FROM {nat} n WHERE EXISTS (SELECT 1 FROM _ddss_in i WHERE {same})",  # noqa: S608
+                f"{self._history_insert(dataset)} FROM {nat} n WHERE EXISTS (SELECT 1 FROM _ddss_in i WHERE {same})",  # noqa: S608
                 [run_id, now],
             ).rowcount
             if updated:
@@ -166,9 +171,9 @@ class PostgresNationalStore(SqlNationalStore):
             else:
                 version = "1"
             inserted = self.con.execute(
-                f"INSERT INTO {nat} ({cols}, _version, _run_id, _promoted_at) "  # noqa: S608 - identifiers only
-                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, %s, %s FROM _ddss_in i",
-                [run_id, now],
+                f"INSERT INTO {nat} ({cols}, _version, _promotion) "  # noqa: S608 - identifiers only
+                f"SELECT {', '.join('i.' + ident(c) for c in incoming)}, {version}, %s FROM _ddss_in i",
+                [promotion],
             ).rowcount
         finally:
             self.con.execute("DROP TABLE IF EXISTS _ddss_in")
@@ -179,8 +184,12 @@ class PostgresNationalStore(SqlNationalStore):
 
     def _frame(self, dataset: str, table: str, columns: list[tuple[str, str]]) -> pl.DataFrame:
         names = ", ".join(f"t.{ident(n)}" for n, _ in columns)
-        rows = self.con.execute(f"SELECT {key_string(dataset, 't')}, {names} FROM {ident(table)} t").fetchall()  # noqa: S608
-        return pl.DataFrame(rows, schema={n: _PL_TYPES[t] for n, t in [("_key", "VARCHAR"), *columns]}, orient="row")
+        rows = self.con.execute(
+            f"SELECT {key_string(dataset, 't')}, {names}, p.run_id, p.promoted_at FROM {ident(table)} t "  # noqa: S608
+            f"LEFT JOIN {PROMOTIONS_TABLE} p ON p.promotion = t._promotion"
+        ).fetchall()
+        schema = [("_key", "VARCHAR"), *columns, ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP")]
+        return pl.DataFrame(rows, schema={n: _PL_TYPES[t] for n, t in schema}, orient="row")
 
     def current(self, dataset: str) -> pl.DataFrame:
         return self._frame(dataset, national_table(dataset), national_columns(dataset))

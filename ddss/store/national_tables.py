@@ -14,6 +14,8 @@ __all__ = [
     "NATIONAL_KEYS",
     "PROMOTED_DATASETS",
     "PROMOTION",
+    "PROMOTIONS_COLUMNS",
+    "PROMOTIONS_TABLE",
     "SUPERSEDED",
     "history_table",
     "incoming_columns",
@@ -46,8 +48,12 @@ INCOMING_LINEAGE = (
     ("_file_sha256", "VARCHAR"),
     ("_source_row", "BIGINT"),
 )
-# Added by the store when a row is promoted.
-PROMOTION = (("_version", "INTEGER"), ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP"))
+# Added by the store when a row is promoted: its version and the promotion (one per gated
+# run, ``nat_promotions``: its run id and time), stored once per run instead of per row since
+# national schema v2 (a run id string and a timestamp per row cost insert time).
+PROMOTION = (("_version", "INTEGER"), ("_promotion", "INTEGER"))
+PROMOTIONS_TABLE = "nat_promotions"
+PROMOTIONS_COLUMNS = (("promotion", "INTEGER"), ("run_id", "VARCHAR"), ("promoted_at", "TIMESTAMP"))
 SUPERSEDED = (("_superseded_by", "VARCHAR"), ("_superseded_at", "TIMESTAMP"))
 AUDIT_COLUMNS = (
     ("seq", "BIGINT"),

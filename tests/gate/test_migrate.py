@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pyarrow as pa
 import pytest
@@ -99,14 +101,19 @@ def test_national_file_records_its_version_and_a_newer_file_is_refused(tmp_path)
 
 
 # National schema v1 (sessions before 10): every national row carried its key as a string
-# ``_key`` (concat_ws of the natural key) before the dataset's columns.
+# ``_key`` (concat_ws of the natural key) before the dataset's columns, and its run id and
+# promotion time after them.
+V1_PROMOTION = [("_version", "INTEGER"), ("_run_id", "VARCHAR"), ("_promoted_at", "TIMESTAMP")]
+
+
 def _v1_columns(dataset: str, history: bool = False) -> list[tuple[str, str]]:
-    return [("_key", "VARCHAR"), *national_columns(dataset), *(SUPERSEDED if history else ())]
+    return [("_key", "VARCHAR"), *incoming_columns(dataset), *V1_PROMOTION, *(SUPERSEDED if history else ())]
 
 
 def _v1_parcel(sha: str, address: str) -> list:
     values = {"commune_code": "26734", "map_sheet_no": "1", "parcel_no": "7", "address": address, "_file_sha256": sha}
     values |= {"_province": "79", "_source_row": 1, "_key": "26734|1|7", "_version": 1, "_run_id": "run-1"}
+    values["_promoted_at"] = dt.datetime(2026, 10, 1, 8, 0)
     return [values.get(n) for n, _ in _v1_columns("parcel")]
 
 
@@ -124,13 +131,18 @@ def _new_parcel(sha: str, address: str) -> pa.Table:
 
 
 def _resubmit_and_check(store) -> None:
-    """The migrated database works: the old row is found by its key columns and gets a new version."""
+    """The migrated database works: the old row keeps its run and time, is found by its key
+    columns and gets a new version."""
+    old = store.current("parcel").select("_key", "_version", "_run_id", "_promoted_at").rows()
+    assert old == [("26734|1|7", 1, "run-1", dt.datetime(2026, 10, 1, 8, 0))]
     with store.transaction():
         counts = store.promote("parcel", _new_parcel("sha-2", "Ấp 2"), "run-2")
         assert store.invariant_counts("parcel", "run-2") == (1, 0)
     assert (counts.inserted, counts.updated) == (0, 1)
     assert store.current("parcel").select("_key", "_version", "address").rows() == [("26734|1|7", 2, "Ấp 2")]
-    assert store.history("parcel").select("_key", "_version", "_superseded_by").rows() == [("26734|1|7", 1, "run-2")]
+    assert store.history("parcel").select("_key", "_version", "_run_id", "_superseded_by").rows() == [
+        ("26734|1|7", 1, "run-1", "run-2")
+    ]
     with store.transaction():
         assert store.revert("run-2")["parcel"] == (1, 1)
     assert store.current("parcel").select("_key", "_version", "address").rows() == [("26734|1|7", 1, "Ấp 1")]
