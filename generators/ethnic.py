@@ -17,6 +17,7 @@ import polars as pl
 
 from ddss.rules.people import ETHNIC_GROUPS
 from generators import names
+from generators.draws import categorical
 from generators.families import Families
 
 __all__ = [
@@ -118,7 +119,7 @@ def ethnicities(rng: np.random.Generator, n: int, province: str) -> tuple[list[s
     for g in ETHNIC_GROUPS:
         mix[g] = mix.get(g, 0.0) + _TAIL / len(ETHNIC_GROUPS)
     keys, w = list(mix), np.array(list(mix.values()))
-    return keys, rng.choice(len(keys), size=n, p=w / w.sum())
+    return keys, categorical(rng, w, n)
 
 
 # Naming conventions by group (each pool: family names, given names by sex, name order).

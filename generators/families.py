@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from generators.draws import categorical
+
 __all__ = ["ASFR", "GAP_MEAN", "MIN_SPACING_DAYS", "RELATIONS", "Families", "build"]
 
 YEAR = 365.2425
@@ -194,7 +196,7 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     mother = np.full(n, NONE, dtype=np.int64)
     father = np.full(n, NONE, dtype=np.int64)
     kids = np.flatnonzero(as_of - dob < CHILD_MAX_AGE * YEAR)
-    band = rng.choice(ASFR.size, size=kids.size, p=ASFR / ASFR.sum())
+    band = categorical(rng, ASFR, kids.size)
     age = 15 + 5 * band + 5 * rng.random(kids.size)
     kdob = dob[kids]
     target = kdob - (age * YEAR).astype(np.int64)

@@ -18,6 +18,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
 from generators.dates import dates, days, nullable
+from generators.draws import categorical
 
 __all__ = ["generate_certificates", "generate_parcels"]
 
@@ -80,7 +81,7 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     communes, wards, codes, tails = _communes(province)
     n = max(1, round(persons * PARCELS_PER_PERSON))
     w = rng.lognormal(0, 0.5, len(communes))
-    ci = rng.choice(len(communes), size=n, p=w / w.sum())
+    ci = categorical(rng, w, n)
     sheet = rng.integers(1, _SHEETS + 1, n)
     # Residential land is ODT in a ward (phường, urban) and ONT in a commune (xã, rural)
     # (TT 08/2024/TT-BTNMT: đất ở tại đô thị / nông thôn); the rest of the mix follows the
@@ -93,7 +94,7 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
         keys = [k for k in mix if k != ("ONT" if is_ward else "ODT")]
         w = np.array([mix[k] for k in keys], dtype=float)
         rows = np.flatnonzero(ward == is_ward)
-        use[rows] = np.array([uses.index(k) for k in keys])[rng.choice(len(keys), size=rows.size, p=w / w.sum())]
+        use[rows] = np.array([uses.index(k) for k in keys])[categorical(rng, w, rows.size)]
     residential = np.isin(np.array(uses), ["ODT", "ONT", "TMD"])[use]
     area = np.round(np.maximum(rng.lognormal(np.where(residential, 4.6, 7.2), 0.8), 12.0), 2)
     # In order of commune (codes are sorted), map sheet and a random draw; parcels numbered

@@ -11,6 +11,8 @@ import functools
 import numpy as np
 import polars as pl
 
+from generators.draws import categorical
+
 __all__ = ["ETHNICITIES", "FAMILY", "family_words", "kinh_names", "kinh_rests", "old_tone"]
 
 FAMILY = {
@@ -238,7 +240,7 @@ def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarra
     cohort's share of "Thị"."""
     n = male.size
     w = np.array(list(FAMILY.values()), dtype=float)
-    family = rng.choice(w.size, size=n, p=w / w.sum())
+    family = categorical(rng, w, n)
     sizes = np.array([[len(x) for x in _parts(sex)] for sex in _SEXES])[male.astype(np.int64)]  # (n, 3)
     n1, n2, ng = sizes[:, 0], sizes[:, 1], sizes[:, 2]
     p_thi = np.select([birth_year < y for y, _ in THI_BY_COHORT], [p for _, p in THI_BY_COHORT], 0.3)

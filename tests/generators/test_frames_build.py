@@ -190,3 +190,16 @@ def test_clean_frames_keep_their_columns_and_forms():
 )
 def test_old_tone_placement(name, old):
     assert names.old_tone(pl.Series([name], dtype=pl.Utf8)).to_list() == [old]
+
+
+def test_categorical_draws_follow_the_weights_in_no_fixed_order():
+    from generators.draws import categorical
+
+    rng = np.random.default_rng(4)
+    w = np.array([50.0, 30.0, 15.0, 5.0, 0.0])
+    x = categorical(rng, w, 200_000)
+    share = np.bincount(x, minlength=w.size) / x.size
+    assert np.abs(share - w / w.sum()).max() < 0.005 and share[-1] == 0
+    # shuffled: the first rows are no run of category 0
+    assert (x[:1000] == 0).mean() < 0.6 and len(np.unique(x[:20])) > 1
+    assert categorical(rng, w, 0).size == 0
