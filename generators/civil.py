@@ -270,26 +270,32 @@ def _historic(rng, p: pl.DataFrame, men: np.ndarray, women: np.ndarray, n: int) 
     lo, hi = days(dt.date(2005, 1, 1)), days(MARRIAGE_LAW_2014_FROM) - 1
     by_dob = men[np.argsort(dob[men], kind="stable")]
     men_dob = dob[by_dob]
+    # Every woman's registration day at once; those in the years of the old law look for a
+    # husband between 20 years and a month and 32 years old on that day: up to five random
+    # picks each, a man to the first woman (in ``women``'s order) who picks him.
+    young = rng.random(women.size) < 0.3
+    age = np.where(young, 17 + rng.random(women.size), 18 + 7 * rng.random(women.size))
+    reg = (dob[women] + age * _YEAR).astype(np.int64) + 1
+    fits = (reg >= lo) & (reg <= hi)
+    women, reg = women[fits], reg[fits]
+    a = np.searchsorted(men_dob, reg - 32 * _YEAR)
+    span = np.searchsorted(men_dob, reg - 20 * _YEAR - 30) - a
+    husband = np.full(women.size, -1, dtype=np.int64)
     used = np.zeros(by_dob.size, dtype=bool)
-    out = []
-    for w in women.tolist():
-        if len(out) >= n:
+    todo = np.flatnonzero(span > 0)
+    for _ in range(5):
+        if todo.size == 0:
             break
-        age = (17 + rng.random()) if rng.random() < 0.3 else (18 + 7 * rng.random())
-        reg = int(dob[w] + age * _YEAR) + 1
-        if not lo <= reg <= hi:
-            continue
-        # a husband between 20 years and a month and 32 years old on that day
-        a, b = np.searchsorted(men_dob, [reg - 32 * _YEAR, reg - 20 * _YEAR - 30], side="left")
-        for _ in range(5):
-            if b <= a:
-                break
-            i = int(a + rng.integers(b - a))
-            if not used[i]:
-                used[i] = True
-                out.append({"h": int(by_dob[i]), "w": int(w), "reg": reg})
-                break
-    return out
+        pick = a[todo] + (rng.random(todo.size) * span[todo]).astype(np.int64)
+        cand = np.flatnonzero(~used[pick])
+        first = np.full(by_dob.size, cand.size)
+        np.minimum.at(first, pick[cand], np.arange(cand.size))
+        win = cand[first[first < cand.size]]
+        used[pick[win]] = True
+        husband[todo[win]] = by_dob[pick[win]]
+        todo = np.setdiff1d(todo, todo[win], assume_unique=True)
+    got = np.flatnonzero(husband >= 0)[:n]
+    return [{"h": int(h), "w": int(w), "reg": int(r)} for h, w, r in zip(husband[got], women[got], reg[got], strict=True)]
 
 
 def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[str] = frozenset()) -> pl.DataFrame:

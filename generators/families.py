@@ -147,21 +147,24 @@ def _spaced(who: np.ndarray, when: np.ndarray, got: np.ndarray) -> np.ndarray:
     against each other: a proposal too close to any other birth of its member is refused
     (it tries again next round)."""
     k = _keys(who, when)
+    # In key order (equal keys fall side by side in any order: no stable sort needed), so
+    # the search among the births so far runs over sorted queries.
+    order = np.argsort(k)
+    ks = k[order]
     ok = np.ones(k.size, dtype=bool)
     if got.size:
-        i = np.searchsorted(got, k)
+        i = np.searchsorted(got, ks)
+        mine = ks // _KEY
         prev = got[np.maximum(i - 1, 0)]
         nxt = got[np.minimum(i, got.size - 1)]
-        ok &= (i == 0) | (prev // _KEY != who) | (k - prev >= MIN_SPACING_DAYS)
-        ok &= (i == got.size) | (nxt // _KEY != who) | (nxt - k >= MIN_SPACING_DAYS)
-    order = np.argsort(k)  # equal keys fall side by side in any order: no stable sort needed
-    ks = k[order]
+        ok &= (i == 0) | (prev // _KEY != mine) | (ks - prev >= MIN_SPACING_DAYS)
+        ok &= (i == got.size) | (nxt // _KEY != mine) | (nxt - ks >= MIN_SPACING_DAYS)
     pair = (ks[1:] // _KEY == ks[:-1] // _KEY) & (ks[1:] - ks[:-1] < MIN_SPACING_DAYS)
-    close = np.zeros(k.size, dtype=bool)
-    close[1:] |= pair
-    close[:-1] |= pair
-    ok[order[close]] = False
-    return np.flatnonzero(ok)
+    ok[1:] &= ~pair
+    ok[:-1] &= ~pair
+    back = np.empty(k.size, dtype=bool)
+    back[order] = ok
+    return np.flatnonzero(back)
 
 
 def _couples(rng, dob, male, dod, as_of) -> tuple[np.ndarray, np.ndarray]:
