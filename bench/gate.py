@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -134,7 +135,7 @@ def floor(tag):
         "SELECT dataset, batch_id FROM (SELECT *, row_number() OVER (PARTITION BY dataset ORDER BY batch_id DESC) k"
         " FROM p.batches WHERE status = 'loaded') WHERE k = 1").fetchall())
     rows = 0
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     con.execute("BEGIN TRANSACTION")
     for d in PROMOTED_DATASETS:
         table = ident(f"plain_{tag}_{d}")
@@ -142,26 +143,26 @@ def floor(tag):
         sql = f"INSERT INTO {table} SELECT * FROM p.{ident('stg_' + d)} WHERE _batch_id = ?"
         rows += con.execute(sql, [files[d]]).fetchall()[0][0]
     con.execute("COMMIT")
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     con.close()
-    return seconds, rows
+    return seconds, rows, cpu
 
-floor_a, floor_rows = floor(tag + "a")
+floor_a, floor_rows, floor_cpu_a = floor(tag + "a")
 store = DuckDBNationalStore(national, s.duckdb_config())
 # cProfile only to say where the time goes (its overhead counts against the gate: few Python calls).
 import cProfile, pstats
 profile = cProfile.Profile()
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 profile.enable()
 result = gate(s, "79", run, store=store)
 profile.disable()
-gate_seconds = time.perf_counter() - t
-PHASES = ("load", "effective_findings", "compute_scorecard", "_stage", "_stage_prepared", "writer", "promote", "transaction",
-          "_check_invariants", "append", "confirm_holds", "_run_holds", "_write_outputs")
+gate_seconds, gate_cpu = time.perf_counter() - t, time.process_time() - cpu
+PHASES = ("load", "effective_findings", "compute_scorecard", "_stage", "_stage_prepared", "province_session", "promote",
+          "transaction", "_check_invariants", "append", "confirm_holds", "_run_holds", "_write_outputs", "_detach")
 stats = pstats.Stats(profile).stats
 where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in k[0]), default=0.0), 3) for f in PHASES}
 store.close()
-floor_b, _ = floor(tag + "b")
+floor_b, _, floor_cpu_b = floor(tag + "b")
 best = min(floor_a, floor_b)
 
 # Diagnostic, not the floor: the gate's own national INSERT … SELECT (``store.promote``, national
@@ -186,7 +187,10 @@ OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 
        "floor_rows": floor_rows, "promoted": result.promoted, "held": result.held, **counts,
        "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict,
        "national_shape_seconds": round(shape_seconds, 3), "national_shape_ratio": round(shape_seconds / best, 2),
-       "reused_score_step": result.reused_score_step, "where_seconds": where}
+       "reused_score_step": result.reused_score_step, "where_seconds": where,
+       # Diagnostic: CPU seconds of the process (every thread), less moved by other processes' load than wall time.
+       "gate_cpu_seconds": round(gate_cpu, 3), "floor_cpu_seconds": [round(floor_cpu_a, 3), round(floor_cpu_b, 3)],
+       "cpu_ratio": round(gate_cpu / min(floor_cpu_a, floor_cpu_b), 2)}
 """
 
 CASES = (("first", "20261101T000000000000-79-bench0", None),
@@ -220,6 +224,7 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
         if prepare_only:
             return
         cases: dict[str, dict] = {}
+        load_start = [round(x, 2) for x in os.getloadavg()]
         # The first gate ``repeat`` times, each on a fresh copy (the shared machine's load varies
         # from one second to the next: the median ratio is the figure); the later cases on the last copy.
         firsts = []
@@ -231,7 +236,7 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
                 shutil.rmtree(root)
         ratios = sorted(m["ratio"] for m in firsts)
         cases["first"] = {**sorted(firsts, key=lambda m: m["ratio"])[len(firsts) // 2], "ratios": [m["ratio"] for m in firsts],
-                          "median_ratio": ratios[len(ratios) // 2]}  # fmt: skip
+                          "median_ratio": ratios[len(ratios) // 2], "cpu_ratios": [m["cpu_ratio"] for m in firsts]}  # fmt: skip
         for name, run, corrected in CASES[1:]:
             cases[name] = _case(root, run, corrected)
     for name, m in cases.items():
@@ -243,10 +248,17 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
         )
         print(f"{name}: the score step before it (not in the ratio): {m['score_step_seconds']} s")
         print(
+            f"{name}: diagnostic — CPU time (all threads): gate {m['gate_cpu_seconds']} s, plain copy"
+            f" {min(m['floor_cpu_seconds'])} s: {m['cpu_ratio']}×"
+            + (f"; of {len(m['cpu_ratios'])} fresh copies {m['cpu_ratios']}" if "cpu_ratios" in m else "")
+        )
+        print(
             f"{name}: diagnostic — the gate's national INSERT … SELECT alone (every staged row, national row shape,"
             f" new file, with commit): {m['national_shape_seconds']} s = {m['national_shape_ratio']}× the plain copy"
         )
-    write("gate", {"persons": persons, "prepare": prepared, **cases, "goal_ratio": 1.5})
+    load = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average (1, 5, 15 min) at the start {load_start}, at the end {load}")
+    write("gate", {"persons": persons, "prepare": prepared, **cases, "goal_ratio": 1.5, "load_average": [load_start, load]})
 
 
 if __name__ == "__main__":
