@@ -172,7 +172,8 @@ class Plan:
         """Append rows (same columns); returns their indices, already marked taken."""
         df = self.frames[dataset]
         start = df.height
-        self.frames[dataset] = pl.concat([df, rows.select(df.columns).cast(df.schema)], how="vertical")
+        # One chunk per column: a frame of misaligned chunks is copied again by every later query.
+        self.frames[dataset] = pl.concat([df, rows.select(df.columns).cast(df.schema)], how="vertical", rechunk=True)
         idx = np.arange(start, start + rows.height, dtype=np.int64)
         self.protect(dataset, idx)
         return idx
