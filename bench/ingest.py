@@ -16,6 +16,11 @@ The machine is shared: ddss and the floor run in ``pairs`` alternating pairs (de
 order swapped each pair) and the figures are medians; besides wall time each run's CPU
 seconds (every thread of the process, from getrusage) are recorded, which a loaded
 machine stretches far less than wall time, and the ratio of both is printed.
+
+The goal (issue #21: CSV ingestion <= 2.0x DuckDB's read_csv) is the WALL ratio, as it
+was measured when the target was set (sessions 4-6, a quiet machine). The floor runs on
+about one core and ddss on two, so on a loaded machine the wall ratio rises toward the
+CPU ratio; both are printed and recorded, with the load average at the end.
 """
 
 from __future__ import annotations
@@ -85,14 +90,16 @@ con = duckdb.connect(str(root / "bound.duckdb"))
 store.ensure_schema(con)
 con.execute("SET preserve_insertion_order = false")
 for f in files:
-    text = peek_csv(f, scans[f].lines)
+    s = scans[f]  # the same proofs from the bytes as ingest uses
+    text = peek_csv(f, s.lines)
     name, columns = csv_dataset(text, f)
     csv_view(con, text, columns, "cells")
     table, cols = ident(staging_table(name)), ", ".join(ident(c) for c in DATASETS[name].column_names)
     con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS _bad_column VARCHAR")
     con.execute(
         f"INSERT INTO {table} ({cols}, _nfc_fixed, _bad_column, _batch_id, _agency, _source_file, _file_sha256, _loaded_at) "
-        f"SELECT {cols}, _nfc_fixed, _bad_column, ?, ?, ?, ?, ? FROM ({typed_select(con, 'cells', DATASETS[name])})",
+        f"SELECT {cols}, _nfc_fixed, _bad_column, ?, ?, ?, ?, ? "
+        f"FROM ({typed_select(con, 'cells', DATASETS[name], padded=s.padded_cells, maybe_not_nfc=s.maybe_not_nfc)})",
         ["bound", DATASETS[name].agency, f.name, scans[f].sha256, dt.datetime.now()],
     )
 con.close()
@@ -158,11 +165,19 @@ def main() -> None:
             figures[fmt]["ratio_bound_over_floor"] = round(bound["seconds"] / floor_seconds, 2)
             figures[fmt]["bound_parse_and_write_cpu_seconds"] = bound["cpu_seconds"]
             figures[fmt]["ratio_bound_over_floor_cpu"] = round(bound["cpu_seconds"] / floor_cpu, 2)
+        f = figures[fmt]
         print(
-            f"{fmt}: ddss {seconds} s ({cpu} CPU s), floor {floor_seconds} s ({floor_cpu} CPU s): "
-            f"{figures[fmt]['ratio_ddss_over_floor']}x wall, {figures[fmt]['ratio_ddss_over_floor_cpu']}x CPU",
+            f"{fmt}: ddss {seconds} s wall ({cpu} CPU s), floor {floor_seconds} s wall ({floor_cpu} CPU s)\n"
+            f"  ratio ddss / floor, WALL time: {f['ratio_ddss_over_floor']}x"
+            + ("   <- the goal (CSV <= 2.0x, issue #21) is this wall ratio" if fmt == "csv" else "")
+            + f"\n  ratio ddss / floor, CPU time:  {f['ratio_ddss_over_floor_cpu']}x"
+            "   (beside it: a loaded machine stretches wall time; the floor runs on ~1 core, ddss on 2)",
             flush=True,
         )
+        if bound:
+            b_wall, b_cpu = f["ratio_bound_over_floor"], f["ratio_bound_over_floor_cpu"]
+            print(f"  bound (typing only): {b_wall}x wall, {b_cpu}x CPU", flush=True)
+    figures["goal"] = "CSV: ratio_ddss_over_floor (wall time) <= 2.0; the CPU ratio is printed beside it"
     figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     write("ingest", figures)
 

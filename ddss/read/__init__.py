@@ -144,7 +144,9 @@ def _read_csv(
     text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
         name, columns = csv_dataset(text, Path(file_name))
-        if _read_fast(con, text, columns, DATASETS[name]):
+        # The scan's proofs hold for these bytes; DuckDB reads them as they are.
+        proofs = {"padded": scan.padded_cells, "maybe_not_nfc": scan.maybe_not_nfc}
+        if _read_fast(con, text, columns, DATASETS[name], proofs):
             bad = [r for (r,) in con.execute(f"SELECT _source_row FROM {PARSED} WHERE _bad_column IS NOT NULL").fetchall()]
             # Only the bad rows' lines are read for their text, not the whole file again.
             if not load_bad_raw(con, text.source, bad, scan.line_endings):
@@ -177,11 +179,14 @@ def csv_dataset(text: CsvText, path: Path) -> tuple[str, dict[int, str]]:
     return name, {i: mapping[h] for i, h in enumerate(text.header) if h in mapping}
 
 
-def _read_fast(con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], ds: Dataset) -> bool:
-    """TYPED straight from DuckDB's strict reader, if it reads one record per line."""
+def _read_fast(
+    con: duckdb.DuckDBPyConnection, text: CsvText, columns: dict[int, str], ds: Dataset, proofs: dict[str, bool] | None = None
+) -> bool:
+    """TYPED straight from DuckDB's strict reader, if it reads one record per line.
+    ``proofs``: what the scan of exactly ``text.source`` proved (parse_cells' keywords)."""
     csv_view(con, text, columns, _CELLS)
     try:
-        parse_cells(con, _CELLS, ds)
+        parse_cells(con, _CELLS, ds, **(proofs or {}))
     except duckdb.Error:
         return False  # any irregular line: the exact path says which and why
     if con.execute(f"SELECT count(*) FROM {TYPED}").fetchall()[0][0] != text.rows_read:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ddss.read.nfc_quick import maybe_not_nfc
+from ddss.read.nfc_quick import maybe_not_nfc as _maybe_not_nfc
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
@@ -79,12 +79,18 @@ def _comma_columns(con: duckdb.DuckDBPyConnection, cells: str, columns: list[str
     return {c for i, c in enumerate(columns) if row[2 * i] > row[2 * i + 1]}
 
 
-def parse_cells(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> None:
+def parse_cells(
+    con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, *, padded: bool = True, maybe_not_nfc: bool = True
+) -> None:
     """Create ``TYPED`` and its view ``PARSED`` from the relation ``cells``: ``_source_row``
     (if absent, the cells are in file order, which TYPED keeps: source row = rowid + 1),
-    and the canonical columns, text or already typed; missing optional columns become NULL."""
+    and the canonical columns, text or already typed; missing optional columns become NULL.
+    ``padded=False`` / ``maybe_not_nfc=False``: the file's bytes proved that no cell begins
+    or ends with whitespace / that no character can change under NFC (text_bytes.py); the
+    checks they make moot are left out, with the same result."""
     types = _types(con, cells)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {_select(con, cells, ds, types)}")
+    query = _select(con, cells, ds, types, padded=padded, maybe_not_nfc=maybe_not_nfc)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {query}")
     number = "" if "_source_row" in types else "rowid + 1 AS _source_row, "
     con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
 
@@ -93,13 +99,23 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     return {name: dtype for (name, dtype, *_) in con.execute(f"DESCRIBE {ident(relation)}").fetchall()}
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset) -> str:
+def typed_select(
+    con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, *, padded: bool = True, maybe_not_nfc: bool = True
+) -> str:
     """The query that types ``cells`` (see parse_cells): [``_source_row``,] the dataset's
     columns, ``_nfc_fixed`` and ``_bad_column``."""
-    return _select(con, cells, ds, _types(con, cells))
+    return _select(con, cells, ds, _types(con, cells), padded=padded, maybe_not_nfc=maybe_not_nfc)
 
 
-def _select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, types: dict[str, str]) -> str:
+def _select(
+    con: duckdb.DuckDBPyConnection,
+    cells: str,
+    ds: Dataset,
+    types: dict[str, str],
+    *,
+    padded: bool = True,
+    maybe_not_nfc: bool = True,
+) -> str:
     """``types``: the column types of ``cells``. ``_maybe_nfd`` is false when no text value
     of the row can change under NFC (see nfc_quick): only the other rows are normalised.
 
@@ -108,7 +124,10 @@ def _select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, types: dict
     floats = [c.name for c in ds.columns if c.dtype == "float" and c.name in types and types[c.name] != "DOUBLE"]
     comma = _comma_columns(con, cells, floats)
     row = ["_source_row"] if "_source_row" in types else []
-    hint = maybe_not_nfc([ident(c.name) for c in ds.columns if c.dtype == "str" and c.name in types])
+    texts_in = [ident(c.name) for c in ds.columns if c.dtype == "str" and c.name in types]
+    hint = _maybe_not_nfc(texts_in) if maybe_not_nfc else "false"
+    # Without padding, a blank cell can only be empty, and trim() has nothing to remove.
+    blank_is_null, trimmed = (_blank_is_null, _trimmed) if padded else (_empty_is_null, _empty_is_null)
     texts, values, outer, nfc, bad = [*row, f"{hint} AS _maybe_nfd"], [*row, "_maybe_nfd"], row.copy(), [], []
     for c in ds.columns:
         col, target = ident(c.name), DUCKDB_TYPES[c.dtype]
@@ -122,8 +141,11 @@ def _select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, types: dict
             continue
         t, v = ident(f"_t_{c.name}"), ident(f"_v_{c.name}")
         text = f"{col}::VARCHAR"
-        texts.append(f"{_blank_is_null(text) if c.dtype == 'str' else _trimmed(text)} AS {t}")
+        texts.append(f"{blank_is_null(text) if c.dtype == 'str' else trimmed(text)} AS {t}")
         values.append(t)
+        if c.dtype == "str" and not maybe_not_nfc:
+            outer.append(f"{t} AS {col}")
+            continue
         if c.dtype == "str":
             # nfc_normalize is slow: it runs only on rows holding a character that can change.
             values.append(f"CASE WHEN _maybe_nfd THEN nfc_normalize({t}) ELSE {t} END AS {v}")
@@ -140,6 +162,10 @@ def _select(con: duckdb.DuckDBPyConnection, cells: str, ds: Dataset, types: dict
     outer.append(f"{' OR '.join(nfc) if nfc else 'false'} AS _nfc_fixed")
     outer.append(f"CASE {' '.join(bad)} END AS _bad_column" if bad else "NULL::VARCHAR AS _bad_column")
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(values)} FROM (SELECT {', '.join(texts)} FROM {ident(cells)}))"
+
+
+def _empty_is_null(x: str) -> str:
+    return f"nullif({x}, '')"
 
 
 def _blank_is_null(x: str) -> str:

@@ -1,6 +1,7 @@
 """One pass over a file's bytes: its SHA-256 (identity, idempotency), its physical line
-count (which lets the CSV fast path prove one record per line without loading the lines)
-and whether it holds NUL bytes.
+count (which lets the CSV fast path prove one record per line without loading the lines),
+whether it holds NUL bytes, and what its bytes prove about its cells (text_bytes.py:
+no cell padded with whitespace, no character NFC could change).
 
 ``snapshot_file`` makes that pass while copying an inbox file into ddss's own folder:
 everything after it reads the copy, so the hash recorded is the hash of the bytes loaded
@@ -16,6 +17,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ddss.read.text_bytes import TextBytes
+
 __all__ = ["FileScan", "NotRegularFile", "scan_file", "snapshot_file"]
 
 _CHUNK = 1 << 22
@@ -28,6 +31,9 @@ class FileScan:
     lines: int  # LF, CRLF and a lone CR each end a line; a last line without an ending counts too
     line_endings: str  # lf | crlf | cr | none | mixed (readers disagree on mixed ones: only the exact path takes them)
     nul_bytes: int = 0  # a NUL byte's row is quarantined: only the exact path sees rows by line
+    # Read as UTF-8 by DuckDB's reader (never a transcoded copy), see text_bytes.py; True: not proven.
+    padded_cells: bool = True  # a cell may begin or end with whitespace
+    maybe_not_nfc: bool = True  # a character may change under NFC
 
 
 class NotRegularFile(Exception):
@@ -77,8 +83,10 @@ def _scan(fd: int, out, chunk_size: int) -> FileScan:
     h = hashlib.sha256()
     size = lf = cr = crlf = nul = 0
     prev_cr, last = False, b""
+    text = TextBytes()
     while chunk := os.read(fd, chunk_size):
         h.update(chunk)
+        text.feed(chunk)
         if out is not None:
             out.write(chunk)
         size += len(chunk)
@@ -89,7 +97,8 @@ def _scan(fd: int, out, chunk_size: int) -> FileScan:
         crlf += prev_cr and chunk.startswith(b"\n")
         prev_cr, last = chunk.endswith(b"\r"), chunk[-1:]
     lines = lf + cr - crlf + (size > 0 and last not in (b"\n", b"\r"))
-    return FileScan(h.hexdigest(), size, lines, _endings(lf - crlf, cr - crlf, crlf), nul)
+    text.finish()
+    return FileScan(h.hexdigest(), size, lines, _endings(lf - crlf, cr - crlf, crlf), nul, text.padded, text.maybe_not_nfc)
 
 
 def _endings(lf: int, cr: int, crlf: int) -> str:
