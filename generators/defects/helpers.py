@@ -41,8 +41,12 @@ def among(values: pl.Series, ids: pl.Series | list[pl.Series]) -> np.ndarray:
     any of several series, which are not concatenated). Hashes the few and scans the many:
     several times faster than ``values.is_in(ids)``, which hashes all of ``ids`` each call."""
     parts = [ids] if isinstance(ids, pl.Series) else ids
-    few = values.implode()
-    hit = pl.concat([p.cast(pl.Utf8).alias("id").filter(p.is_in(few)) for p in parts]).unique() if parts else values.clear()
+    # The many are scanned by 64-bit hash (cheaper than by string); what they keep is then
+    # compared as text, so a shared hash never makes a false match.
+    values = values.cast(pl.Utf8)
+    few = values.hash().implode()
+    texts = [p.cast(pl.Utf8).alias("id") for p in parts]
+    hit = pl.concat([t.filter(t.hash().is_in(few)) for t in texts]) if texts else values.clear()
     return values.is_in(hit.implode()).fill_null(False).to_numpy()
 
 
