@@ -27,7 +27,7 @@ from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
 from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_parcels, spread_serials
 from generators.defects import Injected, inject
-from generators.writers import DatasetWriter, FileForm, csv_bytes
+from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
 __all__ = [
     "MANIFEST_COLUMNS",
@@ -189,11 +189,9 @@ def make_block(
             df = injected.frames.pop(name)
             part = manifest_part(name, Injected({name: df}, injected.manifest), "", 0)
             text = DatasetWriter(name, form, Path()).render(df, injected.raw_overrides)
-            data = csv_bytes(text, form, header=b == 0)
-            if spool is not None:  # the parent copies the file in the kernel (DatasetWriter.append)
-                path = spool / f"{name}.{b}"
-                path.write_bytes(data)
-                data = path
+            # In a spool file the parent copies in the kernel (DatasetWriter.append).
+            first = b == 0
+            data = csv_bytes(text, form, first) if spool is None else csv_file(text, form, first, spool / f"{name}.{b}")
             block.rendered[name] = (data, df.height, part)
         stage(times, "render", t, c)
     if spool is not None:  # made in a worker process: what goes back is pickled

@@ -24,7 +24,7 @@ import polars as pl
 from ddss.schema import dataset as dataset_schema
 from generators.defects import RawOverride
 
-__all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "csv_bytes", "encode_cp1258", "write_dataset"]
+__all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "csv_bytes", "csv_file", "encode_cp1258", "write_dataset"]
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # cp1258 keeps these as combining marks
 
@@ -288,6 +288,14 @@ def _append_file(sink, path: Path) -> None:
         src.seek(done)
         shutil.copyfileobj(src, sink)
     path.unlink()
+
+
+def csv_file(text: pl.DataFrame, form: FileForm, header: bool, path: Path) -> Path:
+    """One block of a CSV file written to ``path`` (the bytes ``csv_bytes`` would return,
+    without holding them in memory first)."""
+    with path.open("wb") as sink:
+        _csv_into(sink, text, form, header)
+    return path
 
 
 def csv_bytes(text: pl.DataFrame, form: FileForm, header: bool) -> bytes:
