@@ -218,5 +218,11 @@ class Plan:
         )
         call = np.repeat(np.arange(len(self._manifest)), [r.size for _, r, _, _ in self._manifest])
         rows = np.concatenate([r for _, r, _, _ in self._manifest])
-        manifest = calls[call].with_columns(pl.Series("row_index", rows, dtype=pl.Int64))
-        return manifest.select(list(MANIFEST_SCHEMA)).sort("dataset", "row_index", "defect_kind")
+        # Sorted by dataset, row, kind: the two texts by their rank among the calls' values
+        # (code point order, as polars sorts UTF-8), so the sort itself is on integers.
+        rank = {name: {v: i for i, v in enumerate(sorted(set(calls[name])))} for name in ("dataset", "defect_kind")}
+        ds = np.array([rank["dataset"][d] for d, _, _, _ in self._manifest])[call]
+        kind = np.array([rank["defect_kind"][k] for _, _, k, _ in self._manifest])[call]
+        order = np.lexsort((kind, rows, ds))
+        manifest = calls[call[order]].with_columns(pl.Series("row_index", rows[order], dtype=pl.Int64))
+        return manifest.select(list(MANIFEST_SCHEMA))
