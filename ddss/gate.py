@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -155,6 +156,7 @@ def gate(
     path, timeout, config = settings.province_db(province), settings.busy_timeout_s, settings.duckdb_config()
     own_store = store is None
     store = store or open_national(settings)
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
         # One ddss command at a time on the province from scorecard to confirmed holds, in one
         # province session (the DuckDB national store attaches the file to its own connection:
@@ -209,10 +211,14 @@ def gate(
                 open_holds = confirm_holds(con, run_id, [p.promoted_keys() for p in plans], entry)
                 held = _run_holds(con, run_id)
                 result = GateResult(run_id, province, card, decisions, entry["seq"], open_holds, card.reasons, ready is not None)
+            # The gate's files are written while the province session closes (its checkpoint):
+            # both wait on the disk or run outside the GIL, and the files need only ``held``.
+            outputs = pool.submit(_write_outputs, settings.reports_dir / run_id, result, held)
     finally:
+        pool.shutdown(wait=True)
         if own_store:
             store.close()
-    _write_outputs(settings.reports_dir / run_id, result, held)
+    outputs.result()  # (raises what writing them raised)
     return result
 
 

@@ -183,6 +183,12 @@ class SqlNationalStore(NationalStore):
         """The promotion id of the run bound to the next placeholder (NULL when it promoted nothing)."""
         return f"(SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {self.PARAM})"  # noqa: S608 - fixed name
 
+    def _promotion_id(self, run_id: str) -> int:
+        """The run's promotion id, -1 when it promoted nothing (bound, not a subquery: the
+        invariants' scans then compare with a constant)."""
+        rows = self.con.execute(f"SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {self.PARAM}", [run_id]).fetchall()  # noqa: S608
+        return int(rows[0][0]) if rows else -1
+
     def _promotion(self, run_id: str, now: object) -> int:
         """The run's promotion id (``nat_promotions``), made at its first promote."""
         q = self.PARAM
@@ -255,8 +261,8 @@ class SqlNationalStore(NationalStore):
         return out
 
     def promoted_by(self, dataset: str, run_id: str) -> int:
-        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _promotion = {self._promotion_of()}"  # noqa: S608
-        return int(self.con.execute(sql, [run_id]).fetchall()[0][0])
+        sql = f"SELECT count(*) FROM {ident(national_table(dataset))} WHERE _promotion = {self.PARAM}"  # noqa: S608
+        return int(self.con.execute(sql, [self._promotion_id(run_id)]).fetchall()[0][0])
 
     def duplicate_keys(self, dataset: str) -> int:
         parts = ", ".join(key_parts(dataset))
@@ -279,13 +285,13 @@ class SqlNationalStore(NationalStore):
         plan; the gate's invariants), counted exactly only for a dataset whose hashes fall short."""
         if not datasets:
             return {}
-        mine = self._promotion_of()
+        q = self.PARAM
         parts = [
-            f"SELECT {i} AS k, count(*) FILTER (WHERE _promotion = {mine}), count(*) - count(DISTINCT {self._key_hash(d)})"  # noqa: S608
+            f"SELECT {i} AS k, count(*) FILTER (WHERE _promotion = {q}), count(*) - count(DISTINCT {self._key_hash(d)})"  # noqa: S608
             f" FROM {ident(national_table(d))}"
             for i, d in enumerate(datasets)
         ]
-        rows = self.con.execute(" UNION ALL ".join(parts), [run_id] * len(datasets)).fetchall()
+        rows = self.con.execute(" UNION ALL ".join(parts), [self._promotion_id(run_id)] * len(datasets)).fetchall()
         out = {}
         for k, promoted, surplus in rows:
             d = datasets[int(k)]
