@@ -116,6 +116,8 @@ class Block:
     # dataset -> (CSV bytes, rows, manifest part with block-local source rows)
     # (a file of those bytes in ``spool``, if one was given: nothing big is pickled back)
     rendered: dict[str, tuple[bytes | Path, int, pl.DataFrame | None]] | None = None
+    # Frames a worker left in ``spool`` as Arrow IPC files (mapped back, not pickled)
+    spooled: dict[str, Path] | None = None
     # Where and when it was made: pid, and per stage (clean, defects, render) the wall clock
     # at start and end (time.perf_counter: one clock for every process on Linux) and CPU s.
     times: dict = field(default_factory=dict)
@@ -195,8 +197,32 @@ def make_block(
             block.rendered[name] = (data, df.height, part)
         stage(times, "render", t, c)
     if spool is not None:  # made in a worker process: what goes back is pickled
-        block = _recode(block, pl.Categorical)
+        block = _pack(block, spool, b)
     return block
+
+
+def _pack(block: Block, spool: Path, b: int) -> Block:
+    """A worker's block made small to send: its frames as uncompressed Arrow IPC files in
+    ``spool``, the manifests' repeated texts as categories."""
+    block.spooled = {}
+    for name, df in block.injected.frames.items():
+        path = spool / f"{name}.{b}.arrow"
+        df.write_ipc(path, compression="uncompressed")
+        block.spooled[name] = path
+    block.injected.frames = {}
+    return _recode(block, pl.Categorical)
+
+
+def _unpack(block: Block) -> Block:
+    """The block as the worker had it: frames read back from their files (polars maps an
+    uncompressed IPC file rather than copying it; the files are removed at once, the mapping
+    keeps the pages), manifest texts as text again."""
+    if block.spooled:
+        block.injected.frames = {name: pl.read_ipc(path) for name, path in block.spooled.items()}
+        for path in block.spooled.values():
+            path.unlink()
+        block.spooled = None
+    return _recode(block, pl.Utf8)
 
 
 class Province:
@@ -250,7 +276,7 @@ class Province:
                     m = ahead.pop(b)
                     break
                 if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
-                    m = _recode(pending.pop(b).result(), pl.Utf8)
+                    m = _unpack(pending.pop(b).result())
                     break
                 ahead[start] = make(start)  # b is still being made elsewhere: make a later one
                 start += 1

@@ -136,9 +136,10 @@ def generate(
             w.write(injected.frames[name], injected.raw_overrides)
 
     workers = min(workers, len(prov.sizes))  # one block: no worker process
-    # Workers leave a block's CSV bytes in files beside the output (same file system: the
-    # kernel copies them into place); removed as they are appended, the folder at the end.
-    spool = out / ".blocks" if workers > 1 and fmt == "csv" else None
+    # Workers leave a block's CSV bytes and its frames in files beside the output (same file
+    # system: the kernel copies CSV bytes into place, frames are mapped back); each removed
+    # as it is taken, the folder at the end.
+    spool = out / ".blocks" if workers > 1 else None
     with contextlib.ExitStack() as stack:
         if spool is not None:
             spool.mkdir(exist_ok=True)
