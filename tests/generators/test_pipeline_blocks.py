@@ -94,3 +94,14 @@ def test_one_block_has_no_spool_and_one_timeline_row(tmp_path):
     run = generate("79", 300, seed=2, defect_rate=0.02, out=tmp_path, workers=2)
     assert [row["block"] for row in run.timeline] == [0] and run.timeline[0]["process"] == "parent"
     assert not (tmp_path / ".blocks").exists()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_frames_a_worker_sends_through_the_spool_are_the_same_bytes(tmp_path, fmt):
+    """Parquet and XLSX blocks come back from a worker as Arrow IPC files, mapped again by the
+    writer: the same files as one process makes."""
+    one = generate("79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "one", fmt=fmt, block_persons=BLOCK)
+    two = generate("79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "two", fmt=fmt, block_persons=BLOCK, workers=2)
+    assert _digest(two.out) == _digest(one.out)
+    assert any(row["process"].startswith("worker ") for row in two.timeline)
+    assert not (two.out / ".blocks").exists()
