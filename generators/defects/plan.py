@@ -93,8 +93,26 @@ class _Frames(dict):
             last = rows.size - 1 - np.unique(rows[::-1], return_index=True)[1]
             if last.size < rows.size:
                 rows, values = rows[last], values.gather(last)
-            new.append(df[column].clone().scatter(rows, values))
+            new.append(_scatter(df[column], rows, values))
         super().__setitem__(name, df.with_columns(new))
+
+
+def _scatter(col: pl.Series, rows: np.ndarray, values: pl.Series) -> pl.Series:
+    """``col`` with ``values`` set at ``rows``, chunk by chunk: a frame with rows appended
+    keeps every column cut at the same rows (a frame whose columns are cut differently is
+    copied again by every later query on it), and only the chunks hit are copied."""
+    lengths = col.chunk_lengths()
+    if len(lengths) == 1:
+        return col.clone().scatter(rows, values)
+    parts, start = [], 0
+    for n in lengths:
+        piece = col.slice(start, n)
+        hit = (rows >= start) & (rows < start + n)
+        if hit.any():
+            piece = piece.clone().scatter(rows[hit] - start, values.filter(pl.Series(hit)))
+        parts.append(piece)
+        start += n
+    return pl.concat(parts, rechunk=False)
 
 
 @dataclass
@@ -172,8 +190,9 @@ class Plan:
         """Append rows (same columns); returns their indices, already marked taken."""
         df = self.frames[dataset]
         start = df.height
-        # One chunk per column: a frame of misaligned chunks is copied again by every later query.
-        self.frames[dataset] = pl.concat([df, rows.select(df.columns).cast(df.schema)], how="vertical", rechunk=True)
+        # Not rechunked (a copy of every column): the new rows are one more chunk of each
+        # column, which updates keep (_scatter).
+        self.frames[dataset] = pl.concat([df, rows.select(df.columns).cast(df.schema)], how="vertical", rechunk=False)
         idx = np.arange(start, start + rows.height, dtype=np.int64)
         self.protect(dataset, idx)
         return idx

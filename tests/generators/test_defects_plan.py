@@ -53,6 +53,17 @@ def test_an_append_sees_the_held_updates_and_rows_keep_their_index():
     assert plan.result().frames["population"]["full_name"].to_list() == ["Ân", "Bình", "Chi", "Dũng", "ÂN"]
 
 
+def test_updates_after_an_append_keep_every_column_cut_alike():
+    """Appended rows are a chunk of their own (no copy of the frame); an update touching both
+    chunks keeps each column cut at the same row, with the right values on each side."""
+    plan = _plan()
+    plan.append("population", plan.frames["population"][[1, 2]])
+    plan.update("population", np.array([0, 5]), "full_name", ["Ân", "CHI"])
+    pop = plan.frames["population"]
+    assert len(set(map(tuple, (pop[c].chunk_lengths() for c in pop.columns)))) == 1
+    assert pop["full_name"].to_list() == ["Ân", "Bình", "Chi", "Dũng", "Bình", "CHI"]
+
+
 def test_an_update_of_the_wrong_length_fails():
     with pytest.raises(ValueError, match="2 rows, 1 values"):
         _plan().update("population", np.array([0, 1]), "full_name", ["X"])
