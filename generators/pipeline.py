@@ -161,7 +161,8 @@ def make_block(
 ) -> Block:
     """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
     any process and any order. ``form`` (CSV, several blocks): the datasets of ``_RENDERED``
-    come back as file bytes."""
+    come back as file bytes. ``spool`` (a folder; given to worker processes): those bytes
+    and the remaining frames are left there as files, so that little is pickled back."""
     times: dict = {"pid": os.getpid()}
     t, c = time.perf_counter(), time.process_time()
     ss = block_seed(seed, b)

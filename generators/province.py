@@ -7,11 +7,12 @@ source_row (1-based data row of the file), record_key, defect_kind = check_id, d
 detail), no personal data; ``OUT/ground_truth/params.json`` — arguments and counts.
 
 A province is generated block by block (generators/blocks.py: fixed-size blocks of
-persons, each from its own seed), written in order as they are made; ``chunk_persons``
-only says how many blocks worker processes may have made or be making ahead of the one
-being written (one process holds one block at a time): the same seed gives the same bytes
-whatever the chunk size or the number of processes. A province of at most one block is
-what it always was.
+persons, each from its own seed; generators/pipeline.py), written in order; ``chunk_persons``
+only says how many blocks may be made ahead of the one being written, by worker processes
+or by the writing process itself (one process alone holds one block at a time): the same
+seed gives the same bytes whatever the chunk size or the number of processes. A province of
+at most one block is what it always was. A run with worker processes keeps its scratch files
+in ``OUT/.blocks/`` and removes them.
 """
 
 from __future__ import annotations
