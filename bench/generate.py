@@ -12,6 +12,10 @@ spawned processes beside the parent, which makes every ``workers``-th block), ``
 of blocks at a time; a worker counts its blocks' rows and keeps the frames (in (c) the big
 datasets come back as file bytes, the civil ones as frames).
 
+For (c), ``generate``'s own timeline (``GenerationResult.timeline``: per block, the process
+that made it and each stage's start, end and CPU seconds) gives the CPU seconds by stage in
+the parent and in the workers, the blocks the parent made, its wait, and the timeline itself.
+
 Goals: clean frames >= 1 M rows/s; end to end with the files >= 0.7 M rows/s. The floor of
 the file part, in the same run: the rows written (read back from the files) written again
 by polars alone, one call per file.
