@@ -34,7 +34,7 @@ from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
 from ddss.read.limits import Limits
 from ddss.read.line_text import BAD_RAW, load_bad_raw
-from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells
+from ddss.read.parse import CHECK_OF, PARSED, TYPED, nfc_staged, parse_cells
 from ddss.read.scan import FileScan, NotRegularFile, scan_file, snapshot_file
 from ddss.schema import DATASETS, Dataset
 from ddss.sql import ident
@@ -61,6 +61,7 @@ STAGED = "_ddss_staged"
 QUARANTINED = "_ddss_quarantined"
 _CELLS = "_ddss_cells"
 _REASONS = "_ddss_reasons"
+_NFC_ROWS = "_ddss_nfc_rows"  # r: the rows whose text may change under NFC (behind STAGED)
 # What a read builds on the way; only TYPED (behind STAGED) and QUARANTINED outlive it.
 _WORK_TABLES = (*CSV_TABLES, RAW, _REASONS, BAD_RAW)
 _ROW_REASON_VI = "Dòng có {} cột, tiêu đề có {} cột (hoặc dấu ngoặc kép không đóng)"
@@ -110,7 +111,7 @@ def read_file(
     fmt = detect_format(Path(name), head)
     drop_temp(con)
     if fmt == "csv":
-        dataset, text, exact = _read_csv(con, path, name, scan, exact_csv)
+        dataset, text, exact, nfc_rows = _read_csv(con, path, name, scan, exact_csv)
         encoding, header_fields, rows_read = text.encoding, len(text.header), text.rows_read
         raw = (f"{BAD_RAW} x ON x._source_row = t._source_row", "x.line")
     else:
@@ -119,11 +120,15 @@ def read_file(
         picks = ", ".join(f"{ident(h)} AS {ident(c)}" for h, c in mapping.items())
         con.execute(f"CREATE OR REPLACE TEMP VIEW {_CELLS} AS SELECT _source_row, {picks} FROM {RAW}")
         rows_read = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
-        encoding, header_fields, exact = None, 0, False
+        encoding, header_fields, exact, nfc_rows = None, 0, False, None
         parse_cells(con, _CELLS, DATASETS[dataset])
         no_bad_lines(con)
         raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * EXCLUDE (_bad_column) FROM {PARSED} WHERE _bad_column IS NULL")
+    good = f"SELECT * EXCLUDE (_bad_column) FROM {PARSED} WHERE _bad_column IS NULL"
+    if nfc_rows is not None:  # typed without the NFC pre-check: only the rows the scan listed can change
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_NFC_ROWS} AS SELECT unnest($r)::BIGINT AS r", {"r": nfc_rows})
+        good = nfc_staged(DATASETS[dataset], PARSED, _NFC_ROWS)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS {good}")
     _quarantine(con, DATASETS[dataset], header_fields, raw)
     staged, quarantined = con.execute(f"SELECT (SELECT count(*) FROM {STAGED}), (SELECT count(*) FROM {QUARANTINED})").fetchall()[
         0
@@ -134,9 +139,10 @@ def read_file(
 
 def _read_csv(
     con: duckdb.DuckDBPyConnection, path: Path, file_name: str, scan: FileScan | None, exact: bool
-) -> tuple[str, CsvText, bool]:
+) -> tuple[str, CsvText, bool, list[int] | None]:
     """TYPED, BAD_LINES and BAD_RAW (the raw text of the rows typing set aside);
-    returns the dataset, the text and whether the exact path read it."""
+    returns the dataset, the text, whether the exact path read it and, when TYPED was
+    typed without the NFC pre-check, the only rows that may need it (else None)."""
     # DuckDB's two readers split mixed line endings differently: only the exact path may
     # read them; a NUL byte's row is set aside, which only the exact path does.
     scan = None if exact else (scan or scan_file(path))
@@ -144,25 +150,27 @@ def _read_csv(
     text = peek_csv(path, scan.lines) if fast else None
     if text is not None:
         name, columns = csv_dataset(text, Path(file_name))
-        # The scan's proofs hold for these bytes; DuckDB reads them as they are.
-        proofs = {"padded": scan.padded_cells, "maybe_not_nfc": scan.maybe_not_nfc}
+        # The scan's proofs hold for these bytes; DuckDB reads them as they are. The rows
+        # it lists as holding a character NFC may change get the pre-check later (nfc_staged).
+        listed = scan.nfc_lines is not None
+        proofs = {"padded": scan.padded_cells, "maybe_not_nfc": scan.maybe_not_nfc and not listed}
         if _read_fast(con, text, columns, DATASETS[name], proofs):
             bad = [r for (r,) in con.execute(f"SELECT _source_row FROM {PARSED} WHERE _bad_column IS NOT NULL").fetchall()]
             # Only the bad rows' lines are read for their text, not the whole file again.
             if not load_bad_raw(con, text.source, bad, scan.line_endings):
                 load_lines(con, text.source, longest=LINE_LIMIT)  # DuckDB's reader took every line
                 _bad_raw_from_lines(con)
-            return name, text, False
+            return name, text, False, (scan.nfc_lines.tolist() if listed and scan.maybe_not_nfc else None)
     with read_lines(con, path) as text:
         name, columns = csv_dataset(text, Path(file_name))
         # A transcoded copy is new to the fast path (the original failed it for its encoding).
         if fast and text.source != path and not text.flagged and _read_fast(con, text, columns, DATASETS[name]):
             _bad_raw_from_lines(con)
-            return name, text, False
+            return name, text, False, None
         split_lines(con, text, columns, _CELLS)
         parse_cells(con, _CELLS, DATASETS[name])
         _bad_raw_from_lines(con)
-    return name, text, True
+    return name, text, True, None
 
 
 def _bad_raw_from_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,7 +205,7 @@ def _read_fast(
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Free what a read left on this connection."""
-    _drop(con, (_CELLS, STAGED, PARSED), (*_WORK_TABLES, TYPED, QUARANTINED))
+    _drop(con, (_CELLS, STAGED, PARSED), (*_WORK_TABLES, TYPED, QUARANTINED, _NFC_ROWS))
 
 
 def _drop(con: duckdb.DuckDBPyConnection, views: tuple[str, ...], tables: tuple[str, ...]) -> None:

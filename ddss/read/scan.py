@@ -17,6 +17,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ddss.read.text_bytes import TextBytes
 
 __all__ = ["FileScan", "NotRegularFile", "scan_file", "snapshot_file"]
@@ -34,6 +36,7 @@ class FileScan:
     # Read as UTF-8 by DuckDB's reader (never a transcoded copy), see text_bytes.py; True: not proven.
     padded_cells: bool = True  # a cell may begin or end with whitespace
     maybe_not_nfc: bool = True  # a character may change under NFC
+    nfc_lines: np.ndarray | None = None  # on which lines only (0 = header; LF or CRLF files); None: not listed
 
 
 class NotRegularFile(Exception):
@@ -98,7 +101,9 @@ def _scan(fd: int, out, chunk_size: int) -> FileScan:
         prev_cr, last = chunk.endswith(b"\r"), chunk[-1:]
     lines = lf + cr - crlf + (size > 0 and last not in (b"\n", b"\r"))
     text.finish()
-    return FileScan(h.hexdigest(), size, lines, _endings(lf - crlf, cr - crlf, crlf), nul, text.padded, text.maybe_not_nfc)
+    endings = _endings(lf - crlf, cr - crlf, crlf)
+    nfc_lines = text.nfc_lines if endings in ("lf", "crlf") else None  # counted by LF
+    return FileScan(h.hexdigest(), size, lines, endings, nul, text.padded, text.maybe_not_nfc, nfc_lines)
 
 
 def _endings(lf: int, cr: int, crlf: int) -> str:

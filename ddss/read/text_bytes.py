@@ -39,13 +39,20 @@ _E1 = 0xE1
 
 class TextBytes:
     """Fed a file's bytes chunk by chunk (any sizes): whether a cell may be padded with
-    whitespace (``padded``) and whether a character may change under NFC (``maybe_not_nfc``)."""
+    whitespace (``padded``), whether a character may change under NFC (``maybe_not_nfc``)
+    and, if so, on which lines (``nfc_lines``: 0 = the header, counted by LF; None when
+    more than ``max_lines`` lines would be listed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_lines: int = 1 << 18) -> None:
         self.padded = False
         self.maybe_not_nfc = False
+        self.nfc_lines: np.ndarray | None = np.empty(0, np.int64)
+        self._found: list[np.ndarray] = []
+        self._max = max_lines
+        self._lf = 0  # LF bytes before the current chunk: the line its first byte is on
         self._last = -1  # the previous chunk's last byte; -1: the file's start (a field boundary)
         self._head: bytes | None = b""  # the first bytes, until a byte-order mark can be told
+        self._scratch: tuple[np.ndarray, ...] | None = None
         self._done = False
 
     def feed(self, chunk: bytes) -> None:
@@ -57,11 +64,14 @@ class TextBytes:
         self._feed(chunk)
 
     def _feed(self, chunk: bytes) -> None:
-        if not chunk or (self.padded and self.maybe_not_nfc):
+        if not chunk:
+            return
+        listing = self._found is not None
+        if self.padded and not listing:
             return
         a = np.frombuffer(chunk, np.uint8)
-        if not self.maybe_not_nfc:
-            self.maybe_not_nfc = self._not_nfc(a)
+        if listing:
+            self._nfc(chunk, a)
         if not self.padded:
             self.padded = self._padded(chunk, a)
         self._last = chunk[-1]
@@ -76,29 +86,62 @@ class TextBytes:
             if self._last >= 0 and _CLASS[self._last] == _WS:
                 self.padded = True
             if self._last == _E1:
-                self.maybe_not_nfc = True
+                self._add(np.array([self._lf], np.int64))
+            if self._found is None:
+                self.nfc_lines = None
+            elif self._found:
+                self.nfc_lines = np.unique(np.concatenate(self._found))
+            self.maybe_not_nfc = self.nfc_lines is None or len(self.nfc_lines) > 0
         return self
 
-    def _not_nfc(self, a: np.ndarray) -> bool:
-        # Counting is cheap; positions are taken only of the E1 bytes, once all high bytes are E1.
+    def _add(self, lines: np.ndarray) -> None:
+        if self._found is not None:
+            self._found.append(lines)
+            if sum(len(f) for f in self._found) > self._max:
+                self._found = None  # too many to list: every line may hold one
+
+    def _work(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Scratch arrays for a chunk of ``n`` bytes, kept between chunks: a fresh 4 MiB
+        temporary per operation costs more in page faults than the operation itself."""
+        if self._scratch is None or len(self._scratch[0]) < n:
+            self._scratch = (np.empty(n, bool), np.empty(n, bool), np.empty(n, bool), np.empty(n, np.uint8))
+        return tuple(x[:n] for x in self._scratch)
+
+    def _nfc(self, chunk: bytes, a: np.ndarray) -> None:
+        """Lines holding a byte >= 0xCC other than an E1 followed by B8..BB. Whole-array
+        operations; positions are taken only of such bytes, and of the line ends only in a
+        chunk that holds one."""
+        start, n = self._lf, len(a)
         if self._last == _E1 and not 0xB8 <= a[0] <= 0xBB:
-            return True
-        e1 = a == _E1
-        if np.count_nonzero(a >= 0xCC) != np.count_nonzero(e1):
-            return True
-        lead = np.flatnonzero(e1[:-1])  # an E1 ending the chunk is checked with the next one
-        return bool(np.any((a[lead + 1] - np.uint8(0xB8)) > 3))
+            self._add(np.array([start], np.int64))  # the E1 ended the previous chunk, on this line
+        high, ok, near, u = self._work(n)
+        np.greater_equal(a, 0xCC, out=high)
+        # E1 B8..BB: U+1E00-U+1EFF. An E1 ending the chunk is judged with the next chunk's first byte.
+        np.equal(a[:-1], _E1, out=ok[:-1])
+        np.less(np.subtract(a[1:], np.uint8(0xB8), out=u[:-1]), 4, out=near[:-1])
+        np.logical_and(ok[:-1], near[:-1], out=ok[:-1])
+        np.logical_xor(high[:-1], ok[:-1], out=high[:-1])  # such an E1 is itself a high byte
+        high[-1] &= a[-1] != _E1
+        if not np.count_nonzero(high):
+            self._lf += chunk.count(b"\n")
+            return
+        ends = np.flatnonzero(a == 0x0A)
+        self._lf += len(ends)
+        self._add(start + np.searchsorted(ends, np.flatnonzero(high)))
 
     def _padded(self, chunk: bytes, a: np.ndarray) -> bool:
-        if np.count_nonzero(a == 0x09) or (np.count_nonzero(a == 0xC2) and _NBSP in chunk):
+        is_ = self._work(len(a))[0]
+        if np.count_nonzero(np.equal(a, 0x09, out=is_)):
             return True  # tabs and NBSP are rare: any at all counts as padding
+        if np.count_nonzero(np.equal(a, 0xC2, out=is_)) and _NBSP in chunk:
+            return True
         if self._last == 0xC2 and a[0] == 0xA0:
             return True
         before = _EDGE if self._last < 0 else _CLASS[self._last]
         if before ^ _CLASS[a[0]] == _WS ^ _EDGE:
             return True
         # A space beside a field boundary; positions are taken only of the spaces.
-        spaces = np.flatnonzero(a == 0x20)
+        spaces = np.flatnonzero(np.equal(a, 0x20, out=is_))
         if not len(spaces):
             return False
         left = spaces[spaces > 0] - 1  # a space first in the chunk was checked against the last one above

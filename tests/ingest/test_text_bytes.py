@@ -108,3 +108,40 @@ def test_rows_are_the_same_with_or_without_the_proofs(tmp_path, cells, proven, m
     assert len(expected[0]) == 48 and len(expected[1]) == 1
     claimed = _read(path, dataclasses.replace(scan, padded_cells=False, maybe_not_nfc=False))
     assert (claimed != expected) == matters
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 22])
+def test_the_lines_that_may_change_under_nfc_are_listed(chunk):
+    """0 = the header; a decomposed letter, a Greek one, an E1 ending the file."""
+    lines = ["a,b", "1,Nguye\u0302\u0303n", f"2,{_NAME}", "3,\u1f71", f"4,{_NAME} Nguye\u0302n", ""]
+    content = "\n".join(lines).encode() + b"\xe1"
+    t = TextBytes()
+    for i in range(0, len(content), chunk):
+        t.feed(content[i : i + chunk])
+    t.finish()
+    assert t.maybe_not_nfc and t.nfc_lines.tolist() == [1, 3, 4, 5]
+
+
+def test_too_many_lines_are_not_listed():
+    t = TextBytes(max_lines=2)
+    t.feed("a\nNguye\u0302n\nNguye\u0302n\nNguye\u0302n\n".encode())
+    assert t.finish().nfc_lines is None and t.maybe_not_nfc
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_listed_nfc_rows_stage_as_the_full_check_does(tmp_path, ending):
+    """Decomposed names on a good row and on a quarantined one, in LF, CRLF and CR files
+    (CR lines are not listed: the pre-check then runs in typing, as before)."""
+    path = tmp_path / "population.csv"
+    _population(path, {"full_name": "Nguye\u0302\u0303n"})
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[4] = text[4].replace("Nguyễn Văn 4", "Nguye\u0302\u0303n Va\u0306n 4", 1)  # the row with the bad date
+    path.write_bytes(ending.join(text).encode() + ending.encode())
+    scan = scan_file(path)
+    assert scan.maybe_not_nfc and (scan.nfc_lines is None) == (ending == "\r")
+    if scan.nfc_lines is not None:
+        assert scan.nfc_lines.tolist() == [4, 8]
+    staged, quarantined = _read(path, scan)
+    assert (staged, quarantined) == _read(path, dataclasses.replace(scan, nfc_lines=None))
+    fixed = {row[0] for row in staged if row[-1]}  # _source_row, …, _nfc_fixed
+    assert fixed == {8} and [q[0] for q in quarantined] == [4]
