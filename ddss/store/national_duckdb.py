@@ -19,7 +19,8 @@ import polars as pl
 import pyarrow as pa
 
 from ddss.sql import ident, str_literal
-from ddss.store.guard import DatabaseBusy, check_file
+from ddss.storage_errors import storage_error
+from ddss.store.guard import DamagedDatabase, DatabaseBusy, check_file
 from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
@@ -35,7 +36,7 @@ from ddss.store.national_tables import (
     national_columns,
     national_table,
 )
-from ddss.store.province import connect_writable
+from ddss.store.province import _DAMAGED, connect_writable
 
 __all__ = ["DuckDBNationalStore"]
 
@@ -103,7 +104,12 @@ class DuckDBNationalStore(SqlNationalStore):
                 self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov")
                 break
             except duckdb.Error as e:
-                if "lock" not in str(e).lower():
+                text = str(e).lower()
+                if "lock" not in text:  # named as a province writer names them (store.province)
+                    if (storage := storage_error(e, path.parent)) is not None:
+                        raise storage from None
+                    if any(w in text for w in _DAMAGED):
+                        raise DamagedDatabase(path, "DuckDB không mở được tệp", f"DuckDB cannot open it ({e})") from None
                     raise
                 if time.monotonic() >= deadline:
                     raise DatabaseBusy(

@@ -85,3 +85,40 @@ def test_a_record_is_its_key_columns_and_an_organisation_is_keyed_by_its_name(na
     ]
     assert store.history("certificate").select("owner_name", "_superseded_by").rows() == [("Công ty B", "r2")]
     assert store.duplicate_keys("birth") == 0 and store.current("birth").height == 2
+
+
+def test_the_province_session_refuses_a_damaged_file_and_waits_for_a_writer(tmp_path):
+    # The DuckDB national store attaches the province file for a whole gate
+    # (province_session): a damaged file is named as a province writer names it, and a file
+    # another process writes is waited for, then refused as busy.
+    import subprocess
+    import sys
+
+    from ddss.store.guard import DamagedDatabase, DatabaseBusy
+    from ddss.store.national_duckdb import DuckDBNationalStore
+
+    store = DuckDBNationalStore(tmp_path / "national.duckdb")
+    try:
+        damaged = tmp_path / "province_01.duckdb"
+        damaged.write_bytes(b"not a database" * 1000)
+        with pytest.raises(DamagedDatabase), store.province_session(damaged):
+            pass
+        busy = tmp_path / "province_02.duckdb"
+        duckdb.connect(str(busy)).close()
+        holder = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(30)"
+        child = subprocess.Popen([sys.executable, "-c", holder, str(busy)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "open"
+            with pytest.raises(DatabaseBusy), store.province_session(busy, busy_timeout_s=0.5):
+                pass
+        finally:
+            child.kill()
+            child.wait()
+        with store.province_session(busy) as con:  # free again: the schema is made, the cursor is the province's
+            assert con.execute("SELECT current_database()").fetchall() == [("_ddss_prov",)]
+            assert con.execute("SELECT count(*) FROM holds").fetchall() == [(0,)]
+        assert store.con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = '_ddss_prov'").fetchall() == [
+            (0,)
+        ]
+    finally:
+        store.close()
