@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,9 @@ class FileScan:
     # Read as UTF-8 by DuckDB's reader (never a transcoded copy), see text_bytes.py; True: not proven.
     padded_cells: bool = True  # a cell may begin or end with whitespace
     maybe_not_nfc: bool = True  # a character may change under NFC
-    nfc_lines: np.ndarray | None = None  # on which lines only (0 = header; LF or CRLF files); None: not listed
+    # On which lines only (0 = the header; LF or CRLF files); None: not listed. Not compared
+    # (nor hashed): an array has no single truth value.
+    nfc_lines: np.ndarray | None = field(default=None, compare=False)
 
 
 class NotRegularFile(Exception):
