@@ -120,7 +120,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
     place = _elsewhere(rng, residence.alias("place_of_birth"), province)
     old = np.flatnonzero(rng.random(k) < OLD_TONE_SHARE)
 
-    def tone(s: pl.Series) -> pl.Series:  # rewritten only where drawn (the rewrite is regex work)
+    def tone(s: pl.Series) -> pl.Series:  # rewritten only where drawn
         return s.scatter(old, old_tone(s.gather(old))) if old.size else s
 
     births = pl.DataFrame(

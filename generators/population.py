@@ -40,7 +40,7 @@ class _Places:
     every commune code a person's places can name, in one Series, and where each pool of
     them starts."""
 
-    units: pl.Series  # the province's 2025 communes, the other provinces', then each birth code's pre-2025 communes
+    units: pl.Series  # the province's 2025 communes, then each birth code's pre-2025 communes
     communes: int  # the province's 2025 communes: units[:communes]
     codes: list[str]  # birth codes: the province's own (old provinces), the others, then "0" + province
     local: int  # the province's own old birth codes: codes[:local]
@@ -53,12 +53,11 @@ class _Places:
 def _places(province: str) -> _Places:
     prov = admin_units.province(province)
     communes = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code == province)
-    others = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code != province)
     by_old: dict[str, list[str]] = {}
     for c in admin_units.communes_pre2025().values():
         by_old.setdefault("0" + c.province_code, []).append(c.code)
     codes = [*prov.birth_codes, *sorted(admin_units.birth_codes() - set(prov.birth_codes)), "0" + province]
-    units = communes + others
+    units = list(communes)
     start, size = [], []
     for code in codes[:-1]:  # a birth registered since the reform is in a 2025 commune of the province
         pool = sorted(by_old[code])
