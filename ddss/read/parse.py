@@ -19,7 +19,7 @@ from ddss.read.nfc_quick import maybe_not_nfc as _maybe_not_nfc
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
-__all__ = ["CHECK_OF", "PARSED", "TYPED", "nfc_staged", "parse_cells", "typed_select"]
+__all__ = ["CHECK_OF", "PARSED", "TYPED", "nfc_checked", "parse_cells", "typed_select"]
 
 TYPED = "_ddss_typed"  # [_source_row,] the dataset's columns typed, _nfc_fixed, _bad_column
 PARSED = "_ddss_parsed"  # view: TYPED with _source_row first, whichever way it was numbered
@@ -95,12 +95,11 @@ def parse_cells(
     con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
 
 
-def nfc_staged(ds: Dataset, parsed: str, rows: str) -> str:
-    """The good rows of ``parsed`` (typed with ``maybe_not_nfc=False``), their text composed
-    to NFC exactly as parse_cells would, when only the rows listed in ``rows`` (column
-    ``r``) can hold a character NFC changes: those get the pre-check, the rest pass as
-    they are (``_nfc_fixed`` false). Absent optional columns are NULL, which the pre-check's
-    concat skips, as it skips them in parse_cells."""
+def nfc_checked(ds: Dataset, parsed: str, rows: str) -> str:
+    """The good rows of ``parsed`` (typed with ``maybe_not_nfc=False``) listed in ``rows``
+    (column ``r``), their text composed to NFC exactly as parse_cells would: the pre-check,
+    ``nfc_normalize`` where it matches, ``_nfc_fixed``. Absent optional columns are NULL,
+    which the pre-check's concat skips, as it skips them in parse_cells."""
     texts = [ident(c.name) for c in ds.columns if c.dtype == "str"]
     mid, outer, fixed = [], [], []
     for c in ds.columns:
@@ -112,14 +111,15 @@ def nfc_staged(ds: Dataset, parsed: str, rows: str) -> str:
         else:
             mid.append(col)
             outer.append(col)
-    listed = f"_source_row IN (SELECT r FROM {ident(rows)})"
-    good = f"SELECT * EXCLUDE (_bad_column) FROM {ident(parsed)} WHERE _bad_column IS NULL"
-    checked = (
+    listed = (
+        f"SELECT * EXCLUDE (_bad_column) FROM {ident(parsed)} "
+        f"WHERE _bad_column IS NULL AND _source_row IN (SELECT r FROM {ident(rows)})"
+    )
+    return (
         f"SELECT _source_row, {', '.join(outer)}, {' OR '.join(fixed) or 'false'} AS _nfc_fixed FROM ("
         f"SELECT _source_row, {', '.join(mid)}, _maybe_nfd FROM ("
-        f"SELECT *, {_maybe_not_nfc(texts)} AS _maybe_nfd FROM ({good} AND {listed})))"
+        f"SELECT *, {_maybe_not_nfc(texts)} AS _maybe_nfd FROM ({listed})))"
     )
-    return f"{good} AND NOT {listed} UNION ALL BY NAME {checked}"
 
 
 def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
