@@ -45,17 +45,32 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:
     """One serial per row, congruent to ``block`` modulo ``blocks``, unique within ``group``."""
     cap = len(range(block, _SERIALS, blocks))
-    if group.size and np.bincount(np.unique(group, return_inverse=True)[1]).max() > cap // 2:
-        raise ValueError(f"too many rows share a 6-digit prefix for {blocks} blocks; use larger blocks")
-    k = rng.integers(0, cap, group.size)
+    n = group.size
+    if n:  # the most rows of one group: the longest run of equal values, sorted
+        g = np.sort(group)
+        runs = np.diff(np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True]))))
+        if runs.max() > cap // 2:
+            raise ValueError(f"too many rows share a 6-digit prefix for {blocks} blocks; use larger blocks")
+    k = rng.integers(0, cap, n)
     while True:  # redraw the later of two equal draws until none is left (a few rounds)
         key = group.astype(np.int64) * cap + k
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
+        order, ordered = _stable_sort(key)
         clash = order[1:][ordered[1:] == ordered[:-1]]
         if not clash.size:
             return block + blocks * k
         k[clash] = rng.integers(0, cap, clash.size)
+
+
+def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(np.argsort(key, kind="stable"), key in that order): each key made unique by its
+    row number (key * n + row) and the values sorted (numpy's fast unstable sort, the
+    same order as a stable argsort of ``key``); a stable argsort where that could overflow."""
+    n = key.size
+    if n and 0 <= int(key.min()) and int(key.max()) < np.iinfo(np.int64).max // n - 1:
+        composite = np.sort(key * n + np.arange(n))
+        return composite % n, composite // n
+    order = np.argsort(key, kind="stable")
+    return order, key[order]
 
 
 def spread_ids(rng: np.random.Generator, ids: pl.Series, block: int, blocks: int) -> pl.Series:
