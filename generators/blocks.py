@@ -88,7 +88,8 @@ def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blo
     head = uniq.str.split(" ").list.first()
     num = uniq.str.split(" ").list.last()
     width = num.str.len_chars().to_numpy()
-    group = np.unique((head + num.str.len_chars().cast(pl.Utf8)).to_numpy(), return_inverse=True)[1]
+    # np.unique's inverse of the (ASCII) forms, by polars (numpy sorts Python strings slowly)
+    group = ((head + num.str.len_chars().cast(pl.Utf8)).rank("dense") - 1).to_numpy().astype(np.int64)
     base = np.where(width == 8, 6_000_000, 0)  # the QR-coded form's numbers start at 06…
     number = pl.Series(base + _unique_within(rng, group, block, blocks)).cast(pl.Utf8)
     number = pl.select(pl.when(pl.Series(width == 8)).then(number.str.zfill(8)).otherwise(number.str.zfill(6))).to_series()
