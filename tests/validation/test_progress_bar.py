@@ -53,7 +53,12 @@ SCRIPT = textwrap.dedent(
 
 def test_no_connection_ddss_opens_draws_duckdbs_progress_bar(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300, check=True, cwd=ROOT
+        [sys.executable, "-c", SCRIPT, str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
     )
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["plain"] is True  # DuckDB's default in such a process: what this guards against
