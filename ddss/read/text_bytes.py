@@ -1,8 +1,8 @@
 """What a UTF-8 CSV file's bytes prove about its cells, so typing may skip two per-cell checks.
 
-parse.py runs two checks on every cell that cost about a quarter of typing a text-heavy
-file (population.csv at 1 M persons: ~0.6 of 2.5 CPU s), and that change nothing in a
-file whose bytes show they cannot apply:
+parse.py runs two checks on every cell that cost over a third of typing a text-heavy
+file (population.csv at 1 M persons: about 0.9 of 2.4 CPU s), and that change nothing in
+a file whose bytes show they cannot apply:
 
 - Padding: ``_blank_is_null`` and ``_trimmed`` differ from ``nullif(x, '')`` only for a
   cell that begins or ends with a character ``trim`` removes (space, tab, CR, LF, NBSP).
