@@ -251,8 +251,13 @@ class Province:
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
 
-        def make(b: int) -> Block:  # a block made here is written from its frames
-            return make_block(province, self.sizes[b], seed, b, n, rate, as_of, context)
+        def make(b: int, early: bool = False) -> Block:
+            # A block is written from its frames, except one of the last ``workers`` made
+            # here ahead of its turn: this process would wait for the workers' blocks then,
+            # so it renders the CSV bytes at once rather than in the run's last stretch of
+            # writing (elsewhere the bytes cost ~0.1 CPU s more per block than a direct write).
+            tail = early and b >= n - workers
+            return make_block(province, self.sizes[b], seed, b, n, rate, as_of, context, form if tail else None)
 
         pending: dict[int, Future] = {}
         ahead: dict[int, Block] = {}  # made here before their turn
@@ -279,7 +284,7 @@ class Province:
                 if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
                     m = _unpack(pending.pop(b).result())
                     break
-                ahead[start] = make(start)  # b is still being made elsewhere: make a later one
+                ahead[start] = make(start, early=True)  # b is still being made elsewhere: make a later one
                 start += 1
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)

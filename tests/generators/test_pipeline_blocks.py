@@ -41,7 +41,11 @@ class _LazyPool(Executor):
     """An in-process pool whose blocks are never ready when the writer looks: the writer must
     make later blocks itself ("ahead") and take the pool's when it cannot wait any longer."""
 
+    def __init__(self) -> None:
+        self.blocks: list[int] = []  # the blocks handed to it (make_block's ``b``)
+
     def submit(self, fn, /, *args, **kwargs):
+        self.blocks.append(args[3])
         return _Lazy(fn, args)
 
 
@@ -54,22 +58,29 @@ def one_process(tmp_path_factory):
 def test_blocks_made_ahead_by_the_writer_are_the_same_bytes(one_process, tmp_path, monkeypatch):
     import contextlib
 
+    pool = _LazyPool()
+
     @contextlib.contextmanager
     def lazy_pool(workers: int):
-        yield _LazyPool()
+        yield pool
 
     monkeypatch.setattr(province, "worker_pool", lazy_pool)
     run = generate(
         "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "lazy", block_persons=BLOCK, workers=2, chunk_persons=3 * BLOCK
     )
     assert _digest(run.out) == _digest(one_process.out)
-    # Blocks of the pool come as CSV bytes (a render stage), the writer's own as frames.
-    by_pool = [row["block"] for row in run.timeline if "render" in row]
-    by_writer = [row["block"] for row in run.timeline if "render" not in row]
+    by_pool = pool.blocks
+    by_writer = [row["block"] for row in run.timeline if row["block"] not in by_pool]
     assert by_pool and by_writer and sorted(by_pool + by_writer) == [0, 1, 2, 3]
-    # The writer made a block before writing an earlier one (the pool's was "not ready").
     rows = {row["block"]: row for row in run.timeline}
-    assert any(rows[b]["clean"][0] < rows[b - 1]["write"][0] for b in by_writer if b > 0)
+    # Blocks of the pool come as CSV bytes (a render stage); the writer's block made for its
+    # turn as frames.
+    assert all("render" in rows[b] for b in by_pool) and "render" not in rows[0]
+    # The writer made a block before writing an earlier one (the pool's was "not ready");
+    # one of the last ``workers`` blocks made so comes rendered too (its bytes made while
+    # the writer would wait, not in the last stretch of writing).
+    early = [b for b in by_writer if b > 0 and rows[b]["clean"][0] < rows[b - 1]["write"][0]]
+    assert early and all(("render" in rows[b]) == (b >= 4 - 2) for b in early)
     assert not (run.out / ".blocks").exists()  # the spool folder is gone
 
 
