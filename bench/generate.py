@@ -249,9 +249,23 @@ def main() -> None:
         )
     load = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
     print(f"load average (1 min): start {load['start']}, end {load['end']}")
+    # A spawned worker imports polars and numpy before its first block: ~0.3 s from cached
+    # bytecode, ~0.7-1.0 s compiled from source (PYTHONDONTWRITEBYTECODE=1 and no
+    # __pycache__, as on the development machine). Which of the two was measured:
+    bytecode = {"dont_write_bytecode": bool(sys.flags.dont_write_bytecode), "pycache_prefix": sys.pycache_prefix}
+    print(f"bytecode: {bytecode}")
+    # The 1 M figures stay in generate.json; another size (the steady state) beside them.
     write(
-        "generate",
-        {"persons": persons, "format": fmt, "chunk_persons": chunk, "goals": GOALS, "load_average_1m": load, **results},
+        "generate" if persons == 1_000_000 else f"generate_{persons}",
+        {
+            "persons": persons,
+            "format": fmt,
+            "chunk_persons": chunk,
+            "goals": GOALS,
+            "load_average_1m": load,
+            "bytecode": bytecode,
+            **results,
+        },
     )
 
 
