@@ -139,10 +139,11 @@ def apply(plan: Plan) -> None:
 
     # Deceased referenced only by their own death record: nothing else compares the date.
     only_death = unreferenced(plan.frames, skip=("death",))[: pop.height]  # rows appended since are copies
-    # At most a quarter of the deceased, so deaths, marriages and certificates keep some for their own defects.
-    rows = plan.pick(
-        DS, "population.death_before_birth", only_death & ~living, n=min(plan.count(DS), max(1, int((~living).sum()) // 4))
-    )
+    # The rate applies to the deceased (the rows the defect can hit), not to the whole population:
+    # each one also puts its death record in disagreement (death.date_mismatch), and counted over
+    # the population it marked a quarter of all death records.
+    deceased = int((~living).sum())
+    rows = plan.pick(DS, "population.death_before_birth", only_death & ~living, n=max(1, round(plan.rate * deceased)))
     dob = pop["date_of_birth"].gather(rows)
     plan.update(
         DS,
