@@ -26,7 +26,9 @@ lint: $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	# --compile-bytecode: every later process (GX's import, generator workers, test subprocesses)
+	# starts from bytecode even where PYTHONDONTWRITEBYTECODE is set (GX's import: ~7 s -> ~3.5 s).
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $(STAMP)
 
 clean:
