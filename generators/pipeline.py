@@ -320,11 +320,28 @@ def timeline_row(b: int, times: dict, t0: float) -> dict:
 @contextlib.contextmanager
 def worker_pool(workers: int):
     """``workers - 1`` processes that make blocks beside this one (spawned: polars' threads
-    do not survive a fork)."""
+    do not survive a fork).
+
+    Each worker's polars gets the cores divided among the ``workers`` processes (one thread
+    each on two cores), unless ``POLARS_MAX_THREADS`` is set already: with every process
+    busy, more threads per process only contend for the same cores (docs/generate-speed.md).
+    polars reads the variable when it is imported, and a spawned process may import it
+    before any task (its ``__main__`` may), so the processes are started here, with the
+    variable in the environment they inherit; thread counts change no byte of the output."""
     if workers <= 1:
         yield None
         return
     import multiprocessing
 
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
     with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        before = os.environ.get("POLARS_MAX_THREADS")
+        if before is None:
+            os.environ["POLARS_MAX_THREADS"] = threads
+        try:  # a spawned pool starts a process per task while none is idle, up to its size
+            for _ in range(workers - 1):
+                pool.submit(os.getpid)
+        finally:
+            if before is None:
+                del os.environ["POLARS_MAX_THREADS"]
         yield pool

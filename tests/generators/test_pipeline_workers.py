@@ -1,0 +1,35 @@
+"""Worker processes share the cores with the parent: their polars gets the cores divided
+among the processes (generators.pipeline.worker_pool), the parent's environment is left as
+it was, and a POLARS_MAX_THREADS the user set wins."""
+
+from __future__ import annotations
+
+import os
+
+import polars as pl
+
+from generators.pipeline import worker_pool
+
+
+def _threads() -> int:
+    return pl.thread_pool_size()
+
+
+def test_workers_get_the_cores_divided_and_the_parent_env_is_unchanged(monkeypatch):
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    with worker_pool(2) as pool:
+        assert os.environ.get("POLARS_MAX_THREADS") is None
+        assert pool.submit(_threads).result() == max(1, (os.cpu_count() or 1) // 2)
+    assert os.environ.get("POLARS_MAX_THREADS") is None
+
+
+def test_a_thread_count_the_user_set_is_kept(monkeypatch):
+    monkeypatch.setenv("POLARS_MAX_THREADS", "3")
+    with worker_pool(2) as pool:
+        assert pool.submit(_threads).result() == 3
+    assert os.environ["POLARS_MAX_THREADS"] == "3"
+
+
+def test_one_process_has_no_pool():
+    with worker_pool(1) as pool:
+        assert pool is None
