@@ -33,3 +33,15 @@ def test_a_thread_count_the_user_set_is_kept(monkeypatch):
 def test_one_process_has_no_pool():
     with worker_pool(1) as pool:
         assert pool is None
+
+
+def _payload(i: int) -> bytes:
+    return bytes([i]) * 2_000_000  # big enough to go through the result queue's feeder thread
+
+
+def test_a_worker_leaving_fast_still_sends_every_result():
+    # Workers skip the interpreter's teardown at exit (pipeline._worker_start): every result,
+    # the last one included, must have reached the parent before the process is gone.
+    with worker_pool(2) as pool:
+        futures = [pool.submit(_payload, i) for i in range(4)]
+    assert [f.result() == bytes([i]) * 2_000_000 for i, f in enumerate(futures)] == [True] * 4
