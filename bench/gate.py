@@ -147,6 +147,23 @@ def floor(tag):
     con.close()
     return seconds, rows, cpu
 
+# Diagnostic: each dataset's national INSERT (store.promote) in the gate, and the staged tables'
+# row groups (rows each, in table order): ingest writes them without insertion order, so their
+# layout differs from one prepared province to the next, and with it what DuckDB's batch insert
+# of the gate's masked rows costs (docs/gate-speed.md, session 10).
+promote_seconds = {}
+_promote = DuckDBNationalStore.promote
+def _timed(self, dataset, rows, run_id):
+    t = time.perf_counter()
+    try:
+        return _promote(self, dataset, rows, run_id)
+    finally:
+        promote_seconds[dataset] = round(time.perf_counter() - t, 3)
+DuckDBNationalStore.promote = _timed
+with duckdb.connect(str(province), read_only=True) as con:
+    layout = {d: [n for _, n in con.execute(
+        "SELECT row_group_id, max(start + count) - min(start) FROM pragma_storage_info(?)"
+        " WHERE column_name = '_source_row' GROUP BY ALL ORDER BY 1", ["stg_" + d]).fetchall()] for d in PROMOTED_DATASETS}
 floor_a, floor_rows, floor_cpu_a = floor(tag + "a")
 store = DuckDBNationalStore(national, s.duckdb_config())
 # cProfile only to say where the time goes (its overhead counts against the gate: few Python calls).
@@ -162,6 +179,7 @@ PHASES = ("load", "effective_findings", "compute_scorecard", "_stage", "_stage_p
 stats = pstats.Stats(profile).stats
 where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in k[0]), default=0.0), 3) for f in PHASES}
 store.close()
+DuckDBNationalStore.promote = _promote
 floor_b, _, floor_cpu_b = floor(tag + "b")
 best = min(floor_a, floor_b)
 
@@ -188,6 +206,7 @@ OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 
        "ratio": round(gate_seconds / best, 2), "verdict": result.scorecard.verdict,
        "national_shape_seconds": round(shape_seconds, 3), "national_shape_ratio": round(shape_seconds / best, 2),
        "reused_score_step": result.reused_score_step, "where_seconds": where,
+       "promote_seconds": promote_seconds, "staging_row_groups": layout,
        # Diagnostic: CPU seconds of the process (every thread), less moved by other processes' load than wall time.
        "gate_cpu_seconds": round(gate_cpu, 3), "floor_cpu_seconds": [round(floor_cpu_a, 3), round(floor_cpu_b, 3)],
        "cpu_ratio": round(gate_cpu / min(floor_cpu_a, floor_cpu_b), 2)}
@@ -256,6 +275,8 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
             f"{name}: diagnostic — the gate's national INSERT … SELECT alone (every staged row, national row shape,"
             f" new file, with commit): {m['national_shape_seconds']} s = {m['national_shape_ratio']}× the plain copy"
         )
+        print(f"{name}: diagnostic — each dataset's national INSERT in the gate (s): {m['promote_seconds']}")
+    print(f"staged row groups (rows each, table order): {cases['first']['staging_row_groups']}")
     load = [round(x, 2) for x in os.getloadavg()]
     print(f"load average (1, 5, 15 min) at the start {load_start}, at the end {load}")
     write("gate", {"persons": persons, "prepare": prepared, **cases, "goal_ratio": 1.5, "load_average": [load_start, load]})
