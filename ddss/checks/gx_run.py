@@ -25,7 +25,6 @@ import datetime as dt
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,22 +96,9 @@ def not_run_reasons(loaded: Iterable[str]) -> dict[str, str]:
 
 def _connect_readonly(settings: Settings, province: str) -> duckdb.DuckDBPyConnection:
     """A read-only connection, waiting up to busy_timeout_s while a writer holds the file."""
-    from ddss.store import DatabaseBusy, connect_readonly
+    from ddss.store import connect_readonly
 
-    db = settings.province_db(province)
-    deadline = time.monotonic() + settings.busy_timeout_s
-    while True:
-        try:
-            return connect_readonly(db, settings.duckdb_config())
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"Cơ sở dữ liệu {db.name} đang được một tiến trình khác ghi; đã chờ {settings.busy_timeout_s:.0f} giây. "
-                    f"Hãy chạy lại sau. / Database {db.name} is locked by another writer; waited {settings.busy_timeout_s:.0f} s."
-                ) from None
-            time.sleep(0.2)
+    return connect_readonly(settings.province_db(province), settings.duckdb_config(), settings.busy_timeout_s)
 
 
 def reader_beside_gx(settings: Settings, province: str) -> duckdb.DuckDBPyConnection:

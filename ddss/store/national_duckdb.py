@@ -8,7 +8,6 @@ the transaction and the rows move with one INSERT … SELECT, with no Python rou
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from ddss.sql import ident, str_literal
-from ddss.storage_errors import storage_error
-from ddss.store.guard import DamagedDatabase, DatabaseBusy, check_file
+from ddss.store.guard import check_file
 from ddss.store.national import PromoteCounts, ProvinceRows, SqlNationalStore
 from ddss.store.national_tables import (
     AUDIT_COLUMNS,
@@ -36,7 +34,7 @@ from ddss.store.national_tables import (
     national_columns,
     national_table,
 )
-from ddss.store.province import _DAMAGED, connect_writable
+from ddss.store.province import connect_writable, open_waiting
 
 __all__ = ["DuckDBNationalStore"]
 
@@ -98,25 +96,7 @@ class DuckDBNationalStore(SqlNationalStore):
         path = Path(path)
         check_file(path, writer=True)
         self._detach()
-        deadline = time.monotonic() + busy_timeout_s
-        while True:
-            try:
-                self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov")
-                break
-            except duckdb.Error as e:
-                text = str(e).lower()
-                if "lock" not in text:  # named as a province writer names them (store.province)
-                    if (storage := storage_error(e, path.parent)) is not None:
-                        raise storage from None
-                    if any(w in text for w in _DAMAGED):
-                        raise DamagedDatabase(path, "DuckDB không mở được tệp", f"DuckDB cannot open it ({e})") from None
-                    raise
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(
-                        f"Cơ sở dữ liệu {path.name} đang được một tiến trình khác ghi; đã chờ {busy_timeout_s:.0f} giây. "
-                        f"Hãy chạy lại sau. / Database {path.name} is locked by another writer; waited {busy_timeout_s:.0f} s."
-                    ) from None
-                time.sleep(0.2)
+        open_waiting(path, busy_timeout_s, lambda: self.con.execute(f"ATTACH {str_literal(str(path))} AS _ddss_prov"))
         self._attached = self._session = path
         cur = without_progress_bar(self.con.cursor())
         try:

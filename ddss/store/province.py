@@ -8,9 +8,10 @@ message instead of corrupting anything. Every load is one transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -30,6 +31,7 @@ __all__ = [
     "insert_frame",
     "insert_rows",
     "insert_select",
+    "open_waiting",
     "without_progress_bar",
     "write_findings",
     "writer",
@@ -128,14 +130,23 @@ def connect_writable(path: Path, config: dict[str, str] | None = None, busy_time
     return _connect(Path(path), busy_timeout_s, config, read_only=False)
 
 
+T = TypeVar("T")
 _DAMAGED = ("corrupt", "checksum", "not a valid duckdb", "invalid database", "unable to read", "failed to read")
 
 
 def _connect(path: Path, busy_timeout_s: float, config: dict[str, str] | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+    return open_waiting(
+        path, busy_timeout_s, lambda: without_progress_bar(duckdb.connect(str(path), read_only=read_only, config=config or {}))
+    )
+
+
+def open_waiting(path: Path, busy_timeout_s: float, open_file: Callable[[], T]) -> T:
+    """``open_file()`` (a connect or an ATTACH of ``path``), retried while another process
+    holds the file, then DatabaseBusy; a full disk or a damaged file is named as such."""
     deadline = time.monotonic() + busy_timeout_s
     while True:
         try:
-            return without_progress_bar(duckdb.connect(str(path), read_only=read_only, config=config or {}))
+            return open_file()
         except duckdb.Error as e:
             text = str(e).lower()
             if "lock" not in text:
