@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from ddss.schema import dataset as dataset_schema
+from generators.char_ranges import code_ranges
 from generators.defects import RawOverride
 
 __all__ = ["XLSX_MAX_ROWS", "DatasetWriter", "FileForm", "csv_bytes", "csv_file", "encode_cp1258", "write_dataset"]
@@ -59,16 +60,7 @@ def _split_tones(match: re.Match) -> str:
 
 def _combining_class() -> str:
     """A regex character class of every combining character (unicodedata.combining != 0)."""
-    ranges, start, prev = [], None, None
-    for c in range(sys.maxunicode + 1):
-        if unicodedata.combining(chr(c)):
-            if start is None:
-                start = c
-            elif c != prev + 1:
-                ranges.append((start, prev))
-                start = c
-            prev = c
-    ranges.append((start, prev))
+    ranges = code_ranges(c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c)))
     return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
+from generators.char_ranges import code_ranges
 
 __all__ = ["among", "fresh_ids", "nfd_differs", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
 
@@ -93,14 +94,8 @@ def _decomposable() -> str:
     """A regex character class of every character with a canonical decomposition (NFD
     changes it). None lies above U+2FA1D (the last CJK compatibility ideograph); Hangul
     syllables decompose by rule, not by the table."""
-    codes = [c for c in range(0xC0, 0x30000) if (d := unicodedata.decomposition(chr(c))) and not d.startswith("<")]
-    ranges, start, prev = [], codes[0], codes[0]
-    for c in codes[1:]:
-        if c != prev + 1:
-            ranges.append((start, prev))
-            start = c
-        prev = c
-    ranges.append((start, prev))
+    codes = (c for c in range(0xC0, 0x30000) if (d := unicodedata.decomposition(chr(c))) and not d.startswith("<"))
+    ranges = code_ranges(codes)
     return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "\\x{ac00}-\\x{d7a3}]"
 
 
