@@ -179,10 +179,6 @@ class SqlNationalStore(NationalStore):
     PARAM = "?"
     con: Any
 
-    def _promotion_of(self) -> str:
-        """The promotion id of the run bound to the next placeholder (NULL when it promoted nothing)."""
-        return f"(SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {self.PARAM})"  # noqa: S608 - fixed name
-
     def _promotion_id(self, run_id: str) -> int:
         """The run's promotion id, -1 when it promoted nothing (bound, not a subquery: the
         invariants' scans then compare with a constant)."""
@@ -193,9 +189,8 @@ class SqlNationalStore(NationalStore):
         """The run's promotion id (``nat_promotions``), made at its first promote."""
         q = self.PARAM
         for _ in range(2):
-            rows = self.con.execute(f"SELECT promotion FROM {PROMOTIONS_TABLE} WHERE run_id = {q}", [run_id]).fetchall()  # noqa: S608
-            if rows:
-                return int(rows[0][0])
+            if (promotion := self._promotion_id(run_id)) >= 0:
+                return promotion
             self._changed(
                 self.con.execute(
                     f"INSERT INTO {PROMOTIONS_TABLE} (promotion, run_id, promoted_at)"  # noqa: S608 - fixed name
@@ -236,10 +231,11 @@ class SqlNationalStore(NationalStore):
     def revert(self, run_id: str) -> dict[str, tuple[int, int]]:
         self._need_tx()
         q = self.PARAM
+        promotion = self._promotion_id(run_id)  # -1 (no row) when the run promoted nothing
         later: set[str] = set()
         for d in PROMOTED_DATASETS:
-            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _promotion = {self._promotion_of()}"  # noqa: S608
-            later |= {r[0] for r in self.con.execute(sql, [run_id]).fetchall()}
+            sql = f"SELECT DISTINCT _superseded_by FROM {ident(history_table(d))} WHERE _promotion = {q}"  # noqa: S608
+            later |= {r[0] for r in self.con.execute(sql, [promotion]).fetchall()}
         if later:
             shown = ", ".join(sorted(later))
             raise RevertBlocked(
@@ -250,7 +246,7 @@ class SqlNationalStore(NationalStore):
         for d in PROMOTED_DATASETS:
             nat, hist = ident(national_table(d)), ident(history_table(d))
             cols = ", ".join(ident(n) for n, _ in national_columns(d))
-            removed = self._changed(self.con.execute(f"DELETE FROM {nat} WHERE _promotion = {self._promotion_of()}", [run_id]))  # noqa: S608
+            removed = self._changed(self.con.execute(f"DELETE FROM {nat} WHERE _promotion = {q}", [promotion]))  # noqa: S608
             restored = self._changed(
                 self.con.execute(f"INSERT INTO {nat} ({cols}) SELECT {cols} FROM {hist} WHERE _superseded_by = {q}", [run_id])  # noqa: S608
             )
@@ -270,19 +266,13 @@ class SqlNationalStore(NationalStore):
         return int(self.con.execute(sql).fetchall()[0][0])
 
     def invariant_counts(self, dataset: str, run_id: str) -> tuple[int, int]:
-        # Distinct hashes of the keys first (cheaper than the strings): as many hashes as rows
-        # proves every key distinct; fewer (a repeated key, or a hash collision) is counted exactly.
-        table = ident(national_table(dataset))
-        keys = self._key_hash(dataset)
-        sql = (
-            f"SELECT count(*) FILTER (WHERE _promotion = {self._promotion_of()}), count(*) - count(DISTINCT {keys}) FROM {table}"  # noqa: S608
-        )
-        promoted, surplus = self.con.execute(sql, [run_id]).fetchall()[0]
-        return int(promoted), self._surplus(dataset) if surplus else 0
+        return self.invariant_counts_all([dataset], run_id)[dataset]
 
     def invariant_counts_all(self, datasets: list[str], run_id: str) -> dict[str, tuple[int, int]]:
         """``invariant_counts`` of several datasets in one statement (one round trip, one
-        plan; the gate's invariants), counted exactly only for a dataset whose hashes fall short."""
+        plan; the gate's invariants). Distinct hashes of the keys first (cheaper than the key
+        columns): as many hashes as rows proves every key distinct; fewer (a repeated key, or a
+        hash collision) is counted exactly."""
         if not datasets:
             return {}
         q = self.PARAM

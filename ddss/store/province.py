@@ -94,14 +94,10 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def writer(
-    path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None, schema: bool = True
-) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(path: Path, busy_timeout_s: float = 30.0, config: dict[str, str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one read-write connection to a province file, schema ensured. ``config``: DuckDB
     options for the connection (Settings.duckdb_config: memory limit, threads). Holds the
-    province lock (store.guard) and refuses a damaged file before writing anything.
-    ``schema=False``: the caller ensured the schema in an earlier session under the same
-    province lock (the gate's second session), so the migration check is not repeated."""
+    province lock (store.guard) and refuses a damaged file before writing anything."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,8 +107,7 @@ def writer(
         check_file(path, writer=True)
         con = _connect(path, busy_timeout_s, config, read_only=False)
         try:
-            if schema:
-                ensure_schema(con)
+            ensure_schema(con)
             yield con
         finally:
             con.close()
