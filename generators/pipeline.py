@@ -179,9 +179,7 @@ def make_block(
     wide = {k: frames.pop(k) for k in _PROVINCE_WIDE if k in frames}
     counts = None
     if "book_closure" in wide:
-        from generators.closures import book_counts
-
-        counts = book_counts(frames)
+        counts = closures.book_counts(frames)
     injected = inject(frames, rate, seed, {**context, "seed": seed})
     loaded = closures.loaded_entries(injected.frames, injected.raw_overrides) if counts is not None else None
     block = Block(injected, counts, loaded, tuple(injected.frames), times=times)
@@ -298,9 +296,7 @@ class Province:
         blocks its entries came from; its totals the entries that will load)."""
         if self.carry is None or not self.counts:
             return {}
-        from generators.closures import closures_from_counts
-
-        books = closures_from_counts(pl.concat(self.counts), self.as_of)
+        books = closures.closures_from_counts(pl.concat(self.counts), self.as_of)
         key = ["registering_commune_code", "event_type", "register_book"]
         loaded = pl.concat(self.loaded).group_by(key).agg(pl.col("_n").sum())
         total = books.select(key).join(loaded, on=key, how="left", maintain_order="left")["_n"].fill_null(0)

@@ -123,7 +123,7 @@ class Plan:
     context: dict
     taken: dict[str, np.ndarray] = field(default_factory=dict)  # per dataset: bool mask of rows hit or protected
     # one (dataset, rows, kind, detail) per record() call: the manifest is built once, in result()
-    _manifest: list[tuple[str, np.ndarray, str, str]] = field(default_factory=list)
+    _manifest: list[tuple[str, np.ndarray, str, str, str]] = field(default_factory=list)  # dataset, rows, kind, dimension, detail
     raw_overrides: list[RawOverride] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -201,10 +201,10 @@ class Plan:
         """One manifest row per affected row. ``detail`` must not contain personal data."""
         from ddss.rules.catalog import by_id
 
-        by_id(kind)  # an unknown check_id fails here, where the defect is made
+        dimension = by_id(kind).dimension  # an unknown check_id fails here, where the defect is made
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size:
-            self._manifest.append((dataset, rows, kind, detail))
+            self._manifest.append((dataset, rows, kind, dimension, detail))
 
     def override(self, dataset: str, rows: np.ndarray, column: str, texts: list[str]) -> None:
         """Cell text a text writer must emit verbatim (defects that exist only as text)."""
@@ -222,26 +222,24 @@ class Plan:
     def _manifest_frame(self) -> pl.DataFrame:
         """Every record() call's rows in one frame: a small table of (dataset, kind,
         dimension, detail), one row per call, gathered by the call each row came from."""
-        from ddss.rules.catalog import by_id
-
         if not self._manifest:
             return pl.DataFrame(schema=MANIFEST_SCHEMA)
         calls = pl.DataFrame(
             {
-                "dataset": [d for d, _, _, _ in self._manifest],
-                "defect_kind": [k for _, _, k, _ in self._manifest],
-                "dimension": [by_id(k).dimension for _, _, k, _ in self._manifest],
-                "detail": [t for _, _, _, t in self._manifest],
+                "dataset": [d for d, _, _, _, _ in self._manifest],
+                "defect_kind": [k for _, _, k, _, _ in self._manifest],
+                "dimension": [m for _, _, _, m, _ in self._manifest],
+                "detail": [t for _, _, _, _, t in self._manifest],
             },
             schema={k: pl.Utf8 for k in ("dataset", "defect_kind", "dimension", "detail")},
         )
-        call = np.repeat(np.arange(len(self._manifest)), [r.size for _, r, _, _ in self._manifest])
-        rows = np.concatenate([r for _, r, _, _ in self._manifest])
+        call = np.repeat(np.arange(len(self._manifest)), [r.size for _, r, _, _, _ in self._manifest])
+        rows = np.concatenate([r for _, r, _, _, _ in self._manifest])
         # Sorted by dataset, row, kind: the two texts by their rank among the calls' values
         # (code point order, as polars sorts UTF-8), so the sort itself is on integers.
         rank = {name: {v: i for i, v in enumerate(sorted(set(calls[name])))} for name in ("dataset", "defect_kind")}
-        ds = np.array([rank["dataset"][d] for d, _, _, _ in self._manifest])[call]
-        kind = np.array([rank["defect_kind"][k] for _, _, k, _ in self._manifest])[call]
+        ds = np.array([rank["dataset"][d] for d, _, _, _, _ in self._manifest])[call]
+        kind = np.array([rank["defect_kind"][k] for _, _, k, _, _ in self._manifest])[call]
         order = np.lexsort((kind, rows, ds))
         manifest = calls[call[order]].with_columns(pl.Series("row_index", rows[order], dtype=pl.Int64))
         return manifest.select(list(MANIFEST_SCHEMA))
