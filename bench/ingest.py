@@ -100,7 +100,7 @@ for f in files:
         f"INSERT INTO {table} ({cols}, _nfc_fixed, _bad_column, _batch_id, _agency, _source_file, _file_sha256, _loaded_at) "
         f"SELECT {cols}, _nfc_fixed, _bad_column, ?, ?, ?, ?, ? "
         f"FROM ({typed_select(con, 'cells', DATASETS[name], padded=s.padded_cells, maybe_not_nfc=s.maybe_not_nfc)})",
-        ["bound", DATASETS[name].agency, f.name, scans[f].sha256, dt.datetime.now()],
+        ["bound", DATASETS[name].agency, f.name, s.sha256, dt.datetime.now()],
     )
 con.close()
 OUT = {"seconds": round(time.perf_counter() - t, 2),

@@ -91,11 +91,12 @@ def _scan(fd: int, out, chunk_size: int) -> FileScan:
     text = TextBytes()
     while chunk := os.read(fd, chunk_size):
         h.update(chunk)
-        text.feed(chunk)
+        n_lf = chunk.count(b"\n")
+        text.feed(chunk, n_lf)
         if out is not None:
             out.write(chunk)
         size += len(chunk)
-        lf += chunk.count(b"\n")
+        lf += n_lf
         nul += chunk.count(b"\x00")
         if b"\r" in chunk:  # counting pairs is slow; most files have no CR at all
             cr, crlf = cr + chunk.count(b"\r"), crlf + chunk.count(b"\r\n")

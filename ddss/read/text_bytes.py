@@ -55,15 +55,16 @@ class TextBytes:
         self._scratch: tuple[np.ndarray, ...] | None = None
         self._done = False
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes, lf: int | None = None) -> None:
+        """``lf``: the chunk's LF bytes, when the caller counted them already (the scan does)."""
         if self._head is not None:  # a byte-order mark is not a cell's character: skipped
             self._head += chunk
             if len(self._head) < len(_BOM):
                 return
-            chunk, self._head = self._head.removeprefix(_BOM), None
-        self._feed(chunk)
+            chunk, self._head, lf = self._head.removeprefix(_BOM), None, None  # other bytes than the caller's
+        self._feed(chunk, lf)
 
-    def _feed(self, chunk: bytes) -> None:
+    def _feed(self, chunk: bytes, lf: int | None = None) -> None:
         if not chunk:
             return
         listing = self._found is not None
@@ -71,7 +72,7 @@ class TextBytes:
             return
         a = np.frombuffer(chunk, np.uint8)
         if listing:
-            self._nfc(chunk, a)
+            self._nfc(chunk, a, lf)
         if not self.padded:
             self.padded = self._padded(chunk, a)
         self._last = chunk[-1]
@@ -107,7 +108,7 @@ class TextBytes:
             self._scratch = (np.empty(n, bool), np.empty(n, bool), np.empty(n, bool), np.empty(n, np.uint8))
         return tuple(x[:n] for x in self._scratch)
 
-    def _nfc(self, chunk: bytes, a: np.ndarray) -> None:
+    def _nfc(self, chunk: bytes, a: np.ndarray, lf: int | None) -> None:
         """Lines holding a byte >= 0xCC other than an E1 followed by B8..BB. Whole-array
         operations; positions are taken only of such bytes, and of the line ends only in a
         chunk that holds one."""
@@ -123,7 +124,7 @@ class TextBytes:
         np.logical_xor(high[:-1], ok[:-1], out=high[:-1])  # such an E1 is itself a high byte
         high[-1] &= a[-1] != _E1
         if not np.count_nonzero(high):
-            self._lf += chunk.count(b"\n")
+            self._lf += chunk.count(b"\n") if lf is None else lf
             return
         ends = np.flatnonzero(a == 0x0A)
         self._lf += len(ends)
