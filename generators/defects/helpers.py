@@ -21,10 +21,15 @@ _REFS = {
 }
 
 
+def _ref_columns(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> list[pl.Series]:
+    """The columns of other datasets that hold person IDs (``_REFS``), of the datasets present."""
+    return [frames[name][c] for name, cols in _REFS.items() if name not in skip and name in frames for c in cols]
+
+
 def referenced_ids(frames: dict[str, pl.DataFrame], skip: tuple[str, ...] = ()) -> pl.Series:
     """Person IDs that some other dataset points at (their population rows must stay intact);
     an ID may repeat (only membership is asked of it: no hashing pass to make it unique)."""
-    parts = [frames[name][c] for name, cols in _REFS.items() if name not in skip and name in frames for c in cols]
+    parts = _ref_columns(frames, skip)
     return pl.concat([p.cast(pl.Utf8).alias("id") for p in parts]).drop_nulls() if parts else pl.Series("id", [], pl.Utf8)
 
 
@@ -54,8 +59,7 @@ def among(values: pl.Series, ids: pl.Series | list[pl.Series]) -> np.ndarray:
 def taken_ids(frames: dict[str, pl.DataFrame]) -> list[pl.Series]:
     """Every ID in use anywhere (a fresh ID must avoid them all), as the columns that hold
     them (not concatenated: ``among`` scans each); an ID may repeat."""
-    cols = [frames[name][c] for name, cs in _REFS.items() if name in frames for c in cs]
-    return [frames["population"]["person_id"], *cols]
+    return [frames["population"]["person_id"], *_ref_columns(frames)]
 
 
 def fresh_ids(
