@@ -34,7 +34,7 @@ from ddss.read.errors import FileRejected
 from ddss.read.headers import match_headers
 from ddss.read.limits import Limits
 from ddss.read.line_text import BAD_RAW, load_bad_raw
-from ddss.read.parse import CHECK_OF, PARSED, TYPED, nfc_checked, parse_cells
+from ddss.read.parse import CHECK_OF, PARSED, TYPED, parse_cells, typed_select
 from ddss.read.scan import FileScan, NotRegularFile, scan_file, snapshot_file
 from ddss.schema import DATASETS, Dataset
 from ddss.sql import ident
@@ -62,6 +62,7 @@ QUARANTINED = "_ddss_quarantined"
 _CELLS = "_ddss_cells"
 _REASONS = "_ddss_reasons"
 _NFC_ROWS = "_ddss_nfc_rows"  # r: the rows whose text may change under NFC (behind STAGED)
+_NFC_LISTED = "_ddss_nfc_listed"  # view: those rows as typed, before NFC
 _NFC_DONE = "_ddss_nfc_done"  # those rows as staged, composed to NFC (behind STAGED)
 # What a read builds on the way; only TYPED (behind STAGED) and QUARANTINED outlive it.
 _WORK_TABLES = (*CSV_TABLES, RAW, _REASONS, BAD_RAW)
@@ -127,10 +128,13 @@ def read_file(
         raw = (f"{RAW} x ON x._source_row = t._source_row", _joined_cells(mapping))
     good = f"SELECT * EXCLUDE (_bad_column) FROM {PARSED} WHERE _bad_column IS NULL"
     if nfc_rows is not None:
-        # Typed without the NFC pre-check: the rows the scan listed get it here, once; the
-        # others cannot change.
+        # Typed without the NFC pre-check: the rows the scan listed go through the typing
+        # query once more with it (their typed columns pass through, their text is composed and
+        # _nfc_fixed set as for any other row); the other rows cannot change.
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_NFC_ROWS} AS SELECT unnest($r)::BIGINT AS r", {"r": nfc_rows})
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_NFC_DONE} AS {nfc_checked(DATASETS[dataset], PARSED, _NFC_ROWS)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_NFC_LISTED} AS {good} AND _source_row IN (SELECT r FROM {_NFC_ROWS})")
+        nfc = typed_select(con, _NFC_LISTED, DATASETS[dataset], padded=False)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_NFC_DONE} AS SELECT * EXCLUDE (_bad_column) FROM ({nfc})")
         good += f" AND _source_row NOT IN (SELECT r FROM {_NFC_ROWS}) UNION ALL BY NAME SELECT * FROM {_NFC_DONE}"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS {good}")
     _quarantine(con, DATASETS[dataset], header_fields, raw)
@@ -155,7 +159,7 @@ def _read_csv(
     if text is not None:
         name, columns = csv_dataset(text, Path(file_name))
         # The scan's proofs hold for these bytes; DuckDB reads them as they are. The rows
-        # it lists as holding a character NFC may change get the pre-check later (parse.nfc_checked).
+        # it lists as holding a character NFC may change get the pre-check later (read_file).
         listed = scan.nfc_lines is not None
         proofs = {"padded": scan.padded_cells, "maybe_not_nfc": scan.maybe_not_nfc and not listed}
         if _read_fast(con, text, columns, DATASETS[name], proofs):
@@ -209,7 +213,7 @@ def _read_fast(
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Free what a read left on this connection."""
-    _drop(con, (_CELLS, STAGED, PARSED), (*_WORK_TABLES, TYPED, QUARANTINED, _NFC_ROWS, _NFC_DONE))
+    _drop(con, (_CELLS, STAGED, PARSED, _NFC_LISTED), (*_WORK_TABLES, TYPED, QUARANTINED, _NFC_ROWS, _NFC_DONE))
 
 
 def _drop(con: duckdb.DuckDBPyConnection, views: tuple[str, ...], tables: tuple[str, ...]) -> None:

@@ -19,7 +19,7 @@ from ddss.read.nfc_quick import maybe_not_nfc as _maybe_not_nfc
 from ddss.schema import DUCKDB_TYPES, Dataset
 from ddss.sql import ident, str_literal
 
-__all__ = ["CHECK_OF", "PARSED", "TYPED", "nfc_checked", "parse_cells", "typed_select"]
+__all__ = ["CHECK_OF", "PARSED", "TYPED", "parse_cells", "typed_select"]
 
 TYPED = "_ddss_typed"  # [_source_row,] the dataset's columns typed, _nfc_fixed, _bad_column
 PARSED = "_ddss_parsed"  # view: TYPED with _source_row first, whichever way it was numbered
@@ -93,33 +93,6 @@ def parse_cells(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {query}")
     number = "" if "_source_row" in types else "rowid + 1 AS _source_row, "
     con.execute(f"CREATE OR REPLACE TEMP VIEW {PARSED} AS SELECT {number}* FROM {TYPED}")
-
-
-def nfc_checked(ds: Dataset, parsed: str, rows: str) -> str:
-    """The good rows of ``parsed`` (typed with ``maybe_not_nfc=False``) listed in ``rows``
-    (column ``r``), their text composed to NFC exactly as parse_cells would: the pre-check,
-    ``nfc_normalize`` where it matches, ``_nfc_fixed``. Absent optional columns are NULL,
-    which the pre-check's concat skips, as it skips them in parse_cells."""
-    texts = [ident(c.name) for c in ds.columns if c.dtype == "str"]
-    mid, outer, fixed = [], [], []
-    for c in ds.columns:
-        col, v = ident(c.name), ident(f"_v_{c.name}")
-        if c.dtype == "str":
-            mid += [col, f"CASE WHEN _maybe_nfd THEN nfc_normalize({col}) ELSE {col} END AS {v}"]
-            outer.append(f"{v} AS {col}")
-            fixed.append(f"coalesce(_maybe_nfd AND {v} <> {col}, false)")
-        else:
-            mid.append(col)
-            outer.append(col)
-    listed = (
-        f"SELECT * EXCLUDE (_bad_column) FROM {ident(parsed)} "
-        f"WHERE _bad_column IS NULL AND _source_row IN (SELECT r FROM {ident(rows)})"
-    )
-    return (
-        f"SELECT _source_row, {', '.join(outer)}, {' OR '.join(fixed) or 'false'} AS _nfc_fixed FROM ("
-        f"SELECT _source_row, {', '.join(mid)}, _maybe_nfd FROM ("
-        f"SELECT *, {_maybe_not_nfc(texts)} AS _maybe_nfd FROM ({listed})))"
-    )
 
 
 def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
