@@ -88,6 +88,8 @@ def test_ingest_then_validate_then_evaluate(batch):
     assert r.returncode == 1 and "CÓ SAI LỆCH" in r.stderr
 
 
-def test_validate_without_data_says_what_to_do(tmp_path):
-    r = _ddss("validate", "--province", "79", env_dirs=tmp_path)
-    assert r.returncode == 2 and "ddss ingest" in r.stderr
+@pytest.mark.parametrize("command", ["validate", "score", "gate"])
+def test_a_command_without_data_says_what_to_do(tmp_path, command):
+    r = _ddss(command, "--province", "79", env_dirs=tmp_path)
+    assert r.returncode == 2 and "ddss ingest" in r.stderr and "No data for province 79" in r.stderr
+    assert not (tmp_path / "data" / "province_79.duckdb").exists()

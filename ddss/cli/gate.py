@@ -55,6 +55,7 @@ def command(
     revert: str = typer.Option(None, "--revert", help="Hoàn tác lần xét chuyển của lượt này."),
     flow: bool = typer.Option(False, "--flow", help="Chạy qua Prefect flow (ghi artifact)."),
 ) -> None:
+    from ddss.cli.arguments import province_code, require_province_data
     from ddss.cli.errors import handled
     from ddss.exit_codes import ExitCode
     from ddss.gate import AlreadyGated, gate
@@ -63,10 +64,10 @@ def command(
     from ddss.settings import Settings
     from ddss.store.national import RevertBlocked
 
-    settings = Settings.load()
-    if not settings.province_db(province).exists():
-        typer.echo(f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest' và 'ddss validate' trước.", err=True)
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    with handled():
+        province_code(province)
+        settings = Settings.load()
+    require_province_data(settings, province, "'ddss ingest', 'ddss validate'")
     with handled(settings.data_dir):
         try:
             if revert:

@@ -36,7 +36,7 @@ def command(
         min(2, os.cpu_count() or 1), min=1, max=16, help="Số tiến trình sinh các khối cùng lúc; không đổi kết quả."
     ),
 ) -> None:
-    from ddss import admin_units
+    from ddss.cli.arguments import province_code
     from ddss.exit_codes import ExitCode
     from ddss.settings import Settings
 
@@ -54,7 +54,7 @@ def command(
         typer.echo("Lỗi: XLSX chỉ chứa tới 1.048.576 dòng mỗi trang; với hơn 1 triệu người hãy dùng csv hoặc parquet.", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
     try:
-        admin_units.province(province)
+        province_code(province)
         ref = dt.date.fromisoformat(as_of)
         chunk = chunk_persons or Settings.load().chunk_persons
     except ValueError as e:

@@ -17,18 +17,15 @@ def command(
     agency: str = typer.Option(None, help="Cơ quan gửi (mặc định: suy ra từ tập dữ liệu)."),
     flow: bool = typer.Option(False, "--flow", help="Chạy qua Prefect flow (ghi artifact) thay vì gọi hàm trực tiếp."),
 ) -> None:
-    from ddss import admin_units
     from ddss.cli import summary
+    from ddss.cli.arguments import province_code
     from ddss.cli.errors import handled
     from ddss.exit_codes import ExitCode
     from ddss.schema import AGENCIES
     from ddss.settings import Settings, SettingsError
 
     with handled():
-        try:
-            admin_units.province(province)
-        except ValueError as e:
-            raise SettingsError("--province", province, "mã tỉnh hợp lệ", str(e)) from None
+        province_code(province)
         if agency is not None and agency not in AGENCIES:
             raise SettingsError("--agency", agency, f"một trong {', '.join(AGENCIES)}", f"one of {', '.join(AGENCIES)}")
         settings = Settings.load()

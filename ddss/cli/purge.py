@@ -16,7 +16,7 @@ def command(
     province: str = typer.Option(None, help="Chỉ một tỉnh (mặc định: mọi tỉnh trong thư mục dữ liệu)."),
     older_than_days: int = typer.Option(None, help="Thời hạn lưu giữ, số ngày > 0 (mặc định: retention_days)."),
 ) -> None:
-    from ddss import admin_units
+    from ddss.cli.arguments import province_code
     from ddss.cli.errors import handled
     from ddss.settings import Settings, SettingsError
 
@@ -24,10 +24,7 @@ def command(
         if older_than_days is not None and older_than_days <= 0:
             raise SettingsError("--older-than-days", older_than_days, "một số nguyên > 0", "an integer > 0")
         if province is not None:
-            try:
-                admin_units.province(province)
-            except ValueError as e:
-                raise SettingsError("--province", province, "mã tỉnh sau 01/07/2025", str(e)) from None
+            province_code(province)
         settings = Settings.load()
     with handled(settings.data_dir):
         from ddss.retention import purge

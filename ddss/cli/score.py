@@ -13,15 +13,16 @@ def command(
     province: str = typer.Option(..., help="Mã tỉnh, ví dụ 79."),
     run: str = typer.Option(None, "--run", help="Mã lượt kiểm tra (mặc định: lượt mới nhất)."),
 ) -> None:
+    from ddss.cli.arguments import province_code, require_province_data
     from ddss.cli.errors import handled
     from ddss.exit_codes import ExitCode
     from ddss.scorecard_io import render, score_run
     from ddss.settings import Settings
 
-    settings = Settings.load()
-    if not settings.province_db(province).exists():
-        typer.echo(f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest' và 'ddss validate' trước.", err=True)
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    with handled():
+        province_code(province)
+        settings = Settings.load()
+    require_province_data(settings, province, "'ddss ingest', 'ddss validate'")
     with handled(settings.reports_dir):
         try:
             card, folder = score_run(settings, province, run)

@@ -16,29 +16,20 @@ def command(
     as_of: str = typer.Option(None, help="Ngày tham chiếu YYYY-MM-DD (mặc định: hôm nay hoặc [tool.ddss] as_of)."),
     flow: bool = typer.Option(False, "--flow", help="Chạy qua Prefect flow (ghi artifact) thay vì gọi hàm trực tiếp."),
 ) -> None:
-    from ddss import admin_units
     from ddss.cli import summary
+    from ddss.cli.arguments import province_code, require_province_data
     from ddss.cli.errors import handled
     from ddss.exit_codes import ExitCode
     from ddss.settings import Settings, SettingsError
 
     with handled():
-        try:
-            admin_units.province(province)
-        except ValueError as e:
-            raise SettingsError("--province", province, "mã tỉnh sau 01/07/2025", str(e)) from None
+        province_code(province)
         try:
             day = dt.date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise SettingsError("--as-of", as_of, "một ngày YYYY-MM-DD", "a date YYYY-MM-DD") from None
         settings = Settings.load()
-    if not settings.province_db(province).exists():
-        typer.echo(
-            f"Chưa có dữ liệu của tỉnh {province}; hãy chạy 'ddss ingest --province {province} --inbox …' trước. / "
-            f"No data for province {province} yet; run 'ddss ingest' first.",
-            err=True,
-        )
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    require_province_data(settings, province, f"'ddss ingest --province {province} --inbox …'")
     with handled(settings.reports_dir):
         # Every folder the run writes, checked before GX starts (a full or read-only disk
         # is named now, not after minutes of validation).

@@ -17,12 +17,15 @@ def command(
     reason: str = typer.Option(..., "--reason", help="Lý do chấp nhận, bằng văn bản."),
     by: str = typer.Option(..., "--by", help="Người chấp nhận (họ tên hoặc chức danh)."),
 ) -> None:
+    from ddss.cli.arguments import province_code
     from ddss.cli.errors import handled
     from ddss.exit_codes import ExitCode
     from ddss.settings import Settings
     from ddss.waivers import WaiverRefused, waive
 
-    settings = Settings.load()
+    with handled():
+        province_code(province)
+        settings = Settings.load()
     with handled(settings.data_dir):
         try:
             w = waive(settings, province, dataset, record_key, check, reason, by)

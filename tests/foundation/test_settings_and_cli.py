@@ -125,6 +125,26 @@ def test_env_folders_are_relative_to_the_current_folder_and_checked(tmp_path: Pa
         (["validate", "--province", "79", "--as-of", "2026-02-30"], "--as-of"),
         (["purge", "--older-than-days", "-1"], "--older-than-days"),
         (["purge", "--province", "99"], "--province"),
+        (["score", "--province", "99"], "--province"),
+        (["gate", "--province", "99"], "--province"),
+        (
+            [
+                "waive",
+                "--province",
+                "99",
+                "--dataset",
+                "birth",
+                "--record-key",
+                "k",
+                "--check",
+                "c",
+                "--reason",
+                "r",
+                "--by",
+                "b",
+            ],
+            "--province",
+        ),
     ],
 )
 def test_bad_arguments_exit_bad_input_naming_the_argument(tmp_path: Path, args: list[str], named: str) -> None:
@@ -133,6 +153,12 @@ def test_bad_arguments_exit_bad_input_naming_the_argument(tmp_path: Path, args: 
     assert r.returncode == 2, r.stderr
     assert named in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "d").exists()  # nothing was done
+
+
+def test_generate_refuses_a_province_code_not_in_force(tmp_path: Path) -> None:
+    r = _ddss(["generate", "--province", "99", "--out", str(tmp_path / "out")], dict(os.environ), ROOT)
+    assert r.returncode == 2 and "--province" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_help_is_fast_and_lazy() -> None:
