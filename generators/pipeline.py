@@ -36,6 +36,7 @@ __all__ = [
     "manifest_part",
     "stage",
     "timeline_row",
+    "worker_block",
     "worker_pool",
     "Block",
     "Province",
@@ -161,8 +162,9 @@ def make_block(
 ) -> Block:
     """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
     any process and any order. ``form`` (CSV, several blocks): the datasets of ``_RENDERED``
-    come back as file bytes. ``spool`` (a folder; given to worker processes): those bytes
-    and the remaining frames are left there as files, so that little is pickled back."""
+    come back as file bytes. ``spool`` (a folder): those bytes are left there as files,
+    which the writer copies into place in the kernel (``worker_block`` also leaves the
+    frames there, so that little is pickled back)."""
     times: dict = {"pid": os.getpid()}
     t, c = time.perf_counter(), time.process_time()
     ss = block_seed(seed, b)
@@ -195,9 +197,13 @@ def make_block(
             data = csv_bytes(text, form, first) if spool is None else csv_file(text, form, first, spool / f"{name}.{b}")
             block.rendered[name] = (data, df.height, part)
         stage(times, "render", t, c)
-    if spool is not None:  # made in a worker process: what goes back is pickled
-        block = _pack(block, spool, b)
     return block
+
+
+def worker_block(*args) -> Block:
+    """``make_block(*args)`` in a worker process, its frames left in the spool folder (its
+    last argument) rather than pickled."""
+    return _pack(make_block(*args), args[-1], args[3])
 
 
 def _pack(block: Block, spool: Path, b: int) -> Block:
@@ -249,13 +255,14 @@ class Province:
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
 
-        def make(b: int, early: bool = False) -> Block:
-            # A block is written from its frames, except one of the last ``workers`` made
-            # here ahead of its turn: this process would wait for the workers' blocks then,
-            # so it renders the CSV bytes at once rather than in the run's last stretch of
-            # writing (elsewhere the bytes cost ~0.1 CPU s more per block than a direct write).
-            tail = early and b >= n - workers
-            return make_block(province, self.sizes[b], seed, b, n, rate, as_of, context, form if tail else None)
+        def args(b: int, spool: Path | None = None, on_turn: bool = False) -> tuple:
+            # make_block's arguments. Only the last ``workers`` blocks come as CSV bytes, when
+            # made in a worker or here ahead of their turn: the writer would wait for them in
+            # the run's last stretch. An earlier block comes as frames, and the writer formats
+            # them straight into the file while the workers go on (it has time then, and the
+            # worker's start-up makes it the process with less to do: docs/generate-speed.md).
+            tail = form if b >= n - workers and not on_turn else None
+            return (province, self.sizes[b], seed, b, n, rate, as_of, context, tail, spool)
 
         pending: dict[int, Future] = {}
         ahead: dict[int, Block] = {}  # made here before their turn
@@ -264,8 +271,7 @@ class Province:
         def top_up() -> None:
             nonlocal start
             while pool is not None and start < n and len(pending) < workers and len(pending) + len(ahead) < window:
-                args = (province, self.sizes[start], seed, start, n, rate, as_of, context, form, spool)
-                pending[start] = pool.submit(make_block, *args)
+                pending[start] = pool.submit(worker_block, *args(start, spool))
                 start += 1
 
         for b in range(n):
@@ -273,7 +279,7 @@ class Province:
                 if b == start:  # nobody has it: this process makes it
                     start += 1
                     top_up()
-                    m = make(b)
+                    m = make_block(*args(b, on_turn=True))  # written from its frames
                     break
                 top_up()
                 if b in ahead:
@@ -282,7 +288,7 @@ class Province:
                 if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
                     m = _unpack(pending.pop(b).result())
                     break
-                ahead[start] = make(start, early=True)  # b is still being made elsewhere: make a later one
+                ahead[start] = make_block(*args(start, spool))  # b is still being made elsewhere: make a later one
                 start += 1
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
