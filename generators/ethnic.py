@@ -241,18 +241,29 @@ def full_names(
         word[rows] = w0 + rng.integers(0, len(pool["family"]), rows.size)
         his, hers = rng.integers(0, len(pool["Nam"]), rows.size), rng.integers(0, len(pool["Nữ"]), rows.size)
         rest[rows] = np.where(male[rows], men + his, women + hers)
-    matri = np.isin(np.array(keys, dtype=object), list(MATRILINEAL))
+    matri, family_last = _group_masks(tuple(keys))
     src = _source(fam, e, matri)
     same = np.zeros(src.size, dtype=bool)
     has = src >= 0
     same[has] = e[src[has]] == e[has]  # a name passes down within one group (one naming structure)
     word = _hand_down(word, np.where(same, src, -1))
     out = pl.select(pl.concat_str([words.gather(word), rests.gather(rest)], separator=" ")).to_series().alias("full_name")
-    last = np.flatnonzero(np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))[e])
+    last = np.flatnonzero(family_last[e])
     if last.size:  # the few whose family name comes last
         swapped = pl.concat_str([rests.gather(rest[last]), words.gather(word[last])], separator=" ")
         out.scatter(last, pl.select(swapped).to_series())
     return out
+
+
+@functools.cache  # the same keys for family_ethnicities and full_names of a block
+def _group_masks(keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per group of ``keys``: matrilineal (a child takes the mother's group and family
+    name), and writing the family name last."""
+    groups = np.array(keys, dtype=object)
+    masks = np.isin(groups, list(MATRILINEAL)), np.isin(groups, list(FAMILY_LAST))
+    for mask in masks:
+        mask.setflags(write=False)  # shared by every caller
+    return masks
 
 
 def _source(fam: Families, eth: np.ndarray, matri: np.ndarray) -> np.ndarray:
@@ -291,8 +302,7 @@ def family_ethnicities(
     keys = list(dict.fromkeys([*keys, _STANDIN]))
     index = {k: i for i, k in enumerate(keys)}
     e = drawn.astype(np.int64)
-    matri = np.isin(np.array(keys, dtype=object), list(MATRILINEAL))
-    last = np.isin(np.array(keys, dtype=object), list(FAMILY_LAST))
+    matri, last = _group_masks(tuple(keys))
     wives = np.flatnonzero(~male & (fam.spouse >= 0) & (fam.mother < 0) & (rng.random(male.size) < ENDOGAMY))
     fixed = np.zeros(male.size, dtype=bool)
     for _ in range(5):

@@ -213,7 +213,7 @@ def _marriages(plan: Plan) -> None:
     swap_in(
         "marriage.spouse_dead",
         "husband",
-        free & male & only_death,
+        free & male & only_death & ~alive,  # ~alive: what fits asks first, known once
         lambda d: (-(10**7), d - 21 * year + 2),
         lambda d, i: free[i] & (dod[i] < d) & (d - dob[i] >= 21 * year),
         "chồng đã chết trước ngày đăng ký",

@@ -24,10 +24,8 @@ def _bad_area(plan: Plan) -> None:
     if p.is_empty():
         return
     key = ["commune_code", "map_sheet_no", "parcel_no"]
-    certified = p.select(key).join(
-        c.select(key).unique().with_columns(pl.lit(True).alias("_c")), on=key, how="left", maintain_order="left"
-    )
-    uncertified = certified["_c"].is_null().to_numpy()
+    # Membership of the whole key as one struct (exact; a third of the cost of a join).
+    uncertified = ~p.select(pl.struct(key).is_in(c.select(pl.struct(key)).to_series().implode())).to_series().to_numpy()
     rows = plan.pick("parcel", "ingest.bad_number", uncertified & p["area_m2"].is_not_null().to_numpy())
     # A unit glued to the number, as clerks type it: not a number under either convention.
     texts = [f"{a:.1f} m²".replace(".", ",") for a in p["area_m2"].gather(rows).to_list()]

@@ -49,8 +49,9 @@ def _fresh(plan: Plan, ds: str) -> int:
 def _parcel_rows_of_certificates(plan: Plan) -> np.ndarray:
     """For each certificate, the row of its parcel (all exist in the clean data)."""
     p = plan.frames["parcel"].select(*_KEY).with_row_index("_p")
-    c = plan.frames["certificate"].select(*_KEY).with_row_index("_c")
-    return c.join(p, on=list(_KEY), how="left").sort("_c")["_p"].to_numpy().astype(np.int64)
+    c = plan.frames["certificate"].select(*_KEY)
+    # A parcel's key is unique: one row per certificate, in the certificates' order.
+    return c.join(p, on=list(_KEY), how="left", maintain_order="left")["_p"].to_numpy().astype(np.int64)
 
 
 def _linked_outdated(plan: Plan, prow: np.ndarray) -> None:
