@@ -3,6 +3,9 @@
 
 Rows from a province arrive as ``ProvinceRows``: the province file is ATTACHed read-only for
 the transaction and the rows move with one INSERT … SELECT, with no Python round trip.
+
+The file is ATTACHed with a row-group size of ``ROW_GROUP_SIZE`` (half DuckDB's default) for
+this connection's appends; why, in ``ROW_GROUP_SIZE``'s comment and docs/gate-speed.md.
 """
 
 from __future__ import annotations
@@ -34,9 +37,21 @@ from ddss.store.national_tables import (
     national_columns,
     national_table,
 )
-from ddss.store.province import connect_writable, open_waiting
+from ddss.store.province import open_waiting, without_progress_bar
 
-__all__ = ["DuckDBNationalStore"]
+__all__ = ["ROW_GROUP_SIZE", "DuckDBNationalStore", "connect_national"]
+
+# Rows per row group of what this store appends (DuckDB's default: 122 880). DuckDB's ordered
+# batch insert takes one batch per source row group; a batch of at least a whole target row
+# group is compressed and written by the thread that read it, a shorter one is kept and merged
+# later, often on one thread after the scan (PhysicalBatchInsert::AddCollection/Finalize). The
+# gate leaves a province's held rows (a few % of every staged row group) out, so with the
+# default size every batch of the gate was short: 0.1-0.15 s more at 1 M persons, depending on
+# the staged layout. With half the default, a batch is whole unless over half of its rows are
+# held (docs/gate-speed.md, session 11). A connection option, not stored in the file: row
+# groups already written keep their size, and a reader needs nothing.
+ROW_GROUP_SIZE = 61_440
+_CATALOG = "_ddss_national"
 
 
 def _ddl(table: str, columns: list[tuple[str, str]]) -> str:
@@ -51,6 +66,21 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_ddl("audit_log", list(AUDIT_COLUMNS)))
 
 
+def connect_national(path: Path, config: dict[str, str] | None = None, busy_timeout_s: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-write connection whose default catalog is the national file, ATTACHed with
+    ``ROW_GROUP_SIZE`` (a row-group size can only be given to ATTACH, not to connect); waits
+    while another process writes (then DatabaseBusy); a full disk or damaged file is named."""
+    con = without_progress_bar(duckdb.connect(config=config or {}))
+    try:
+        attach = f"ATTACH {str_literal(str(path))} AS {_CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+        open_waiting(path, busy_timeout_s, lambda: con.execute(attach))
+        con.execute(f"USE {_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 class DuckDBNationalStore(SqlNationalStore):
     """The national database as one DuckDB file (default ``data/national.duckdb``)."""
 
@@ -62,7 +92,7 @@ class DuckDBNationalStore(SqlNationalStore):
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = connect_writable(self.path, config, busy_timeout_s)
+        self.con = connect_national(self.path, config, busy_timeout_s)
         self._in_tx = False
         self._attached: Path | None = None
         self._session: Path | None = None  # attached read-write for a gate (province_session)
@@ -91,7 +121,7 @@ class DuckDBNationalStore(SqlNationalStore):
         before and after the national one, exactly as with a separate writer (DuckDB writes one
         attached database per transaction); the national INSERT reads the same attachment.
         One open, one checkpoint per gate instead of a writer per step and a read-only ATTACH."""
-        from ddss.store.province import ensure_schema, without_progress_bar
+        from ddss.store.province import ensure_schema
 
         path = Path(path)
         check_file(path, writer=True)

@@ -144,7 +144,9 @@ def open_waiting(path: Path, busy_timeout_s: float, open_file: Callable[[], T]) 
             return open_file()
         except duckdb.Error as e:
             text = str(e).lower()
-            if "lock" not in text:
+            # (another database of this process has the file open: the national store ATTACHes
+            # it, and DuckDB shares no attached file between databases; a writer, so wait too)
+            if "lock" not in text and "unique file handle conflict" not in text:
                 if (storage := storage_error(e, path.parent)) is not None:
                     raise storage from None
                 if any(w in text for w in _DAMAGED):
