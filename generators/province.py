@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import shutil
 import time
@@ -113,6 +114,17 @@ def generate(
 
     writers: dict[str, DatasetWriter] = {}
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in DATASETS}
+    # Each part's manifest lines, made as its block is written (most of them while a worker
+    # still makes blocks), so the run's last stretch writes few; CSV lines do not depend on
+    # the rows around them, so the file is the bytes one write of the whole would give.
+    lines: dict[str, list[bytes]] = {name: [] for name in DATASETS}
+
+    def add(name: str, part: pl.DataFrame) -> None:
+        parts[name].append(part)
+        buf = io.BytesIO()
+        part.write_csv(buf, include_header=False)
+        lines[name].append(buf.getvalue())
+
     t_frames = c_frames = 0.0
     timeline: list[dict] = []
 
@@ -128,12 +140,12 @@ def generate(
             if name in rendered:
                 data, rows, part = rendered[name]
                 if part is not None:
-                    parts[name].append(part.with_columns(pl.lit(w.path.name).alias("source_file"), pl.col("source_row") + w.rows))
+                    add(name, part.with_columns(pl.lit(w.path.name).alias("source_file"), pl.col("source_row") + w.rows))
                 w.append(data, rows)
                 continue
             part = manifest_part(name, injected, w.path.name, w.rows)
             if part is not None:
-                parts[name].append(part)
+                add(name, part)
             w.write(injected.frames[name], injected.raw_overrides)
 
     workers = min(workers, len(prov.sizes))  # one block: no worker process
@@ -173,7 +185,9 @@ def generate(
         else pl.DataFrame(schema={c: (pl.Int64 if c == "source_row" else pl.Utf8) for c in MANIFEST_COLUMNS})
     )
     manifest_path = truth / "manifest.csv"
-    manifest.write_csv(manifest_path)
+    with manifest_path.open("wb") as sink:
+        manifest.clear().write_csv(sink)  # the header line
+        sink.writelines(chunk for name in DATASETS for chunk in lines[name])
 
     rows = {name: writers[name].rows for name in files}
     defects = dict(manifest.group_by("dimension").len().iter_rows()) if manifest.height else {}
