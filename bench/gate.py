@@ -7,7 +7,10 @@ precision), so GX's minutes stay out of a gate benchmark. The floor copies every
 the run's civil-registry and land files (a few more rows than the gate promotes: it holds the
 defective ones) straight from the province file (ATTACH … READ_ONLY) into new tables of the
 national file, one statement per dataset, one transaction; it is measured just before and
-just after each gate, in the gate's process, and the ratio uses the faster of the two.
+just after each gate, in the gate's process, and the ratio uses the faster of the two. The
+national store appends with a smaller row-group size than DuckDB's default (a connection
+option, national_duckdb.ROW_GROUP_SIZE); the floor keeps the plain connection, and the same copy
+through a connection with the store's size is printed beside it as a diagnostic.
 
 As in the pipeline (ingest → validate → score → report → gate), the score step runs first, in
 its own process, and is timed and printed on its own line: it computes the scorecard and the
@@ -120,7 +123,7 @@ from pathlib import Path
 import duckdb
 from ddss.gate import gate
 from ddss.settings import Settings
-from ddss.store.national_duckdb import DuckDBNationalStore
+from ddss.store.national_duckdb import ROW_GROUP_SIZE, DuckDBNationalStore
 from ddss.store.national_tables import PROMOTED_DATASETS
 from ddss.sql import ident, str_literal
 root, run, tag = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -128,8 +131,13 @@ s = Settings.load(data_dir=root / "data", reports_dir=root / "reports", gx_dir=r
 national = root / "data" / "national.duckdb"
 province = s.province_db("79")
 
-def floor(tag):
-    con = duckdb.connect(str(national))
+def floor(tag, row_group_size=None):
+    if row_group_size is None:  # the floor: a plain connection to the national file
+        con = duckdb.connect(str(national))
+    else:  # diagnostic: the same copy through a connection with the store's row-group size
+        con = duckdb.connect()
+        con.execute(f"ATTACH {str_literal(str(national))} AS n (ROW_GROUP_SIZE {row_group_size})")
+        con.execute("USE n")
     con.execute(f"ATTACH {str_literal(str(province))} AS p (READ_ONLY)")
     files = dict(con.execute(
         "SELECT dataset, batch_id FROM (SELECT *, row_number() OVER (PARTITION BY dataset ORDER BY batch_id DESC) k"
@@ -165,6 +173,7 @@ with duckdb.connect(str(province), read_only=True) as con:
         "SELECT row_group_id, max(start + count) - min(start) FROM pragma_storage_info(?)"
         " WHERE column_name = '_source_row' GROUP BY ALL ORDER BY 1", ["stg_" + d]).fetchall()] for d in PROMOTED_DATASETS}
 floor_a, floor_rows, floor_cpu_a = floor(tag + "a")
+store_rg_a = floor(tag + "ra", ROW_GROUP_SIZE)[0]
 store = DuckDBNationalStore(national, s.duckdb_config())
 # cProfile only to say where the time goes (its overhead counts against the gate: few Python calls).
 import cProfile, pstats
@@ -181,6 +190,7 @@ where = {f: round(max((v[3] for k, v in stats.items() if k[2] == f and "ddss" in
 store.close()
 DuckDBNationalStore.promote = _promote
 floor_b, _, floor_cpu_b = floor(tag + "b")
+store_rg_b = floor(tag + "rb", ROW_GROUP_SIZE)[0]
 best = min(floor_a, floor_b)
 
 # Diagnostic, not the floor: the gate's own national INSERT … SELECT (``store.promote``, national
@@ -209,7 +219,11 @@ OUT = {"gate_seconds": round(gate_seconds, 3), "floor_seconds": [round(floor_a, 
        "promote_seconds": promote_seconds, "staging_row_groups": layout,
        # Diagnostic: CPU seconds of the process (every thread), less moved by other processes' load than wall time.
        "gate_cpu_seconds": round(gate_cpu, 3), "floor_cpu_seconds": [round(floor_cpu_a, 3), round(floor_cpu_b, 3)],
-       "cpu_ratio": round(gate_cpu / min(floor_cpu_a, floor_cpu_b), 2)}
+       "cpu_ratio": round(gate_cpu / min(floor_cpu_a, floor_cpu_b), 2),
+       # Diagnostic, not the floor: the plain copy through a connection with the row-group size
+       # the national store appends with (national_duckdb.ROW_GROUP_SIZE), and the gate against it.
+       "store_row_group_size": ROW_GROUP_SIZE, "floor_at_store_row_group_seconds": [round(store_rg_a, 3), round(store_rg_b, 3)],
+       "ratio_to_floor_at_store_row_group": round(gate_seconds / min(store_rg_a, store_rg_b), 2)}
 """
 
 CASES = (("first", "20261101T000000000000-79-bench0", None),
@@ -255,7 +269,8 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
                 shutil.rmtree(root)
         ratios = sorted(m["ratio"] for m in firsts)
         cases["first"] = {**sorted(firsts, key=lambda m: m["ratio"])[len(firsts) // 2], "ratios": [m["ratio"] for m in firsts],
-                          "median_ratio": ratios[len(ratios) // 2], "cpu_ratios": [m["cpu_ratio"] for m in firsts]}  # fmt: skip
+                          "median_ratio": ratios[len(ratios) // 2], "cpu_ratios": [m["cpu_ratio"] for m in firsts],
+                          "store_rg_ratios": [m["ratio_to_floor_at_store_row_group"] for m in firsts]}  # fmt: skip
         for name, run, corrected in CASES[1:]:
             cases[name] = _case(root, run, corrected)
     for name, m in cases.items():
@@ -276,6 +291,12 @@ def main(persons: int, keep: Path | None, prepare_only: bool = False, repeat: in
             f" new file, with commit): {m['national_shape_seconds']} s = {m['national_shape_ratio']}× the plain copy"
         )
         print(f"{name}: diagnostic — each dataset's national INSERT in the gate (s): {m['promote_seconds']}")
+        print(
+            f"{name}: diagnostic — the plain copy through a connection with the store's row-group size"
+            f" ({m['store_row_group_size']}): {min(m['floor_at_store_row_group_seconds'])} s; gate ="
+            f" {m['ratio_to_floor_at_store_row_group']}× it"
+            + (f"; of {len(m['store_rg_ratios'])} fresh copies {m['store_rg_ratios']}" if "store_rg_ratios" in m else "")
+        )
     print(f"staged row groups (rows each, table order): {cases['first']['staging_row_groups']}")
     load = [round(x, 2) for x in os.getloadavg()]
     print(f"load average (1, 5, 15 min) at the start {load_start}, at the end {load}")
