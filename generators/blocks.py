@@ -7,7 +7,8 @@ unique across the whole province are kept unique here:
 - personal IDs, certificate serials and parcel numbers: block ``b`` of ``n`` draws them
   from the numbers congruent to ``b`` modulo ``n`` (IDs and serials unique within each
   6-digit prefix), so no two blocks can ever share one, and blocks can be made apart
-  (in parallel) without looking at each other;
+  (in parallel) without looking at each other (parcel numbers are made so by
+  ``land.generate_parcels`` itself);
 - register entry numbers continue from the blocks before (``Carry``, applied in block
   order after defects): a register book's entries go on counting where the previous block
   stopped, as they would in one register (the checks want 1..n without a gap).
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_parcels", "spread_serials"]
+__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
 
 BLOCK_PERSONS = 250_000  # persons per block: a constant, so the output never depends on the chunk size
 _SERIALS = 1_000_000  # six random digits in a personal ID and in a certificate serial
@@ -95,18 +96,6 @@ def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blo
     number = pl.select(pl.when(pl.Series(width == 8)).then(number.str.zfill(8)).otherwise(number.str.zfill(6))).to_series()
     fresh = pl.select(pl.concat_str([head, pl.lit(" "), number])).to_series()
     return serials.replace_strict(uniq, fresh, default=None).alias(serials.name)
-
-
-def spread_parcels(parcels: pl.DataFrame, block: int, blocks: int) -> pl.DataFrame:
-    """Parcel numbers of this block, the block's n-th parcel of a map sheet numbered
-    ``(n - 1) * blocks + block + 1``: unique across blocks without looking at them, and
-    still small (a sheet's numbers interleave across blocks); before certificates are
-    drawn, so they copy the final keys. The address names the same number."""
-    number = (parcels["parcel_no"].cast(pl.Int64) - 1) * blocks + block + 1
-    return parcels.with_columns(
-        number.cast(pl.Utf8).alias("parcel_no"),
-        pl.concat_str([pl.lit("Thửa "), number.cast(pl.Utf8), pl.col("address").str.replace(r"^Thửa \d+", "")]).alias("address"),
-    )
 
 
 def _offset(df: pl.DataFrame, last: pl.DataFrame | None, keys: list[str]) -> pl.Series:

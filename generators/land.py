@@ -77,7 +77,7 @@ def _communes(province: str) -> tuple[list[str], np.ndarray, pl.Series, pl.Serie
 _SHEETS = 60  # map sheets 1..60 per commune
 
 
-def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.DataFrame:
+def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: int = 0, blocks: int = 1) -> pl.DataFrame:
     communes, wards, codes, tails = _communes(province)
     n = max(1, round(persons * PARCELS_PER_PERSON))
     w = rng.lognormal(0, 0.5, len(communes))
@@ -106,6 +106,10 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date) -> pl.Dat
     new_sheet[1:] = key[1:] != key[:-1]
     at = np.arange(n)
     parcel = at - np.maximum.accumulate(np.where(new_sheet, at, 0)) + 1
+    # Block ``block`` of ``blocks`` (generators/blocks.py): its n-th parcel of a map sheet is
+    # numbered (n - 1) * blocks + block + 1, unique across blocks without looking at them and
+    # still small (a sheet's numbers interleave across blocks); the address names it too.
+    parcel = (parcel - 1) * blocks + block + 1
     upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
     sheet_s, parcel_s = pl.Series(sheet).cast(pl.Utf8), pl.Series(parcel).cast(pl.Utf8)
     address = pl.select(pl.concat_str([pl.lit("Thửa "), parcel_s, pl.lit(", tờ "), sheet_s, tails.gather(ci)])).to_series()

@@ -25,7 +25,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
-from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_parcels, spread_serials
+from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_serials
 from generators.defects import Injected, inject
 from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
@@ -69,9 +69,7 @@ def block_frames(
     births, pop = civil.generate_births(r_birth, pop, as_of)
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)
-    parcels = land.generate_parcels(r_parcel, province, persons, as_of)
-    if blocks > 1:
-        parcels = spread_parcels(parcels, block, blocks)
+    parcels = land.generate_parcels(r_parcel, province, persons, as_of, block, blocks)
     certs = land.generate_certificates(r_cert, parcels, pop, as_of)
     if blocks > 1:
         certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))

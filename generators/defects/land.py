@@ -194,7 +194,7 @@ def _certificates(plan: Plan) -> None:
     _owner_dead(plan, issue)
 
     rows = plan.pick(ds, "certificate.parcel_missing")
-    # "9…9", moved up into this block's class of parcel numbers (blocks.spread_parcels) so no
+    # "9…9", moved up into this block's class of parcel numbers (land.generate_parcels) so no
     # other block can have it; this block's own parcels are looked up (one block: unchanged).
     block, blocks = plan.context.get("id_residue") or (0, 1)
     num = np.array([int("9" + n + "9") for n in c["parcel_no"].gather(rows).to_list()], dtype=np.int64)
