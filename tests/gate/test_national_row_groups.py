@@ -3,17 +3,21 @@ default), so that the gate's batches — a province's staged row groups less the
 holds — are each at least one whole row group: DuckDB's batch insert then writes every batch
 on the thread that read it instead of keeping the short ones and merging them after the scan
 (docs/gate-speed.md, session 11). The row-group size is a connection option: a plain
-connection reads the file as it is, and a second writer in the same process waits."""
+connection reads the file as it is, and a second writer in the same process waits. The
+province file is ATTACHed for a gate with ``PROVINCE_ROW_GROUP_SIZE``, so its holds are
+written once, compressed, at their commit."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from ddss.sql import ident
-from ddss.store import DatabaseBusy
+from ddss.store import DatabaseBusy, writer
 from ddss.store.national import ProvinceRows
-from ddss.store.national_duckdb import ROW_GROUP_SIZE, DuckDBNationalStore
+from ddss.store.national_duckdb import PROVINCE_ROW_GROUP_SIZE, ROW_GROUP_SIZE, DuckDBNationalStore
 from ddss.store.national_tables import incoming_columns
 
 SOURCE_GROUP = 122_880  # DuckDB's default row group: the staged tables' (province files use the default)
@@ -67,3 +71,38 @@ def test_a_second_writer_in_the_same_process_waits(tmp_path):
     finally:
         first.close()
     DuckDBNationalStore(tmp_path / "national.duckdb").close()  # free again once the first is closed
+
+
+def test_a_gate_writes_its_holds_compressed_at_commit_not_into_the_wal(tmp_path):
+    # The province is ATTACHed for a gate with PROVINCE_ROW_GROUP_SIZE: an append of at least
+    # that many holds is written compressed when it commits (the WAL only names its blocks),
+    # not row by row into the WAL and compressed again by the checkpoint when it is detached.
+    province = tmp_path / "province_79.duckdb"
+    with writer(province):
+        pass  # a province file with its schema
+    rows = PROVINCE_ROW_GROUP_SIZE + 3_000
+    store = DuckDBNationalStore(tmp_path / "national.duckdb")
+    try:
+        with store.province_session(province) as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                "INSERT INTO holds (run_id, dataset, source_row, record_key, reasons_vi)"
+                " SELECT 'r1', 'birth', i, 'k' || i, 'Lý do ' || i FROM range(?) r(i)",
+                [rows],
+            )
+            con.execute("COMMIT")
+            wal = Path(str(province) + ".wal")
+            wal_bytes = wal.stat().st_size if wal.exists() else 0
+            sizes = [
+                n
+                for _, n in con.execute(
+                    "SELECT row_group_id, max(start + count) - min(start) FROM pragma_storage_info('holds')"
+                    " WHERE column_name = 'source_row' GROUP BY ALL ORDER BY 1"
+                ).fetchall()
+            ]
+    finally:
+        store.close()
+    assert sizes == [PROVINCE_ROW_GROUP_SIZE, 3_000]
+    assert wal_bytes < 64 * 1024  # row by row, these rows take about 2 MB of WAL (4 KB this way)
+    with duckdb.connect(str(province), read_only=True) as plain:
+        assert plain.execute("SELECT count(*), count(DISTINCT record_key) FROM holds").fetchall() == [(rows, rows)]
