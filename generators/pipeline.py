@@ -253,14 +253,14 @@ class Province:
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
 
-        def args(b: int, spool: Path | None = None, on_turn: bool = False) -> tuple:
-            # make_block's arguments. Only the last ``workers`` blocks come as CSV bytes, when
-            # made in a worker or here ahead of their turn: the writer would wait for them in
-            # the run's last stretch. An earlier block comes as frames, and the writer formats
-            # them straight into the file while the workers go on (it has time then, and the
-            # worker's start-up makes it the process with less to do: docs/generate-speed.md).
-            tail = form if b >= n - workers and not on_turn else None
-            return (province, self.sizes[b], seed, b, n, rate, as_of, context, tail, spool)
+        def args(b: int, rendered: bool, spool: Path | None = None) -> tuple:
+            # make_block's arguments. A worker's block comes as CSV bytes (in ``spool``), as
+            # does one of the last ``workers`` blocks made here ahead of its turn: this process
+            # would wait for the workers' blocks then, so it formats it at once rather than in
+            # the run's last stretch; a block made for its turn is written from its frames.
+            # (Frames from a worker for this process to format cost more than they spare:
+            # the Arrow round trip; docs/generate-speed.md.)
+            return (province, self.sizes[b], seed, b, n, rate, as_of, context, form if rendered else None, spool)
 
         pending: dict[int, Future] = {}
         ahead: dict[int, Block] = {}  # made here before their turn
@@ -269,7 +269,7 @@ class Province:
         def top_up() -> None:
             nonlocal start
             while pool is not None and start < n and len(pending) < workers and len(pending) + len(ahead) < window:
-                pending[start] = pool.submit(worker_block, *args(start, spool))
+                pending[start] = pool.submit(worker_block, *args(start, True, spool))
                 start += 1
 
         for b in range(n):
@@ -277,7 +277,7 @@ class Province:
                 if b == start:  # nobody has it: this process makes it
                     start += 1
                     top_up()
-                    m = make_block(*args(b, on_turn=True))  # written from its frames
+                    m = make_block(*args(b, False))
                     break
                 top_up()
                 if b in ahead:
@@ -286,7 +286,8 @@ class Province:
                 if pending[b].done() or start >= n or len(pending) + len(ahead) >= window:
                     m = _unpack(pending.pop(b).result())
                     break
-                ahead[start] = make_block(*args(start, spool))  # b is still being made elsewhere: make a later one
+                # b is still being made elsewhere: make a later one
+                ahead[start] = make_block(*args(start, start >= n - workers, spool))
                 start += 1
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
