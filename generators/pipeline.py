@@ -27,6 +27,7 @@ from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
 from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_serials
 from generators.defects import Injected, inject
+from generators.memory import WORKER_ENV
 from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
 __all__ = [
@@ -349,7 +350,8 @@ def worker_pool(workers: int):
     busy, more threads per process only contend for the same cores (docs/generate-speed.md).
     polars reads the variable when it is imported, and a spawned process may import it
     before any task (its ``__main__`` may), so the processes are started here, with the
-    variable in the environment they inherit; thread counts change no byte of the output."""
+    variable in the environment they inherit (with the allocator's, read at start-up too);
+    thread counts and allocator settings change no byte of the output."""
     if workers <= 1:
         yield None
         return
@@ -358,13 +360,13 @@ def worker_pool(workers: int):
     threads = str(max(1, (os.cpu_count() or 1) // workers))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context, initializer=_worker_start) as pool:
-        before = os.environ.get("POLARS_MAX_THREADS")
-        if before is None:
-            os.environ["POLARS_MAX_THREADS"] = threads
+        # Their C allocator keeps freed memory for the next block (generators/memory.py).
+        added = {k: v for k, v in {"POLARS_MAX_THREADS": threads, **WORKER_ENV}.items() if k not in os.environ}
+        os.environ.update(added)
         try:  # a spawned pool starts a process per task while none is idle, up to its size
             for _ in range(workers - 1):
                 pool.submit(os.getpid)
         finally:
-            if before is None:
-                del os.environ["POLARS_MAX_THREADS"]
+            for k in added:
+                del os.environ[k]
         yield pool

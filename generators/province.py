@@ -32,6 +32,7 @@ import polars as pl
 from ddss.schema import DATASETS
 from generators.blocks import BLOCK_PERSONS
 from generators.defects import MANIFEST_SCHEMA, Injected
+from generators.memory import freed_memory_kept
 from generators.pipeline import MANIFEST_COLUMNS, Block, Province, block_frames, manifest_part, stage, timeline_row, worker_pool
 from generators.writers import DatasetWriter, FileForm
 
@@ -157,6 +158,7 @@ def generate(
         if spool is not None:
             spool.mkdir(exist_ok=True)
             stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        stack.enter_context(freed_memory_kept())  # every block frees what the next allocates
         pool = stack.enter_context(worker_pool(workers))
         blocks = prov.stream(pool, workers, per_chunk, form, spool)
         while True:
