@@ -359,7 +359,8 @@ def worker_pool(workers: int):
 
     threads = str(max(1, (os.cpu_count() or 1) // workers))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context, initializer=_worker_start) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context, initializer=_worker_start)
+    try:
         # Their C allocator keeps freed memory for the next block (generators/memory.py).
         added = {k: v for k, v in {"POLARS_MAX_THREADS": threads, **WORKER_ENV}.items() if k not in os.environ}
         os.environ.update(added)
@@ -370,3 +371,10 @@ def worker_pool(workers: int):
             for k in added:
                 del os.environ[k]
         yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # a failed run: nothing more is made
+        raise
+    # Not waiting for the processes to end (they leave on their own once told, and the
+    # interpreter joins them at exit): the run's result does not depend on it, and the wait
+    # was the last thing a run did. A future still pending still completes.
+    pool.shutdown(wait=False)

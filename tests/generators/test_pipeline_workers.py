@@ -5,8 +5,10 @@ it was, and a POLARS_MAX_THREADS the user set wins."""
 from __future__ import annotations
 
 import os
+import time
 
 import polars as pl
+import pytest
 
 from generators.pipeline import worker_pool
 
@@ -45,3 +47,13 @@ def test_a_worker_leaving_fast_still_sends_every_result():
     with worker_pool(2) as pool:
         futures = [pool.submit(_payload, i) for i in range(4)]
     assert [f.result() == bytes([i]) * 2_000_000 for i, f in enumerate(futures)] == [True] * 4
+
+
+def test_a_failed_run_cancels_the_blocks_still_queued():
+    # A normal end does not wait for the processes to leave (the futures still complete:
+    # the test above); a failure cancels what nobody has started.
+    futures = []
+    with pytest.raises(RuntimeError), worker_pool(2) as pool:
+        futures = [pool.submit(time.sleep, 0.2) for _ in range(6)]
+        raise RuntimeError("a block failed")
+    assert futures[-1].cancelled()
