@@ -47,7 +47,11 @@ class Commune:
 
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files("ddss.data.admin_units").joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    # The rows csv.DictReader would give, at half its cost (every worker process of the
+    # generator reads these lists before its first block: issue #21).
+    rows = csv.reader(text.splitlines())
+    header = next(rows, [])
+    return [dict(zip(header, r, strict=False)) for r in rows if r]
 
 
 @cache
