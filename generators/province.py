@@ -158,8 +158,8 @@ def generate(
         if spool is not None:
             spool.mkdir(exist_ok=True)
             stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        pool = stack.enter_context(worker_pool(workers))  # first: the workers' start-up begins
         stack.enter_context(freed_memory_kept())  # every block frees what the next allocates
-        pool = stack.enter_context(worker_pool(workers))
         blocks = prov.stream(pool, workers, per_chunk, form, spool)
         while True:
             t, c = time.perf_counter(), time.process_time()
