@@ -158,12 +158,13 @@ def make_block(
     context: dict,
     form: FileForm | None = None,
     spool: Path | None = None,
+    keep: tuple[str, ...] = (),
 ) -> Block:
     """Block ``b`` of ``blocks``: a function of its arguments only, so blocks can be made in
     any process and any order. ``form`` (CSV, several blocks): the datasets of ``_RENDERED``
     come back as file bytes. ``spool`` (a folder): those bytes are left there as files,
     which the writer copies into place in the kernel (``worker_block`` also leaves the
-    frames there, so that little is pickled back)."""
+    frames there, so that little is pickled back). ``keep``: datasets left as frames all the same."""
     times: dict = {"pid": os.getpid()}
     t, c = time.perf_counter(), time.process_time()
     ss = block_seed(seed, b)
@@ -187,7 +188,7 @@ def make_block(
     t, c = stage(times, "defects", t, c)
     if form is not None and form.fmt == "csv":
         block.rendered = {}
-        for name in (n for n in _RENDERED if n in injected.frames):
+        for name in (n for n in _RENDERED if n in injected.frames and n not in keep):
             df = injected.frames.pop(name)
             part = manifest_part(name, Injected({name: df}, injected.manifest), "", 0)
             text = DatasetWriter(name, form, Path()).render(df, injected.raw_overrides)
@@ -205,7 +206,7 @@ def make_block(
 def worker_block(*args) -> Block:
     """``make_block(*args)`` in a worker process, its frames left in the spool folder (its
     last argument) rather than pickled."""
-    return _pack(make_block(*args), args[-1], args[3])
+    return _pack(make_block(*args), args[9], args[3])
 
 
 def _pack(block: Block, spool: Path, b: int) -> Block:
@@ -270,10 +271,19 @@ class Province:
         ahead: dict[int, Block] = {}  # made here before their turn
         start = 0  # the lowest block nobody has started
 
+        submitted = 0
+
         def top_up() -> None:
-            nonlocal start
+            nonlocal start, submitted
             while pool is not None and start < n and len(pending) < workers and len(pending) + len(ahead) < window:
-                pending[start] = pool.submit(worker_block, *args(start, True, spool))
+                # A worker's first block (unless it is one of the last) comes with its
+                # population as frames, which this process formats: the worker starts late and
+                # cold, so its first block is on the run's critical path while this process
+                # has time (docs/generate-speed.md). Later blocks come as CSV bytes: the Arrow
+                # round trip of a population costs more than it spares once both are busy.
+                keep = ("population",) if submitted < workers - 1 and start < n - workers else ()
+                pending[start] = pool.submit(worker_block, *args(start, True, spool), keep)
+                submitted += 1
                 start += 1
 
         for b in range(n):
