@@ -116,3 +116,15 @@ def test_frames_a_worker_sends_through_the_spool_are_the_same_bytes(tmp_path, fm
     assert _digest(two.out) == _digest(one.out)
     assert any(row["process"].startswith("worker ") for row in two.timeline)
     assert not (two.out / ".blocks").exists()
+
+
+def test_many_blocks_on_three_processes_with_a_small_window_are_the_same_bytes(tmp_path):
+    """Workers get their next block from a callback on the pool's thread while the writer
+    claims blocks too (one lock): every block is made once, by someone, in any order, and the
+    files are those of one process."""
+    kw = {"seed": 6, "defect_rate": 0.03, "block_persons": 300}
+    one = generate("79", 2400, out=tmp_path / "one", **kw)
+    three = generate("79", 2400, out=tmp_path / "three", workers=3, chunk_persons=600, **kw)
+    assert _digest(three.out) == _digest(one.out)
+    assert [row["block"] for row in three.timeline] == list(range(8))
+    assert len({row["process"] for row in three.timeline if row["process"] != "parent"}) >= 1
