@@ -33,7 +33,8 @@ from ddss.schema import DATASETS
 from generators.blocks import BLOCK_PERSONS
 from generators.defects import MANIFEST_SCHEMA, Injected
 from generators.memory import freed_memory_kept
-from generators.pipeline import MANIFEST_COLUMNS, Block, Province, block_frames, manifest_part, stage, timeline_row, worker_pool
+from generators.pipeline import MANIFEST_COLUMNS, Block, Province, block_frames, manifest_part, stage, timeline_row
+from generators.worker_pool import worker_pool
 from generators.writers import DatasetWriter, FileForm
 
 __all__ = ["CHUNK_PERSONS", "DEFAULT_AS_OF", "MAX_PERSONS", "GenerationResult", "clean_frames", "generate"]

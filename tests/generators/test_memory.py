@@ -14,7 +14,7 @@ import pytest
 from generators import families
 from generators.dates import days
 from generators.memory import WORKER_ENV, _glibc, freed_memory_kept
-from generators.pipeline import worker_pool
+from generators.worker_pool import worker_pool
 
 
 def _faults_of_second_block() -> int:

@@ -1,5 +1,5 @@
 """Worker processes share the cores with the parent: their polars gets the cores divided
-among the processes (generators.pipeline.worker_pool), the parent's environment is left as
+among the processes (generators.worker_pool.worker_pool), the parent's environment is left as
 it was, and a POLARS_MAX_THREADS the user set wins."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 import polars as pl
 import pytest
 
-from generators.pipeline import worker_pool
+from generators.worker_pool import worker_pool
 
 
 def _threads() -> int:
@@ -42,7 +42,7 @@ def _payload(i: int) -> bytes:
 
 
 def test_a_worker_leaving_fast_still_sends_every_result():
-    # Workers skip the interpreter's teardown at exit (pipeline._worker_start): every result,
+    # Workers skip the interpreter's teardown at exit (worker_pool._worker_start): every result,
     # the last one included, must have reached the parent before the process is gone.
     with worker_pool(2) as pool:
         futures = [pool.submit(_payload, i) for i in range(4)]
