@@ -11,7 +11,8 @@ unique across the whole province are kept unique here:
   ``land.generate_parcels`` itself);
 - register entry numbers continue from the blocks before (``Carry``, applied in block
   order after defects): a register book's entries go on counting where the previous block
-  stopped, as they would in one register (the checks want 1..n without a gap).
+  stopped, as they would in one register (the checks want 1..n without a gap); the
+  scanned dossier's file name, made from the entry, follows it.
 
 A province of one block is left exactly as ``clean_frames`` makes it.
 """
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+
+from generators.civil import scan_refs
 
 __all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
 
@@ -125,6 +128,13 @@ class Carry:
             if df is None or df.is_empty():
                 continue
             df = df.with_columns((pl.col("entry_no") + _offset(df, self.books.get(name), _BOOK)).alias("entry_no"))
+            if "scan_ref" in df.columns:
+                # The dossier is named by its entry: named again by the carried number (two
+                # blocks' entries of one book would otherwise share a file name); a scan a
+                # defect left out stays out.
+                df = df.with_columns(
+                    pl.when(pl.col("scan_ref").is_not_null()).then(pl.coalesce(scan_refs(), pl.col("scan_ref"))).alias("scan_ref")
+                )
             now = df.select(*_BOOK, pl.col("entry_no").alias("_last")).drop_nulls()
             self.books[name] = _merge_last(self.books.get(name), now, _BOOK)
             if name == "death" and "death_notice_no" in df.columns:

@@ -22,7 +22,7 @@ from generators.dates import dates, days
 from generators.ethnic import MATRILINEAL
 from generators.names import old_tone
 
-__all__ = ["generate_births", "generate_deaths", "generate_marriages"]
+__all__ = ["generate_births", "generate_deaths", "generate_marriages", "scan_name", "scan_refs"]
 
 BIRTH_DEADLINE_DAYS = 60
 DEATH_DEADLINE_DAYS = 15
@@ -81,6 +81,21 @@ def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
         pl.int_range(1, pl.len() + 1).over("registering_commune_code", "register_book").cast(pl.Int64).alias("entry_no")
     )
     return df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
+
+
+def scan_refs() -> pl.Expr:
+    """The case's scanned dossier, one PDF per register entry (CV 1437/BTP-CNTT as a vendor
+    summarises it: official-criteria F8), named by
+    place, book and entry ("<commune>-<year>-<type>-<entry, 6 digits>.pdf"): no personal
+    data. Null where a part is (the caller keeps what it had)."""
+    book = pl.col("register_book").str.replace("/", "-", literal=True)
+    entry = pl.col("entry_no").cast(pl.Utf8).str.zfill(6)
+    return pl.concat_str([pl.col("registering_commune_code"), pl.lit("-"), book, pl.lit("-"), entry, pl.lit(".pdf")])
+
+
+def scan_name(commune: str, book: str, entry: int) -> str:
+    """``scan_refs`` for one entry (a row a defect adds)."""
+    return f"{commune}-{book.replace('/', '-')}-{entry:06d}.pdf"
 
 
 def _timestamps(rng, on: pl.Series, as_of: dt.date) -> pl.Series:
@@ -151,7 +166,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
         )
     )
     births = births.with_columns(_timestamps(rng, births["registration_date"], as_of).alias("updated_at"))
-    births = _number_entries(births, "KS")
+    births = _number_entries(births, "KS").with_columns(scan_refs().alias("scan_ref"))
 
     # The population must agree with the birth record (Decree 123/2015 art. 6).
     if k:
@@ -182,6 +197,7 @@ _BIRTH_COLS = [
     "father_name",
     "father_birth_year",
     "updated_at",
+    "scan_ref",
 ]
 
 
@@ -202,7 +218,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         }
     )
     deaths = deaths.with_columns(_timestamps(rng, deaths["registration_date"], as_of).alias("updated_at"))
-    deaths = _number_entries(deaths, "KT")
+    deaths = _number_entries(deaths, "KT").with_columns(scan_refs().alias("scan_ref"))
     # Death notices numbered per commune and book: "<n>/<year>/GBT".
     deaths = deaths.with_columns(
         pl.concat_str(
@@ -225,6 +241,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         "place_of_death",
         "death_notice_no",
         "updated_at",
+        "scan_ref",
     )
 
 
@@ -244,6 +261,7 @@ _MARRIAGE_COLS = [
     "wife_nationality",
     "wife_passport_no",
     "divorce_date",
+    "scan_ref",
 ]
 _FOREIGN_NAMES = ("Kim Ji-yeon", "Park Min-ji", "Wang Fang", "Lin Mei-hua", "Sato Yuki", "Emily Johnson", "Chen Jing")
 _YEAR = 365.2425
@@ -381,5 +399,5 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
         }
     )
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
-    df = _number_entries(df, "KH")
+    df = _number_entries(df, "KH").with_columns(scan_refs().alias("scan_ref"))
     return df.select(_MARRIAGE_COLS)

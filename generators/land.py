@@ -1,7 +1,8 @@
 """Land records (Sở Nông nghiệp và Môi trường): parcels and their certificates.
 
 Parcels: unique (commune, map sheet, parcel) per commune, log-normal areas, a land-use
-mix that depends on how urban the province is. Certificates: one row per certified parcel and
+mix that depends on how urban the province is, each with its map geometry and scanned
+dossier referenced (F10's three components). Certificates: one row per certified parcel and
 holder, owned by living adults of the population (name and date of birth as there),
 issued after the holders' 18th birthdays, serial in a form lawful on its issue date;
 some certificates cover several parcels, some have co-owners.
@@ -113,15 +114,23 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
     upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
     sheet_s, parcel_s = pl.Series(sheet).cast(pl.Utf8), pl.Series(parcel).cast(pl.Utf8)
     address = pl.select(pl.concat_str([pl.lit("Thửa "), parcel_s, pl.lit(", tờ "), sheet_s, tails.gather(ci)])).to_series()
+    commune_s = codes.gather(ci)
+    # The other two of the three components (official-criteria F10): the parcel's spatial
+    # record and its scanned dossier, both named by commune, sheet and parcel (unique
+    # across blocks, as the numbers are; no personal data).
+    where = pl.concat_str([commune_s, pl.lit("-"), sheet_s.str.zfill(3), pl.lit("-"), parcel_s.str.zfill(6)])
+    refs = pl.select(("KG-" + where).alias("geometry_ref"), ("HS-" + where + ".pdf").alias("scan_ref"))
     return pl.DataFrame(
         {
-            "commune_code": codes.gather(ci),
+            "commune_code": commune_s,
             "map_sheet_no": sheet_s,
             "parcel_no": parcel_s,
             "area_m2": area,
             "land_use_code": pl.Series(uses, dtype=pl.Utf8).gather(use),
             "address": address,
             "updated_at": pl.Series(upd * 1_000_000).cast(pl.Datetime("us")),
+            "geometry_ref": refs["geometry_ref"],
+            "scan_ref": refs["scan_ref"],
         }
     )
 

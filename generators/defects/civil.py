@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from ddss.admin_units import REFORM_DATE
+from generators.civil import scan_name
 from generators.dates import dates, days
 from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
@@ -92,6 +93,17 @@ def _births(plan: Plan) -> None:
     rows = plan.pick(ds, "birth.missing_mother_name")
     plan.update(ds, rows, "mother_name", [None] * rows.size)
     plan.record(ds, rows, "birth.missing_mother_name", "họ tên mẹ để trống")
+    _scan_missing(plan, ds)
+
+
+def _scan_missing(plan: Plan, ds: str) -> None:
+    """An entry digitised without its scanned dossier (official-criteria F8): a warning."""
+    if "scan_ref" not in plan.frames[ds].columns:
+        return
+    kind = f"{ds}.scan_ref_missing"
+    rows = plan.pick(ds, kind)
+    plan.update(ds, rows, "scan_ref", [None] * rows.size)
+    plan.record(ds, rows, kind, "thiếu tệp bản quét hồ sơ")
 
 
 def _protect_books(plan: Plan, ds: str, rows: np.ndarray) -> None:
@@ -140,6 +152,7 @@ def _deaths(plan: Plan) -> None:
     others = [unicodedata.normalize("NFC", " ".join(o.split())) for o in others.to_list()]
     plan.update(ds, rows, "full_name", [o if o != c else c + " Văn" for o, c in zip(others, current, strict=True)])
     plan.record(ds, rows, "death.name_mismatch", "họ tên khác dân cư")
+    _scan_missing(plan, ds)
 
 
 def _marriages(plan: Plan) -> None:
@@ -267,8 +280,10 @@ def _marriages(plan: Plan) -> None:
                 "wife_name": w_name,
                 "wife_date_of_birth": w_dob,
                 "updated_at": dt.datetime.combine(date, dt.time(10)),
+                **({"scan_ref": scan_name(key[0], key[1], books[key])} if "scan_ref" in m.columns else {}),
             }
         )
     if new:
         idx = plan.append(ds, pl.DataFrame(new, schema=m.schema))
         plan.record(ds, idx, "marriage.already_married", "kết hôn lần nữa khi đang có vợ")
+    _scan_missing(plan, ds)

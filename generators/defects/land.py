@@ -129,6 +129,14 @@ def _parcels(plan: Plan, prow: np.ndarray) -> None:
     plan.update(ds, rows, "land_use_code", [None] * rows.size)
     plan.record(ds, rows, "parcel.missing_land_use_code", "mã loại đất để trống")
 
+    # A parcel without one of F10's three components: a warning, and not group 1.
+    for column, detail in (("geometry_ref", "thiếu mã dữ liệu không gian"), ("scan_ref", "thiếu tệp hồ sơ quét")):
+        if column in p.columns:
+            kind = f"parcel.{column}_missing"
+            rows = plan.pick(ds, kind)
+            plan.update(ds, rows, column, [None] * rows.size)
+            plan.record(ds, rows, kind, detail)
+
 
 def _form(serials: pl.Series) -> np.ndarray:
     """Which serial form (index into SERIAL_ERAS) each serial has; -1 for none."""
