@@ -76,9 +76,13 @@ def test_keys_are_unique_across_blocks(clean):
     assert pop.height == PERSONS and pop["person_id"].is_unique().all()
     parcels = _read(inbox / "parcel.csv")
     assert not parcels.select("commune_code", "map_sheet_no", "parcel_no").is_duplicated().any()
+    assert parcels["geometry_ref"].is_unique().all() and parcels["scan_ref"].is_unique().all()
     for name in ("birth", "death", "marriage"):
         df = _read(inbox / f"{name}.csv").with_columns(pl.col("entry_no").cast(pl.Int64))
         assert not df.select("registering_commune_code", "register_book", "entry_no").is_duplicated().any(), name
+        # The scanned dossier is named by the entry as carried across blocks: one file per case.
+        entry = df["registering_commune_code"] + "-" + df["register_book"].str.replace("/", "-") + "-"
+        assert (df["scan_ref"] == entry + df["entry_no"].cast(pl.Utf8).str.zfill(6) + ".pdf").all(), name
         # Each book counts 1..n across the blocks it spans: no gap where a block ended.
         books = df.group_by("registering_commune_code", "register_book").agg(
             pl.col("entry_no").min().alias("lo"), pl.col("entry_no").max().alias("hi"), pl.len().alias("n")

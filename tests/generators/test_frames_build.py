@@ -143,6 +143,8 @@ _SCHEMA = {
         "land_use_code": pl.String,
         "address": pl.String,
         "updated_at": pl.Datetime("us"),
+        "geometry_ref": pl.String,
+        "scan_ref": pl.String,
     },
     "certificate": {
         "certificate_serial": pl.String,
@@ -170,10 +172,26 @@ def test_clean_frames_keep_their_columns_and_forms():
     assert (living["household_id"].str.slice(0, 5) == living["residence_commune_code"]).all()
     assert pa.select(pl.struct("commune_code", "map_sheet_no", "parcel_no").is_unique().all()).item()
     assert pa["address"].str.starts_with("Thửa ").all() and pa["address"].str.ends_with(", " + province("01").name).all()
+    # F10's other two components, named by the parcel's key (no personal data).
+    where = pa["commune_code"] + "-" + pa["map_sheet_no"].str.zfill(3) + "-" + pa["parcel_no"].str.zfill(6)
+    assert (pa["geometry_ref"] == "KG-" + where).all() and (pa["scan_ref"] == "HS-" + where + ".pdf").all()
     org = c["holder_type"] == "Tổ chức"
     assert org.sum() > 0 and c.filter(org)["owner_person_id"].is_null().all()
     assert c.filter(org)["owner_name"].str.starts_with("Công ty TNHH ").all()
     assert c.filter(~org)["owner_person_id"].is_in(p["person_id"].implode()).all()
+
+
+def test_civil_entries_name_their_scanned_dossier():
+    """One PDF per case (official-criteria F8), named by commune, book and entry: unique,
+    never empty on a clean entry, no personal data in it."""
+    f = clean_frames("01", 3000, 5)
+    for name, kind in (("birth", "KS"), ("death", "KT"), ("marriage", "KH")):
+        df = f[name]
+        assert df.height > 0 and df["scan_ref"].null_count() == 0, name
+        want = df["registering_commune_code"] + "-" + df["register_book"].str.replace("/", "-") + "-"
+        assert (df["scan_ref"] == want + df["entry_no"].cast(pl.Utf8).str.zfill(6) + ".pdf").all(), name
+        assert df["scan_ref"].str.contains(rf"^\d{{5}}-\d{{4}}-{kind}-\d{{6}}\.pdf$").all(), name
+        assert df["scan_ref"].is_unique().all(), name
 
 
 @pytest.mark.parametrize(
