@@ -85,9 +85,9 @@ def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
 
 def scan_refs() -> pl.Expr:
     """The case's scanned dossier, one PDF per register entry (CV 1437/BTP-CNTT as a vendor
-    summarises it: official-criteria F8), named by
-    place, book and entry ("<commune>-<year>-<type>-<entry, 6 digits>.pdf"): no personal
-    data. Null where a part is (the caller keeps what it had)."""
+    summarises it: official-criteria F8), named by place, book and entry
+    ("<commune>-<year>-<type>-<entry, 6 digits>.pdf"): no personal data. Null where a part
+    is null (the caller keeps what it had)."""
     book = pl.col("register_book").str.replace("/", "-", literal=True)
     entry = pl.col("entry_no").cast(pl.Utf8).str.zfill(6)
     return pl.concat_str([pl.col("registering_commune_code"), pl.lit("-"), book, pl.lit("-"), entry, pl.lit(".pdf")])
