@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import DATASETS
 from generators.blocks import BLOCK_PERSONS
 from generators.defects import MANIFEST_SCHEMA, Injected
@@ -67,7 +68,9 @@ class GenerationResult:
             return f"{v:,}".replace(",", ".")
 
         rows = ", ".join(f"{k} {num(v)}" for k, v in self.rows.items())
-        defects = ", ".join(f"{k} {v}" for k, v in sorted(self.defects.items())) or "không có"
+        # The four dimensions in their usual order, named as the steward reads them.
+        counts = [f"{DIMENSIONS[k].lower()} {num(self.defects[k])}" for k in DIMENSIONS if k in self.defects]
+        defects = ", ".join(counts) or "không có"
         return (
             f"{num(sum(self.rows.values()))} dòng ({rows}); lỗi cài sẵn theo chiều: {defects}; "
             f"{self.seconds_total:.1f} giây; tệp trong {self.inbox}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import polars as pl
@@ -99,3 +100,16 @@ def test_a_tiny_province_writes_every_dataset_even_an_empty_one(tmp_path, fmt):
         empty = pl.read_parquet(marriage)
         assert empty.height == 0 and empty.schema["husband_date_of_birth"] == pl.Date
     assert {p.stem for p in gen.inbox.iterdir()} >= {"population", "birth", "death", "marriage", "parcel", "certificate"}
+
+
+def test_the_summary_names_the_dimensions_as_a_steward_reads_them(tmp_path):
+    """The generator's one-line summary (printed by ``ddss generate``) counts the injected
+    defects per dimension with the dimensions' Vietnamese names in NFC, in their usual order,
+    and counts that add up to the answer key."""
+    gen = generate("79", 2000, seed=7, defect_rate=0.01, out=tmp_path)
+    line = gen.summary_vi()
+    assert line == unicodedata.normalize("NFC", line)
+    part = line.split("lỗi cài sẵn theo chiều: ")[1].split(";")[0]
+    names = [p.rsplit(" ", 1)[0] for p in part.split(", ")]
+    assert names == ["đúng", "đủ", "sạch", "sống"]
+    assert sum(int(p.rsplit(" ", 1)[1].replace(".", "")) for p in part.split(", ")) == sum(gen.defects.values())
