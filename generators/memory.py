@@ -10,8 +10,12 @@ largest block (the blocks are of one size); in the writing process glibc's defau
 back when generation ends, and with them its usual trimming as memory is freed later
 (worker processes end with the run).
 
-Worker processes get it from their environment (glibc reads ``MALLOC_*_`` at start-up);
-the process that writes the files sets it with ``mallopt`` while ``generate`` runs. A
+Worker processes get it from their environment (glibc reads ``MALLOC_*_`` at start-up) and
+end with the run. The process that writes the files gets it from ``freed_memory_kept``
+only where that process ends after generating (``ddss generate``, the benchmark): glibc's
+``mallopt`` switches its self-adjusting mmap threshold off for the rest of the process, and
+setting the documented defaults back does not switch it on again, so a library caller (e.g.
+``ddss demo``, which goes on to ingest and validate) is left with glibc's own behaviour. A
 variable the user set is kept; outside glibc nothing changes. The output bytes do not
 depend on any of it.
 """
@@ -49,9 +53,10 @@ def _glibc():
 
 @contextlib.contextmanager
 def freed_memory_kept():
-    """While generation runs, this process's glibc allocator keeps freed memory (see the module
-    doc); afterwards glibc's documented defaults again (no explicit trim: it would cost the
-    run's last stretch; the heap shrinks with later frees, as it does by default)."""
+    """While the block runs, this process's glibc allocator keeps freed memory (see the module
+    doc); afterwards glibc's documented default values again (no explicit trim: it would cost
+    the run's last stretch), but with its mmap threshold fixed, no longer self-adjusting: for a
+    process that ends soon after."""
     libc = _glibc()
     params = [k for k in _KEPT if _ENV[k] not in os.environ]  # the user's own settings win
     if libc is None or not params:

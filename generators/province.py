@@ -33,7 +33,6 @@ from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import DATASETS
 from generators.blocks import BLOCK_PERSONS
 from generators.defects import MANIFEST_SCHEMA, Injected
-from generators.memory import freed_memory_kept
 from generators.pipeline import MANIFEST_COLUMNS, Block, Province, block_frames, manifest_part, stage, timeline_row
 from generators.worker_pool import worker_pool
 from generators.writers import DatasetWriter, FileForm
@@ -163,7 +162,6 @@ def generate(
             spool.mkdir(exist_ok=True)
             stack.callback(shutil.rmtree, spool, ignore_errors=True)
         pool = stack.enter_context(worker_pool(workers))  # first: the workers' start-up begins
-        stack.enter_context(freed_memory_kept())  # every block frees what the next allocates
         blocks = prov.stream(pool, workers, per_chunk, form, spool)
         while True:
             t, c = time.perf_counter(), time.process_time()

@@ -61,23 +61,27 @@ def command(
         typer.echo(f"Lỗi: {e}", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
 
+    from generators.memory import freed_memory_kept
     from generators.province import generate
 
-    r = generate(
-        province,
-        persons,
-        seed,
-        defect_rate,
-        out,
-        fmt=fmt,
-        as_of=ref,
-        headers=headers,
-        dates=dates,
-        decimal_comma=decimal_comma,
-        encoding=encoding,
-        chunk_persons=chunk,
-        workers=workers,
-    )
+    # This process ends after generating, so its allocator may keep freed memory for the
+    # next block (generators/memory.py; a library caller's process is left alone).
+    with freed_memory_kept():
+        r = generate(
+            province,
+            persons,
+            seed,
+            defect_rate,
+            out,
+            fmt=fmt,
+            as_of=ref,
+            headers=headers,
+            dates=dates,
+            decimal_comma=decimal_comma,
+            encoding=encoding,
+            chunk_persons=chunk,
+            workers=workers,
+        )
     total = sum(r.rows.values())
     typer.echo(r.summary_vi())
     rate = f"{total / max(r.seconds_total, 1e-9):,.0f}".replace(",", ".")  # Vietnamese thousands separator
