@@ -76,7 +76,9 @@ def connect_national(path: Path, config: dict[str, str] | None = None, busy_time
     """A read-write connection whose default catalog is the national file, ATTACHed with
     ``ROW_GROUP_SIZE`` (a row-group size can only be given to ATTACH, not to connect); waits
     while another process writes (then DatabaseBusy); a full disk or damaged file is named."""
-    con = without_progress_bar(duckdb.connect(config=config or {}))
+    # An in-memory database would spill to ".tmp" in the current folder; a file's own
+    # connection spills beside the file, so this one is told to as well.
+    con = without_progress_bar(duckdb.connect(config={"temp_directory": f"{path}.tmp", **(config or {})}))
     try:
         attach = f"ATTACH {str_literal(str(path))} AS {_CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         open_waiting(path, busy_timeout_s, lambda: con.execute(attach))
@@ -102,7 +104,11 @@ class DuckDBNationalStore(SqlNationalStore):
         self._in_tx = False
         self._attached: Path | None = None
         self._session: Path | None = None  # attached read-write for a gate (province_session)
-        migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
+        try:
+            migrate.migrate(self.con, "national", migrate.NATIONAL_STEPS, "audit_log", _create)
+        except BaseException:
+            self.con.close()  # else the file stays open in this process and the next store waits for it
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -145,7 +145,8 @@ def open_waiting(path: Path, busy_timeout_s: float, open_file: Callable[[], T]) 
         except duckdb.Error as e:
             text = str(e).lower()
             # (another database of this process has the file open: the national store ATTACHes
-            # it, and DuckDB shares no attached file between databases; a writer, so wait too)
+            # it, and DuckDB shares no attached file between databases; a writer, so wait too —
+            # also when it is this very thread's, which then ends in DatabaseBusy after the wait)
             if "lock" not in text and "unique file handle conflict" not in text:
                 if (storage := storage_error(e, path.parent)) is not None:
                     raise storage from None

@@ -106,3 +106,15 @@ def test_a_gate_writes_its_holds_compressed_at_commit_not_into_the_wal(tmp_path)
     assert wal_bytes < 64 * 1024  # row by row, these rows take about 2 MB of WAL (4 KB this way)
     with duckdb.connect(str(province), read_only=True) as plain:
         assert plain.execute("SELECT count(*), count(DISTINCT record_key) FROM holds").fetchall() == [(rows, rows)]
+
+
+def test_the_national_store_spills_beside_its_file_not_into_the_current_folder(tmp_path):
+    """The store's connection is an in-memory database with the file ATTACHed; without its own
+    temp_directory, work beyond the memory limit would go to ".tmp" in whatever folder the
+    steward ran ddss from (never checked writable)."""
+    store = DuckDBNationalStore(tmp_path / "national.duckdb", config={"memory_limit": "64MB"})
+    try:
+        (spill,) = store.con.execute("SELECT current_setting('temp_directory')").fetchone()
+    finally:
+        store.con.close()
+    assert Path(spill) == tmp_path / "national.duckdb.tmp"
