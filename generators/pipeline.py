@@ -269,6 +269,7 @@ class Province:
         ahead: dict[int, Block] = {}  # made here before their turn
         start = 0  # the lowest block nobody has started
         submitted = 0
+        making = 0  # 1 while this process makes a block ahead (in neither dict yet: counted in the window)
         # A worker gets its next block the moment it sends one back (the future's callback,
         # on the pool's thread), so no block ever waits in a worker's queue: a queued block
         # cannot be taken back, and at the end of a run this process waited for the blocks
@@ -282,7 +283,7 @@ class Province:
                     pool is not None
                     and start < n
                     and sum(not f.done() for f in pending.values()) < workers - 1
-                    and len(pending) + len(ahead) < window
+                    and len(pending) + len(ahead) + making < window
                 ):
                     # A worker's first block (unless one of the last) comes with its
                     # population as frames, which this process formats: the worker starts
@@ -319,6 +320,7 @@ class Province:
                         else:
                             later = start  # b is still being made elsewhere: make a later one
                             start += 1
+                            making = 1
                 if made is not None:
                     m = made
                     break
@@ -328,6 +330,7 @@ class Province:
                 block = make_block(*args(later, later >= n - workers, spool))
                 with lock:
                     ahead[later] = block
+                    making = 0
             if self.carry is not None:
                 m.injected.frames = self.carry.registers(m.injected.frames)
             if m.counts is not None:
