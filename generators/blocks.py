@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from generators.civil import scan_refs
+from generators.dossiers import scan_refs
 
 __all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
 

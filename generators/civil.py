@@ -19,10 +19,11 @@ from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.people import MARRIAGE_LAW_2014_FROM
 from generators.dates import dates, days
+from generators.dossiers import scan_refs
 from generators.ethnic import MATRILINEAL
 from generators.names import old_tone
 
-__all__ = ["generate_births", "generate_deaths", "generate_marriages", "scan_name", "scan_refs"]
+__all__ = ["generate_births", "generate_deaths", "generate_marriages"]
 
 BIRTH_DEADLINE_DAYS = 60
 DEATH_DEADLINE_DAYS = 15
@@ -73,29 +74,16 @@ def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) ->
 
 
 def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
-    """Books per (commune, type, year), entries 1..n by registration order; file in that order."""
+    """Books per (commune, type, year), entries 1..n by registration order, each with its
+    scanned dossier's name (generators/dossiers.py); file in that order."""
     df = df.with_columns((pl.col("registration_date").dt.year().cast(pl.Utf8) + pl.lit(f"/{code}")).alias("register_book")).sort(
         "registering_commune_code", "register_book", "registration_date", "_tie"
     )
     df = df.with_columns(
         pl.int_range(1, pl.len() + 1).over("registering_commune_code", "register_book").cast(pl.Int64).alias("entry_no")
     )
-    return df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
-
-
-def scan_refs() -> pl.Expr:
-    """The case's scanned dossier, one PDF per register entry (CV 1437/BTP-CNTT as a vendor
-    summarises it: official-criteria F8), named by place, book and entry
-    ("<commune>-<year>-<type>-<entry, 6 digits>.pdf"): no personal data. Null where a part
-    is null (the caller keeps what it had)."""
-    book = pl.col("register_book").str.replace("/", "-", literal=True)
-    entry = pl.col("entry_no").cast(pl.Utf8).str.zfill(6)
-    return pl.concat_str([pl.col("registering_commune_code"), pl.lit("-"), book, pl.lit("-"), entry, pl.lit(".pdf")])
-
-
-def scan_name(commune: str, book: str, entry: int) -> str:
-    """``scan_refs`` for one entry (a row a defect adds)."""
-    return f"{commune}-{book.replace('/', '-')}-{entry:06d}.pdf"
+    df = df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
+    return df.with_columns(scan_refs().alias("scan_ref"))
 
 
 def _timestamps(rng, on: pl.Series, as_of: dt.date) -> pl.Series:
@@ -166,7 +154,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
         )
     )
     births = births.with_columns(_timestamps(rng, births["registration_date"], as_of).alias("updated_at"))
-    births = _number_entries(births, "KS").with_columns(scan_refs().alias("scan_ref"))
+    births = _number_entries(births, "KS")
 
     # The population must agree with the birth record (Decree 123/2015 art. 6).
     if k:
@@ -218,7 +206,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         }
     )
     deaths = deaths.with_columns(_timestamps(rng, deaths["registration_date"], as_of).alias("updated_at"))
-    deaths = _number_entries(deaths, "KT").with_columns(scan_refs().alias("scan_ref"))
+    deaths = _number_entries(deaths, "KT")
     # Death notices numbered per commune and book: "<n>/<year>/GBT".
     deaths = deaths.with_columns(
         pl.concat_str(
@@ -399,5 +387,5 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
         }
     )
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
-    df = _number_entries(df, "KH").with_columns(scan_refs().alias("scan_ref"))
+    df = _number_entries(df, "KH")
     return df.select(_MARRIAGE_COLS)

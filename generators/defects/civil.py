@@ -11,10 +11,10 @@ import numpy as np
 import polars as pl
 
 from ddss.admin_units import REFORM_DATE
-from generators.civil import scan_name
 from generators.dates import dates, days
 from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
+from generators.dossiers import scan_name
 
 __all__ = ["apply"]
 
@@ -90,9 +90,7 @@ def _births(plan: Plan) -> None:
         plan.update(ds, rows, "place_of_birth", [old[int(i)] for i in plan.rng("birth.pre").integers(0, len(old), rows.size)])
         plan.record(ds, rows, "birth.place_of_birth_pre_reform", "nơi sinh mang mã xã trước sắp xếp")
 
-    rows = plan.pick(ds, "birth.missing_mother_name")
-    plan.update(ds, rows, "mother_name", [None] * rows.size)
-    plan.record(ds, rows, "birth.missing_mother_name", "họ tên mẹ để trống")
+    plan.blank(ds, "birth.missing_mother_name", "mother_name", "họ tên mẹ để trống")
     _scan_missing(plan, ds)
 
 
@@ -100,10 +98,7 @@ def _scan_missing(plan: Plan, ds: str) -> None:
     """An entry digitised without its scanned dossier (official-criteria F8): a warning."""
     if "scan_ref" not in plan.frames[ds].columns:
         return
-    kind = f"{ds}.scan_ref_missing"
-    rows = plan.pick(ds, kind)
-    plan.update(ds, rows, "scan_ref", [None] * rows.size)
-    plan.record(ds, rows, kind, "thiếu tệp bản quét hồ sơ")
+    plan.blank(ds, f"{ds}.scan_ref_missing", "scan_ref", "thiếu tệp bản quét hồ sơ")
 
 
 def _protect_books(plan: Plan, ds: str, rows: np.ndarray) -> None:

@@ -145,6 +145,4 @@ def _row_defects(plan: Plan) -> None:
     plan.update(DS, rows, "closure_date", wrong)
     plan.record(DS, rows, kind, "ngày khóa sổ trước năm của sổ hoặc sau ngày đối chiếu")
 
-    rows = plan.pick(DS, f"{DS}.missing_closure_date")
-    plan.update(DS, rows, "closure_date", [None] * rows.size)
-    plan.record(DS, rows, f"{DS}.missing_closure_date", "ngày khóa sổ để trống")
+    plan.blank(DS, f"{DS}.missing_closure_date", "closure_date", "ngày khóa sổ để trống")

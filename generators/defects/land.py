@@ -125,17 +125,12 @@ def _parcels(plan: Plan, prow: np.ndarray) -> None:
     plan.update(ds, rows, "address", [a.replace(", ", ",  ", 1) if i % 2 else a + " " for i, a in enumerate(addr)])
     plan.record(ds, rows, "parcel.address_spacing", "địa chỉ có khoảng trắng thừa")
 
-    rows = plan.pick(ds, "parcel.missing_land_use_code")
-    plan.update(ds, rows, "land_use_code", [None] * rows.size)
-    plan.record(ds, rows, "parcel.missing_land_use_code", "mã loại đất để trống")
+    plan.blank(ds, "parcel.missing_land_use_code", "land_use_code", "mã loại đất để trống")
 
     # A parcel without one of F10's three components: a warning, and not group 1.
     for column, detail in (("geometry_ref", "thiếu mã dữ liệu không gian"), ("scan_ref", "thiếu tệp hồ sơ quét")):
         if column in p.columns:
-            kind = f"parcel.{column}_missing"
-            rows = plan.pick(ds, kind)
-            plan.update(ds, rows, column, [None] * rows.size)
-            plan.record(ds, rows, kind, detail)
+            plan.blank(ds, f"parcel.{column}_missing", column, detail)
 
 
 def _form(serials: pl.Series) -> np.ndarray:
@@ -229,9 +224,7 @@ def _certificates(plan: Plan) -> None:
     plan.update(ds, rows, "updated_at", datetimes(stale))
     plan.record(ds, rows, "certificate.stale", "ngày cập nhật quá hạn")
 
-    rows = plan.pick(ds, "certificate.missing_certificate_serial")
-    plan.update(ds, rows, "certificate_serial", [None] * rows.size)
-    plan.record(ds, rows, "certificate.missing_certificate_serial", "số phát hành để trống")
+    plan.blank(ds, "certificate.missing_certificate_serial", "certificate_serial", "số phát hành để trống")
 
 
 def _owner_dead(plan: Plan, issue: np.ndarray) -> None:

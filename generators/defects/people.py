@@ -129,9 +129,7 @@ def apply(plan: Plan) -> None:
     plan.update(DS, rows, "full_name", [x.replace(" ", "  ", 1) for x in names.gather(rows).to_list()])
     plan.record(DS, rows, "population.full_name_spacing", "hai khoảng trắng trong họ tên")
 
-    rows = plan.pick(DS, "population.missing_full_name", unref)
-    plan.update(DS, rows, "full_name", [None] * rows.size)
-    plan.record(DS, rows, "population.missing_full_name", "họ tên để trống")
+    plan.blank(DS, "population.missing_full_name", "full_name", "họ tên để trống", unref)
 
     rows = plan.pick(DS, "population.ethnicity_invalid", unref)
     plan.update(DS, rows, "ethnicity", ["Kinh (Việt)"] * rows.size)

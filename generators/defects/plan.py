@@ -171,6 +171,13 @@ class Plan:
         self.protect(dataset, rows)
         return rows
 
+    def blank(self, dataset: str, kind: str, column: str, detail: str, eligible: np.ndarray | pl.Series | None = None) -> None:
+        """A missing-value defect: rows picked for ``kind`` (among ``eligible``), ``column``
+        emptied there, recorded with ``detail``."""
+        rows = self.pick(dataset, kind, eligible)
+        self.update(dataset, rows, column, [None] * rows.size)
+        self.record(dataset, rows, kind, detail)
+
     def protect(self, dataset: str, rows: np.ndarray | list[int]) -> None:
         """Mark rows as off-limits without recording a defect (e.g. a row another defect relies on)."""
         self._taken(dataset)[np.asarray(rows, dtype=np.int64)] = True
