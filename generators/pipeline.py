@@ -202,8 +202,8 @@ def make_block(
 
 
 def worker_block(*args) -> Block:
-    """``make_block(*args)`` in a worker process, its frames left in the spool folder (its
-    last argument) rather than pickled."""
+    """``make_block(*args)`` in a worker process, its frames left in the spool folder (make_block's
+    ``spool``, ``args[9]``; the block's index ``b`` is ``args[3]``) rather than pickled."""
     return _pack(make_block(*args), args[9], args[3])
 
 
