@@ -139,6 +139,17 @@ def test_block_serials_keep_to_their_residue_and_stay_unique():
     assert all(int(s.split()[1]) % 3 == 2 for s in spread)
 
 
+def test_spread_serials_finds_a_certificates_rows_apart_or_side_by_side():
+    """Rows of one certificate side by side (as generate_certificates makes them) are found
+    as runs; anywhere else (or with a null) by hashing: the same serials either way."""
+    serials = pl.Series("certificate_serial", ["AB 123456", "AB 123456", "C 000001", "XY 06000002", "C 000002"])
+    runs = spread_serials(np.random.default_rng(4), serials, 1, 4)
+    hashed = spread_serials(np.random.default_rng(4), serials.append(pl.Series([None], dtype=pl.Utf8)), 1, 4)
+    assert hashed[:5].equals(runs) and hashed[5] is None
+    apart = spread_serials(np.random.default_rng(4), serials.gather([0, 2, 1, 3, 4]), 1, 4)
+    assert apart[0] == apart[2] != apart[1] and apart.n_unique() == 4
+
+
 def test_fresh_ids_of_a_block_are_nobody_elses():
     """A defect's fresh ID in block b of n keeps to b's residue (no other block's person can
     have it) and avoids every ID of its own block."""
