@@ -316,7 +316,7 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
     dob_d = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     alive = p["date_of_death"].is_null().to_numpy()
     female = (p["sex"] == "Nữ").to_numpy()
-    ok = ~p["person_id"].is_in(list(exclude_ids)).to_numpy()
+    ok = ~p["person_id"].is_in(list(exclude_ids)).to_numpy() if exclude_ids else np.ones(n, dtype=bool)
     spouse, wed, mother, father = (_links(p, c) for c in ("_spouse", "_wed", "_mother", "_father"))
     reform, last = days(REFORM_DATE), days(as_of) - 1
 

@@ -247,12 +247,19 @@ def full_names(
     has = src >= 0
     same[has] = e[src[has]] == e[has]  # a name passes down within one group (one naming structure)
     word = _hand_down(word, np.where(same, src, -1))
-    out = pl.select(pl.concat_str([words.gather(word), rests.gather(rest)], separator=" ")).to_series().alias("full_name")
+    out = (_spaced_words().gather(word) + rests.gather(rest)).alias("full_name")
     last = np.flatnonzero(family_last[e])
     if last.size:  # the few whose family name comes last
         swapped = pl.concat_str([rests.gather(rest[last]), words.gather(word[last])], separator=" ")
         out.scatter(last, pl.select(swapped).to_series())
     return out
+
+
+@functools.cache
+def _spaced_words() -> pl.Series:
+    """Every family name with the space after it: a name is one join of two texts (a
+    concat with a separator cost ~40 % more)."""
+    return _vocabulary()[0] + " "
 
 
 @functools.cache  # the same keys for family_ethnicities and full_names of a block

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generators.draws import categorical
+from generators.orders import stable_order
 
 __all__ = ["ASFR", "GAP_MEAN", "MIN_SPACING_DAYS", "RELATIONS", "Families", "build"]
 
@@ -83,7 +84,7 @@ def _match(
     span = int(pool_dob.max()) - day0 + 1
     # Dates of birth span ~40 000 days: a stable counting sort, and the sorted pool's
     # position of any day read from a table of counts instead of a binary search per request.
-    order = _stable_order(pool_dob - day0, span)
+    order = stable_order(pool_dob - day0, span)
     members, dobs = pool[order], pool_dob[order]
     below = np.zeros(span + 1, dtype=np.int64)  # below[d]: members born before day day0 + d
     np.cumsum(np.bincount(pool_dob - day0, minlength=span), out=below[1:])
@@ -104,8 +105,8 @@ def _match(
             b = rank(hi[todo], side=1)
             pos = a + (rng.random(todo.size) * np.maximum(b - a, 0)).astype(np.int64)
         pos = np.clip(pos, 0, members.size - 1)
-        who = members[pos]
-        ok = (dobs[pos] >= lo[todo]) & (dobs[pos] <= hi[todo]) & accept(todo, who)
+        who, born = members[pos], dobs[pos]
+        ok = (born >= lo[todo]) & (born <= hi[todo]) & accept(todo, who)
         if exclusive:
             ok &= ~taken[pos]
         cand = np.flatnonzero(ok)
@@ -116,7 +117,8 @@ def _match(
             taken[pos[win]] = True
         elif spacing is not None:
             win = cand[_spaced(who[cand], spacing[0][todo[cand]], got)]
-            got = np.sort(np.concatenate([got, _keys(who[win], spacing[0][todo[win]])]))
+            new = np.sort(_keys(who[win], spacing[0][todo[win]]))
+            got = np.insert(got, np.searchsorted(got, new), new)  # still sorted: a merge, not a sort
         else:
             win = cand
         out[todo[win]] = who[win]
@@ -124,14 +126,6 @@ def _match(
         keep[win] = False
         todo = todo[keep]
     return out
-
-
-def _stable_order(values: np.ndarray, span: int) -> np.ndarray:
-    """np.argsort(values, kind="stable") for integers in [0, span): numpy sorts 16-bit
-    integers by radix (linear), wider ones by merging."""
-    if span <= 1 << 16:
-        return np.argsort(values.astype(np.uint16), kind="stable")
-    return np.argsort(values, kind="stable")
 
 
 _KEY, _OFF = 1 << 20, 1 << 19  # (member, day) as one sortable int64: member * _KEY + day + _OFF
@@ -176,13 +170,15 @@ def _couples(rng, dob, male, dod, as_of) -> tuple[np.ndarray, np.ndarray]:
     men = np.flatnonzero(male & (as_of - dob > 20 * YEAR + 3))
     target = dob[women] - (rng.normal(GAP_MEAN, GAP_SD, women.size) * YEAR).astype(np.int64)
 
+    her_at, her_dod = wife_at[women], dod[women]  # per request
+
     def day(req: np.ndarray, man: np.ndarray) -> np.ndarray:
         # A man marries from 20 full years (counted from the exact date; TTLT 01/2016 art. 2.1).
-        return np.maximum(wife_at[women[req]], dob[man] + int(20 * YEAR) + 3)
+        return np.maximum(her_at[req], dob[man] + int(20 * YEAR) + 3)
 
     def ok(req: np.ndarray, man: np.ndarray) -> np.ndarray:
         d = day(req, man)
-        return (d < as_of - 1) & (d < dod[man]) & (d < dod[women[req]])
+        return (d < as_of - 1) & (d < dod[man]) & (d < her_dod[req])
 
     window = int(12 * YEAR)
     husband = _match(rng, target, target - window, target + window, men, dob[men], ok, exclusive=True)
@@ -205,9 +201,16 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     target = kdob - (age * YEAR).astype(np.int64)
     married = (age >= 18) & (rng.random(kids.size) >= OUTSIDE_MARRIAGE)
 
+    # A couple's end: the first death (for a wife: hers or her husband's).
+    end = np.where(spouse >= 0, np.minimum(dod, dod[spouse]), dod)
+
     def in_marriage(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         # Born in the marriage (registered at least a month before), both parents alive then.
-        return lambda req, m: (wed[m] <= born[req] - 30) & (dod[m] > born[req]) & (dod[spouse[m]] > born[req])
+        def accept(req: np.ndarray, m: np.ndarray) -> np.ndarray:
+            day = born[req]
+            return (wed[m] <= day - 30) & (end[m] > day)
+
+        return accept
 
     def alive(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         return lambda req, m: dod[m] > born[req]

@@ -20,6 +20,7 @@ from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
 from generators.dates import dates, days, nullable
 from generators.draws import categorical
+from generators.orders import by_key_then_random
 
 __all__ = ["generate_certificates", "generate_parcels"]
 
@@ -78,6 +79,23 @@ def _communes(province: str) -> tuple[list[str], np.ndarray, pl.Series, pl.Serie
 _SHEETS = 60  # map sheets 1..60 per commune
 
 
+@functools.cache
+def _serial_heads() -> pl.Series:
+    """A serial's letters and space: "A " … "Y ", then "AA " … "YY " (first letter, second)."""
+    pairs = [f"{a}{b}" for a in _LETTERS for b in _LETTERS]
+    return pl.Series([f"{x} " for x in [*_LETTERS, *pairs]], dtype=pl.Utf8)
+
+
+@functools.cache
+def _pools(province: str) -> tuple[tuple[pl.Series, pl.Series], pl.Series, pl.Series]:
+    """Per map sheet (by number) its text and "<3 digits>-"; per commune "KG-<code>-" and
+    "HS-<code>-" (the references' heads): once per process."""
+    numbers = range(_SHEETS + 1)
+    sheets = pl.Series([str(s) for s in numbers], dtype=pl.Utf8), pl.Series([f"{s:03d}-" for s in numbers], dtype=pl.Utf8)
+    codes = _communes(province)[0]
+    return sheets, pl.Series([f"KG-{c}-" for c in codes], dtype=pl.Utf8), pl.Series([f"HS-{c}-" for c in codes], dtype=pl.Utf8)
+
+
 def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: int = 0, blocks: int = 1) -> pl.DataFrame:
     communes, wards, codes, tails = _communes(province)
     n = max(1, round(persons * PARCELS_PER_PERSON))
@@ -100,7 +118,7 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
     area = np.round(np.maximum(rng.lognormal(np.where(residential, 4.6, 7.2), 0.8), 12.0), 2)
     # In order of commune (codes are sorted), map sheet and a random draw; parcels numbered
     # 1..n on each sheet of each commune.
-    order = np.lexsort((rng.random(n), sheet, ci))
+    order = by_key_then_random(ci * (_SHEETS + 1) + sheet, len(communes) * (_SHEETS + 1), rng.random(n))
     ci, sheet, area, use = ci[order], sheet[order], area[order], use[order]
     key = ci * (_SHEETS + 1) + sheet
     new_sheet = np.ones(n, dtype=bool)
@@ -112,14 +130,19 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
     # still small (a sheet's numbers interleave across blocks); the address names it too.
     parcel = (parcel - 1) * blocks + block + 1
     upd = (days(as_of) - rng.integers(1, 900, n)) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
-    sheet_s, parcel_s = pl.Series(sheet).cast(pl.Utf8), pl.Series(parcel).cast(pl.Utf8)
+    # Text of few distinct values gathered from pools (sheets, communes), the rest written once.
+    sheets, geometry, scans = _pools(province)
+    sheet_s, parcel_s = sheets[0].gather(sheet), pl.Series(parcel).cast(pl.Utf8)
     address = pl.select(pl.concat_str([pl.lit("Thửa "), parcel_s, pl.lit(", tờ "), sheet_s, tails.gather(ci)])).to_series()
     commune_s = codes.gather(ci)
     # The other two of the three components (official-criteria F10): the parcel's spatial
     # record and its scanned dossier, both named by commune, sheet and parcel (unique
-    # across blocks, as the numbers are; no personal data).
-    where = pl.concat_str([commune_s, pl.lit("-"), sheet_s.str.zfill(3), pl.lit("-"), parcel_s.str.zfill(6)])
-    refs = pl.select(("KG-" + where).alias("geometry_ref"), ("HS-" + where + ".pdf").alias("scan_ref"))
+    # across blocks, as the numbers are; no personal data): KG-<commune>-<sheet, 3 digits>-<parcel, 6 digits>.
+    where = sheets[1].gather(sheet) + (pl.Series(parcel) + 10**6).cast(pl.Utf8).str.slice(1)
+    refs = pl.select(
+        pl.concat_str([geometry.gather(ci), where]).alias("geometry_ref"),
+        pl.concat_str([scans.gather(ci), where, pl.lit(".pdf")]).alias("scan_ref"),
+    )
     return pl.DataFrame(
         {
             "commune_code": commune_s,
@@ -143,31 +166,26 @@ def generate_certificates(
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     adult_at = dob + 18 * 366
     ok = pop["date_of_death"].is_null().to_numpy() & (adult_at < days(as_of) - 30)
-    ok &= ~pop["person_id"].is_in(list(exclude_ids)).to_numpy()
+    if exclude_ids:  # (a pass over every ID otherwise)
+        ok &= ~pop["person_id"].is_in(list(exclude_ids)).to_numpy()
     owners = np.flatnonzero(ok)[rng.integers(0, int(ok.sum()), k)]
     lo = np.maximum(adult_at[owners], days(dt.date(1995, 1, 1)))
     issue = lo + (rng.random(k) * (days(as_of) - 1 - lo)).astype(np.int64)
 
     # Serial by era of the issue date; numbers drawn without replacement, so all unique.
     numbers = rng.choice(10**6, size=k, replace=False)
-    # letters gathered from a polars Series (a numpy array of strings is slow to hand over)
-    letters = pl.Series(_LETTERS.tolist(), dtype=pl.Utf8)
-    letters1 = letters.gather(rng.integers(0, len(_LETTERS), k))
-    letters2 = letters.gather(rng.integers(0, len(_LETTERS), k))
+    first, second = rng.integers(0, len(_LETTERS), k), rng.integers(0, len(_LETTERS), k)
     # The form lawful on the issue date; in the 2024 transition (both forms in use) either.
     lawful = np.stack([(issue >= days(lo)) & (issue < days(hi)) for lo, hi, _ in SERIAL_ERAS], axis=1)
     era = np.where(
         lawful.sum(axis=1) > 1, np.where(rng.random(k) < 0.5, lawful.argmax(axis=1), len(SERIAL_ERAS) - 1), lawful.argmax(axis=1)
     )
-    num6 = pl.Series(numbers).cast(pl.Utf8).str.zfill(6)
-    num8 = pl.Series(numbers + 6_000_000).cast(pl.Utf8).str.zfill(8)
-    serial = pl.select(
-        pl.when(pl.Series(era) == 0)
-        .then(pl.concat_str([letters1, pl.lit(" "), num6]))
-        .when(pl.Series(era) == 1)
-        .then(pl.concat_str([letters1, letters2, pl.lit(" "), num6]))
-        .otherwise(pl.concat_str([letters1, letters2, pl.lit(" "), num8]))
-    ).to_series()
+    # "A 123456" (era 0), "AB 123456", "AB 06123456": the head from every form's heads made
+    # once, the number written once with its leading zeros (three forms joined per row and
+    # one picked cost ~3x more)
+    head = np.where(era == 0, first, len(_LETTERS) * (1 + first) + second)
+    number = pl.Series(numbers + np.where(era == 2, 10**8 + 6_000_000, 10**6)).cast(pl.Utf8).str.slice(1)
+    serial = _serial_heads().gather(head) + number
     upd_d = np.maximum(issue + 1, days(as_of) - rng.integers(1, 1000, k))
     upd = np.minimum(upd_d, days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
 
