@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import polars as pl
 
-from generators.cards import years_after
-from generators.dates import dates, days
+from generators.dates import anniversaries, dates, days
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -29,11 +29,13 @@ def apply(plan: Plan) -> None:
 
     # The card of someone who turned 25 (and is not yet 58) was issued between 14 and 22
     # and printed to 25: valid for its age, but expired.
-    at25, at58 = years_after(dob, 25), years_after(dob, 58)
+    # The four anniversaries from one calendar pass (cards.years_after does one per call).
+    at = anniversaries(dob.cast(pl.Int32).to_numpy(), (14, 22, 25, 58))
+    at25, at58 = at[25], at[58]
     kind = "population.card_expired"
     rows = plan.pick(DS, kind, holder & (at25 < days(as_of) - 180) & (at58 > days(as_of)))
-    first = years_after(dob, 14)[rows]
-    issued = first + (rng.random(rows.size) * (years_after(dob, 22)[rows] - first)).astype(np.int64)
+    first = at[14][rows]
+    issued = first + (rng.random(rows.size) * (at[22][rows] - first)).astype(np.int64)
     plan.update(DS, rows, "id_card_issue_date", dates(issued))
     plan.update(DS, rows, "id_card_expiry_date", dates(at25[rows]))
     plan.record(DS, rows, kind, "thẻ căn cước đã quá hạn in trên thẻ")

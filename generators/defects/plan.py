@@ -8,8 +8,11 @@ recorded in the manifest with the check_id it must trigger.
 
 from __future__ import annotations
 
+import operator
 import zlib
 from dataclasses import dataclass, field
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -25,8 +28,9 @@ MANIFEST_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
-class RawOverride:
+class RawOverride(NamedTuple):
+    # A named tuple (was a frozen dataclass): ~3 300 are made per block of 250 000 persons,
+    # and a frozen dataclass's __init__ cost ~10 ms of a block's ~220 ms of defects.
     dataset: str
     row_index: int
     column: str
@@ -215,15 +219,17 @@ class Plan:
 
     def override(self, dataset: str, rows: np.ndarray, column: str, texts: list[str]) -> None:
         """Cell text a text writer must emit verbatim (defects that exist only as text)."""
-        for r, text in zip(rows, texts, strict=True):
-            self.raw_overrides.append(RawOverride(dataset, int(r), column, text))
+        rows = np.asarray(rows).tolist()
+        if len(rows) != len(texts):
+            raise ValueError(f"{dataset}.{column}: {len(rows)} rows, {len(texts)} texts")
+        self.raw_overrides.extend(map(RawOverride, repeat(dataset), rows, repeat(column), texts))
 
     def result(self) -> Injected:
         self.frames.flush()
         return Injected(
             dict(self.frames),
             self._manifest_frame(),
-            sorted(self.raw_overrides, key=lambda o: (o.dataset, o.row_index, o.column)),
+            sorted(self.raw_overrides, key=operator.itemgetter(0, 1, 2)),  # dataset, row_index, column
         )
 
     def _manifest_frame(self) -> pl.DataFrame:
