@@ -19,7 +19,7 @@ from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from ddss.rules.people import MARRIAGE_LAW_2014_FROM
 from generators.dates import dates, days
-from generators.dossiers import scan_refs
+from generators.entries import number_entries
 from generators.ethnic import MATRILINEAL
 from generators.names import old_tone
 
@@ -71,19 +71,6 @@ def _registration(rng, event_days: np.ndarray, deadline: int, as_of: dt.date) ->
     registration exists only as an injected defect."""
     last = np.minimum(event_days + deadline, days(as_of))
     return event_days + (rng.random(event_days.size) ** 2 * (last - event_days + 1)).astype(np.int64)
-
-
-def _number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
-    """Books per (commune, type, year), entries 1..n by registration order, each with its
-    scanned dossier's name (generators/dossiers.py); file in that order."""
-    df = df.with_columns((pl.col("registration_date").dt.year().cast(pl.Utf8) + pl.lit(f"/{code}")).alias("register_book")).sort(
-        "registering_commune_code", "register_book", "registration_date", "_tie"
-    )
-    df = df.with_columns(
-        pl.int_range(1, pl.len() + 1).over("registering_commune_code", "register_book").cast(pl.Int64).alias("entry_no")
-    )
-    df = df.sort("registration_date", "registering_commune_code", "entry_no").drop("_tie")
-    return df.with_columns(scan_refs().alias("scan_ref"))
 
 
 def _timestamps(rng, on: pl.Series, as_of: dt.date) -> pl.Series:
@@ -154,7 +141,7 @@ def generate_births(rng, pop: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFram
         )
     )
     births = births.with_columns(_timestamps(rng, births["registration_date"], as_of).alias("updated_at"))
-    births = _number_entries(births, "KS")
+    births = number_entries(births, "KS")
 
     # The population must agree with the birth record (Decree 123/2015 art. 6).
     if k:
@@ -206,7 +193,7 @@ def generate_deaths(rng, pop: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         }
     )
     deaths = deaths.with_columns(_timestamps(rng, deaths["registration_date"], as_of).alias("updated_at"))
-    deaths = _number_entries(deaths, "KT")
+    deaths = number_entries(deaths, "KT")
     # Death notices numbered per commune and book: "<n>/<year>/GBT".
     deaths = deaths.with_columns(
         pl.concat_str(
@@ -387,5 +374,5 @@ def generate_marriages(rng, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[
         }
     )
     df = df.with_columns(_timestamps(rng, df["registration_date"], as_of).alias("updated_at"))
-    df = _number_entries(df, "KH")
+    df = number_entries(df, "KH")
     return df.select(_MARRIAGE_COLS)

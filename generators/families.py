@@ -117,8 +117,7 @@ def _match(
             taken[pos[win]] = True
         elif spacing is not None:
             win = cand[_spaced(who[cand], spacing[0][todo[cand]], got)]
-            new = np.sort(_keys(who[win], spacing[0][todo[win]]))
-            got = np.insert(got, np.searchsorted(got, new), new)  # still sorted: a merge, not a sort
+            got = np.sort(np.concatenate([got, _keys(who[win], spacing[0][todo[win]])]))
         else:
             win = cand
         out[todo[win]] = who[win]
