@@ -11,7 +11,16 @@ import polars as pl
 from ddss import admin_units
 from generators.char_ranges import code_ranges
 
-__all__ = ["among", "fresh_ids", "nfd_differs", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
+__all__ = [
+    "among",
+    "fresh_ids",
+    "nfd_differs",
+    "pre_reform_codes",
+    "referenced_ids",
+    "taken_ids",
+    "timestamps",
+    "unreferenced",
+]
 
 _REFS = {
     "birth": ("child_person_id", "mother_person_id", "father_person_id"),
@@ -84,6 +93,13 @@ def fresh_ids(
         clash = among(out, taken) | out.is_duplicated().to_numpy()
         todo = np.flatnonzero(clash & np.isin(np.arange(out.len()), todo))
     return out.to_list()
+
+
+def timestamps(day_numbers: np.ndarray, hour: int = 9) -> pl.Series:
+    """Day numbers as timestamps (microseconds) at ``hour`` o'clock: the values of
+    ``dates.datetimes``, without a Python datetime per row."""
+    micros = (np.asarray(day_numbers, dtype=np.int64) * 86_400 + hour * 3_600) * 1_000_000
+    return pl.Series(micros, dtype=pl.Int64).cast(pl.Datetime("us"))
 
 
 def pre_reform_codes(province: str) -> list[str]:

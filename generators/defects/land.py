@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
-from generators.dates import dates, datetimes, days
-from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids
+from generators.dates import dates, days
+from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, timestamps
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -48,9 +48,19 @@ def _fresh(plan: Plan, ds: str) -> int:
 
 def _parcel_rows_of_certificates(plan: Plan) -> np.ndarray:
     """For each certificate, the row of its parcel (all exist in the clean data)."""
-    p = plan.frames["parcel"].select(*_KEY).with_row_index("_p")
+    p = plan.frames["parcel"].select(*_KEY)
     c = plan.frames["certificate"].select(*_KEY)
-    # A parcel's key is unique: one row per certificate, in the certificates' order.
+    # A parcel's key is unique: one row per certificate, in the certificates' order. Joined
+    # on one 64-bit hash of the key (7 against 12 ms per 250 000 persons), then every
+    # certificate's key compared with its parcel's: a shared hash cannot pass unnoticed.
+    if not any(df.null_count().sum_horizontal().item() for df in (p, c)):
+        key = pl.struct(*_KEY).hash().alias("_h")
+        found = c.select(key).join(p.select(key).with_row_index("_p"), on="_h", how="left", maintain_order="left")["_p"]
+        if found.len() == c.height and not found.null_count():
+            rows = found.to_numpy().astype(np.int64)
+            if p[rows].equals(c):
+                return rows
+    p = p.with_row_index("_p")
     return c.join(p, on=list(_KEY), how="left", maintain_order="left")["_p"].to_numpy().astype(np.int64)
 
 
@@ -117,7 +127,7 @@ def _parcels(plan: Plan, prow: np.ndarray) -> None:
 
     rows = plan.pick(ds, "parcel.stale")
     stale = days(as_of) - _fresh(plan, ds) - plan.rng("parcel.stale").integers(20, 400, rows.size)
-    plan.update(ds, rows, "updated_at", datetimes(stale))
+    plan.update(ds, rows, "updated_at", timestamps(stale))
     plan.record(ds, rows, "parcel.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(ds, "parcel.address_spacing")
@@ -158,7 +168,8 @@ def _certificates(plan: Plan) -> None:
     free = plan.free(ds)
     by_era = {e: free[era[free] == e] for e in np.unique(era)}  # sorted free rows per era
     rng = plan.rng("certificate.dup")
-    owners = c["owner_person_id"].to_list()
+    owners = c["owner_person_id"]
+    owner_hash = owners.hash().to_numpy()  # compared first: the texts only where the hashes agree
     used: set[int] = set()
     done, sources = [], []
     for r in rows:
@@ -170,7 +181,7 @@ def _certificates(plan: Plan) -> None:
             s = int(cand[rng.integers(cand.size)])
             # Another certificate: another issue date or another holder (one serial may
             # lawfully cover several parcels of the same holders on the same day).
-            same = issue[s] == issue[r] and owners[s] == owners[r]
+            same = issue[s] == issue[r] and owner_hash[s] == owner_hash[r] and owners[s] == owners[r]
             if s not in used and not same:
                 used.add(s)
                 done.append(int(r))
@@ -221,7 +232,7 @@ def _certificates(plan: Plan) -> None:
     stale = np.maximum(stale, issue[rows])  # never before the issue date
     keep = stale < days(as_of) - _fresh(plan, ds)
     rows, stale = rows[keep], stale[keep]
-    plan.update(ds, rows, "updated_at", datetimes(stale))
+    plan.update(ds, rows, "updated_at", timestamps(stale))
     plan.record(ds, rows, "certificate.stale", "ngày cập nhật quá hạn")
 
     plan.blank(ds, "certificate.missing_certificate_serial", "certificate_serial", "số phát hành để trống")
@@ -238,14 +249,16 @@ def _owner_dead(plan: Plan, issue: np.ndarray) -> None:
     rows = plan.pick(ds, "certificate.owner_dead")
     rng = plan.rng("certificate.dead")
     done, people = [], []
+    # Positions in dead_adult (all free at first), so each row tests one small array.
+    died, still = dod[dead_adult], np.ones(dead_adult.size, dtype=bool)
     for r in rows:
-        cand = dead_adult[(dod[dead_adult] < issue[r]) & free[dead_adult]]
+        cand = np.flatnonzero((died < issue[r]) & still)
         if cand.size == 0:
             continue
-        person = int(cand[rng.integers(cand.size)])
-        free[person] = False
+        k = cand[rng.integers(cand.size)]
+        still[k] = False
         done.append(int(r))
-        people.append(person)
+        people.append(int(dead_adult[k]))
     plan.protect("population", people)
     idx = np.array(done, dtype=np.int64)
     for col, src in (("owner_person_id", "person_id"), ("owner_name", "full_name"), ("owner_date_of_birth", "date_of_birth")):

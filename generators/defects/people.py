@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
-from generators.dates import datetimes, days
-from generators.defects.helpers import among, nfd_differs, pre_reform_codes, unreferenced
+from generators.dates import days
+from generators.defects.helpers import among, nfd_differs, pre_reform_codes, timestamps, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]
@@ -51,8 +51,8 @@ def apply(plan: Plan) -> None:
     def tail(x: pl.Series, n: int) -> pl.Series:
         return x.str.slice(n)
 
-    def code(x: pl.Series) -> pl.Series:  # one draw per ID, one at a time, as the IDs are taken
-        return pl.Series([bad_codes[int(rng.integers(len(bad_codes)))] for _ in range(x.len())], dtype=pl.Utf8)
+    def code(x: pl.Series) -> pl.Series:  # one draw per ID (one call draws what one call per ID drew)
+        return pl.Series(np.array(bad_codes)[rng.integers(len(bad_codes), size=x.len())], dtype=pl.Utf8)
 
     def sex(x: pl.Series) -> pl.Series:
         return (x.str.slice(3, 1).cast(pl.Int64) ^ 1).cast(pl.Utf8)
@@ -94,18 +94,12 @@ def apply(plan: Plan) -> None:
     stale = (
         days(as_of) - plan.context.get("fresh_days", {}).get(DS, 365) - plan.rng("population.stale").integers(20, 300, rows.size)
     )
-    plan.update(DS, rows, "updated_at", datetimes(stale))
+    plan.update(DS, rows, "updated_at", timestamps(stale))
     plan.record(DS, rows, "population.stale", "ngày cập nhật quá hạn")
 
     rows = plan.pick(DS, "population.future_date", unref & living)
     plan.update(
-        DS,
-        rows,
-        "updated_at",
-        [
-            dt.datetime.combine(as_of, dt.time(10)) + dt.timedelta(days=int(d))
-            for d in plan.rng("population.future_date").integers(2, 60, rows.size)
-        ],
+        DS, rows, "updated_at", timestamps(days(as_of) + plan.rng("population.future_date").integers(2, 60, rows.size), 10)
     )
     plan.record(DS, rows, "population.future_date", "ngày cập nhật trong tương lai")
 

@@ -144,12 +144,12 @@ class Plan:
     def free(self, dataset: str, eligible: np.ndarray | pl.Series | None = None) -> np.ndarray:
         """Row indices not yet hit by a defect (and ``eligible``, a boolean mask, if given)."""
         n = self.frames.height(dataset)
-        mask = np.ones(n, dtype=bool)
+        mask = ~self._taken(dataset)
         if eligible is not None:  # a mask computed before rows were appended covers the old rows only
             e = np.asarray(eligible, dtype=bool)
-            mask[: e.size] = e[:n]
+            mask[: e.size] &= e[:n]
             mask[e.size :] = False
-        return np.flatnonzero(mask & ~self._taken(dataset))
+        return np.flatnonzero(mask)
 
     def _taken(self, dataset: str) -> np.ndarray:
         n = self.frames.height(dataset)
