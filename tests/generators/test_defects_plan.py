@@ -127,3 +127,31 @@ def test_unreferenced_and_among_answer_as_plain_membership():
     parts = [pop["person_id"].slice(0, 10), pop["person_id"].slice(40)]
     assert among(values, parts).tolist() == [True, False, True, False]
     assert among(values, pl.concat(parts)).tolist() == [True, False, True, False]
+
+
+def test_timestamps_are_the_datetimes_of_the_day_numbers():
+    from generators.dates import datetimes
+    from generators.defects.helpers import timestamps
+
+    day = np.array([-400, 0, 1, 19_000, 20_758, 60_000])
+    for hour in (9, 10):
+        assert timestamps(day, hour).to_list() == datetimes(day, hour)
+    assert timestamps(day).dtype == pl.Datetime("us")
+
+
+def test_one_draw_of_n_integers_is_n_draws_of_one():
+    # The defects draw several values in one call where they once drew one per row: the same
+    # values and the generator left in the same state (numpy's bounded integers).
+    for seed in range(50):
+        for n in (3, 97, 2**33 + 1):
+            one, many = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert [int(one.integers(n)) for _ in range(40)] == many.integers(n, size=40).tolist()
+            assert one.integers(1 << 62) == many.integers(1 << 62)
+
+
+def test_raw_overrides_are_recorded_in_row_order():
+    plan = _plan()
+    plan.override("population", np.array([3, 1]), "date_of_birth", ["31/04/1990", "31/04/1991"])
+    assert [(o.row_index, o.raw_text) for o in plan.result().raw_overrides] == [(1, "31/04/1991"), (3, "31/04/1990")]
+    with pytest.raises(ValueError):
+        plan.override("population", np.array([0]), "date_of_birth", [])
