@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from generators.dossiers import scan_refs
+from generators.orders import stable_sort
 
 __all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "spread_ids", "spread_serials"]
 
@@ -58,23 +59,11 @@ def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, bloc
     k = rng.integers(0, cap, n)
     while True:  # redraw the later of two equal draws until none is left (a few rounds)
         key = group.astype(np.int64) * cap + k
-        order, ordered = _stable_sort(key)
+        order, ordered = stable_sort(key)
         clash = order[1:][ordered[1:] == ordered[:-1]]
         if not clash.size:
             return block + blocks * k
         k[clash] = rng.integers(0, cap, clash.size)
-
-
-def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(np.argsort(key, kind="stable"), key in that order): each key made unique by its
-    row number (key * n + row) and the values sorted (numpy's fast unstable sort, the
-    same order as a stable argsort of ``key``); a stable argsort where that could overflow."""
-    n = key.size
-    if n and 0 <= int(key.min()) and int(key.max()) < np.iinfo(np.int64).max // n - 1:
-        composite = np.sort(key * n + np.arange(n))
-        return composite % n, composite // n
-    order = np.argsort(key, kind="stable")
-    return order, key[order]
 
 
 def spread_ids(rng: np.random.Generator, ids: pl.Series, block: int, blocks: int) -> pl.Series:
@@ -105,7 +94,7 @@ def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blo
     base = np.where(wide, 6_000_000, 0)  # the QR-coded form's numbers start at 06…
     number = base + _unique_within(rng, group, block, blocks)
     digits = (pl.Series(number + np.where(wide, 10**8, 10**6))).cast(pl.Utf8).str.slice(1)  # leading zeros kept
-    fresh = pl.select(pl.concat_str([uniq.str.slice(0, space + 1), digits])).to_series()
+    fresh = uniq.str.slice(0, space + 1) + digits
     if runs:
         return fresh.gather(np.cumsum(starts.to_numpy()) - 1).alias(serials.name)
     return serials.replace_strict(uniq, fresh, default=None).alias(serials.name)

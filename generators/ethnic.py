@@ -243,10 +243,8 @@ def full_names(
         rest[rows] = np.where(male[rows], men + his, women + hers)
     matri, family_last = _group_masks(tuple(keys))
     src = _source(fam, e, matri)
-    same = np.zeros(src.size, dtype=bool)
-    has = src >= 0
-    same[has] = e[src[has]] == e[has]  # a name passes down within one group (one naming structure)
-    word = _hand_down(word, np.where(same, src, -1))
+    same = (src >= 0) & (e[np.maximum(src, 0)] == e[fam.descent])  # a name passes down within one group (one naming structure)
+    word = _hand_down(word, np.where(same, src, -1), fam)
     out = (_spaced_words().gather(word) + rests.gather(rest)).alias("full_name")
     last = np.flatnonzero(family_last[e])
     if last.size:  # the few whose family name comes last
@@ -274,21 +272,23 @@ def _group_masks(keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _source(fam: Families, eth: np.ndarray, matri: np.ndarray) -> np.ndarray:
-    """The parent a child takes ethnicity and family name from: the father, except when
-    there is none or the mother's group is matrilineal (row index, -1 for none)."""
-    mom = fam.mother
-    use_mom = (mom >= 0) & ((fam.father < 0) | matri[eth[np.maximum(mom, 0)]])
-    return np.where(use_mom, mom, fam.father)
+    """The parent each row of ``fam.descent`` takes ethnicity and family name from: the
+    father, except when there is none or the mother's group is matrilineal (row index, -1
+    for none)."""
+    mom, dad = fam.descent_mother, fam.descent_father
+    use_mom = (mom >= 0) & ((dad < 0) | matri[eth[np.maximum(mom, 0)]])
+    return np.where(use_mom, mom, dad)
 
 
-def _hand_down(values: np.ndarray, src: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
-    """values[child] = values[src[child]] down every generation (parents are older, so it ends)."""
-    has = np.flatnonzero((src >= 0) & (True if fixed is None else ~fixed))
-    for _ in range(20):
-        new = values[src[has]]
-        if np.array_equal(new, values[has]):
-            break
-        values[has] = new
+def _hand_down(values: np.ndarray, src: np.ndarray, fam: Families, fixed: np.ndarray | None = None) -> np.ndarray:
+    """values[child] = values[parent] down every generation of ``fam.descent`` (``src``:
+    each one's parent as ``_source`` gives it, -1 for none); ``fixed`` rows keep theirs."""
+    take = src >= 0 if fixed is None else (src >= 0) & ~fixed[fam.descent]
+    start = 0
+    for end in fam.generations:  # parents are in an earlier generation: theirs are final
+        rows, parents, on = fam.descent[start:end], src[start:end], take[start:end]
+        values[rows[on]] = values[parents[on]]
+        start = end
     return values
 
 
@@ -315,7 +315,7 @@ def family_ethnicities(
     for _ in range(5):
         for _ in range(20):  # down the generations and across couples until nothing changes
             before = e.copy()
-            e = _hand_down(e, _source(fam, e, matri), fixed)
+            e = _hand_down(e, _source(fam, e, matri), fam, fixed)
             w = wives[~fixed[wives]]
             e[w] = e[fam.spouse[w]]
             if np.array_equal(before, e):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generators.draws import categorical
-from generators.orders import stable_order
+from generators.orders import stable_order, stable_sort
 
 __all__ = ["ASFR", "GAP_MEAN", "MIN_SPACING_DAYS", "RELATIONS", "Families", "build"]
 
@@ -59,6 +59,13 @@ class Families:
     home: np.ndarray  # household number = the row of the member whose commune it is registered in
     household: np.ndarray  # as ``home``, -1 for the dead (they leave the household register)
     relation: np.ndarray  # index into RELATIONS, -1 for the dead
+    # Every person with a parent in the block, each after both parents, their mothers and
+    # fathers, and where each generation of them ends (``descent[:generations[0]]``, …):
+    # see ``_descent``.
+    descent: np.ndarray
+    descent_mother: np.ndarray
+    descent_father: np.ndarray
+    generations: tuple[int, ...]
 
 
 def _match(
@@ -140,10 +147,10 @@ def _spaced(who: np.ndarray, when: np.ndarray, got: np.ndarray) -> np.ndarray:
     against each other: a proposal too close to any other birth of its member is refused
     (it tries again next round)."""
     k = _keys(who, when)
-    # In key order (equal keys fall side by side in any order: no stable sort needed), so
-    # the search among the births so far runs over sorted queries.
-    order = np.argsort(k)
-    ks = k[order]
+    # In key order, so the search among the births so far runs over sorted queries (any
+    # order of equal keys would do; the vectorised sort of stable_sort is ~2x cheaper than
+    # an argsort).
+    order, ks = stable_sort(k)
     ok = np.ones(k.size, dtype=bool)
     if got.size:
         i = np.searchsorted(got, ks)
@@ -332,4 +339,22 @@ def build(rng: np.random.Generator, dob: np.ndarray, male: np.ndarray, dod: np.n
     spouse, wed = _couples(rng, dob, male, dod, as_of)
     mother, father = _mothers(rng, dob, male, dod, spouse, wed, as_of)
     home, hh, rel = _households(rng, dob, male, dod, spouse, mother, as_of)
-    return Families(spouse, wed, mother, father, home, hh, rel)
+    return Families(spouse, wed, mother, father, home, hh, rel, *_descent(dob, mother, father))
+
+
+def _descent(dob: np.ndarray, mother: np.ndarray, father: np.ndarray) -> tuple:
+    """The rows with a parent in the block by generation, their mothers and fathers, and
+    where each generation ends: a value handed down from parents (ethnic.py) then takes one
+    pass per generation (passes over every child until nothing changed cost ~3x more). A
+    generation is a span of birth dates as wide as the smallest gap between a parent and a
+    child, so a parent is always in an earlier one."""
+    kids = np.flatnonzero((mother >= 0) | (father >= 0))
+    gaps = [dob[kids[p >= 0]] - dob[p[p >= 0]] for p in (mother[kids], father[kids])]
+    gap = min((int(g.min()) for g in gaps if g.size), default=1)
+    if gap <= 0:
+        raise ValueError("a parent born no earlier than their child")
+    born = dob[kids] - (int(dob[kids].min()) if kids.size else 0)
+    generation = born // gap
+    order = stable_order(generation, int(generation.max(initial=0)) + 1)
+    rows = kids[order]
+    return rows, mother[rows], father[rows], tuple(int(end) for end in np.cumsum(np.bincount(generation)))

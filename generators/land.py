@@ -87,11 +87,11 @@ def _serial_heads() -> pl.Series:
 
 
 @functools.cache
-def _pools(province: str) -> tuple[tuple[pl.Series, pl.Series], pl.Series, pl.Series]:
-    """Per map sheet (by number) its text and "<3 digits>-"; per commune "KG-<code>-" and
-    "HS-<code>-" (the references' heads): once per process."""
-    numbers = range(_SHEETS + 1)
-    sheets = pl.Series([str(s) for s in numbers], dtype=pl.Utf8), pl.Series([f"{s:03d}-" for s in numbers], dtype=pl.Utf8)
+def _pools(province: str) -> tuple[tuple[pl.Series, pl.Series, pl.Series], pl.Series, pl.Series]:
+    """Per map sheet (by number) its text, "<3 digits>-" and ", tờ <number>"; per commune
+    "KG-<code>-" and "HS-<code>-" (the references' heads): once per process."""
+    texts = [[str(s), f"{s:03d}-", f", tờ {s}"] for s in range(_SHEETS + 1)]
+    sheets = tuple(pl.Series(column, dtype=pl.Utf8) for column in zip(*texts, strict=True))
     codes = _communes(province)[0]
     return sheets, pl.Series([f"KG-{c}-" for c in codes], dtype=pl.Utf8), pl.Series([f"HS-{c}-" for c in codes], dtype=pl.Utf8)
 
@@ -133,16 +133,13 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
     # Text of few distinct values gathered from pools (sheets, communes), the rest written once.
     sheets, geometry, scans = _pools(province)
     sheet_s, parcel_s = sheets[0].gather(sheet), pl.Series(parcel).cast(pl.Utf8)
-    address = pl.select(pl.concat_str([pl.lit("Thửa "), parcel_s, pl.lit(", tờ "), sheet_s, tails.gather(ci)])).to_series()
+    address = ("Thửa " + parcel_s) + sheets[2].gather(sheet) + tails.gather(ci)  # (adds: ~25 % cheaper than concat_str)
     commune_s = codes.gather(ci)
     # The other two of the three components (official-criteria F10): the parcel's spatial
     # record and its scanned dossier, both named by commune, sheet and parcel (unique
     # across blocks, as the numbers are; no personal data): KG-<commune>-<sheet, 3 digits>-<parcel, 6 digits>.
     where = sheets[1].gather(sheet) + (pl.Series(parcel) + 10**6).cast(pl.Utf8).str.slice(1)
-    refs = pl.select(
-        pl.concat_str([geometry.gather(ci), where]).alias("geometry_ref"),
-        pl.concat_str([scans.gather(ci), where, pl.lit(".pdf")]).alias("scan_ref"),
-    )
+    geometry_ref, scan_ref = geometry.gather(ci) + where, scans.gather(ci) + where + ".pdf"
     return pl.DataFrame(
         {
             "commune_code": commune_s,
@@ -152,8 +149,8 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
             "land_use_code": pl.Series(uses, dtype=pl.Utf8).gather(use),
             "address": address,
             "updated_at": pl.Series(upd * 1_000_000).cast(pl.Datetime("us")),
-            "geometry_ref": refs["geometry_ref"],
-            "scan_ref": refs["scan_ref"],
+            "geometry_ref": geometry_ref,
+            "scan_ref": scan_ref,
         }
     )
 

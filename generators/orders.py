@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["by_key_then_random", "stable_order"]
+__all__ = ["by_key_then_random", "stable_order", "stable_sort"]
 
 
 def stable_order(values: np.ndarray, span: int) -> np.ndarray:
@@ -28,3 +28,15 @@ def by_key_then_random(key: np.ndarray, span: int, random: np.ndarray) -> np.nda
     if (drawn[1:] == drawn[:-1]).any():  # equal floats keep their row order, as in lexsort
         order = np.argsort(random, kind="stable")
     return order[stable_order(key[order], span)]
+
+
+def stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(np.argsort(key, kind="stable"), key in that order): each key made unique by its
+    row number (key * n + row) and the values sorted (numpy's fast unstable sort, the
+    same order as a stable argsort of ``key``); a stable argsort where that could overflow."""
+    n = key.size
+    if n and 0 <= int(key.min()) and int(key.max()) < np.iinfo(np.int64).max // n - 1:
+        composite = np.sort(key * n + np.arange(n))
+        return composite % n, composite // n
+    order = np.argsort(key, kind="stable")
+    return order, key[order]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from generators.orders import by_key_then_random, stable_order
+from generators.orders import by_key_then_random, stable_order, stable_sort
 
 
 @pytest.mark.parametrize("span", [7, 1 << 16, (1 << 16) + 1, 10**9])
@@ -21,3 +21,10 @@ def test_by_key_then_random_is_lexsort_even_with_equal_floats():
     assert np.array_equal(by_key_then_random(key, 50, tied), np.lexsort((tied, key)))
     wide = key * 100_000  # keys beyond 16 bits
     assert np.array_equal(by_key_then_random(wide, 5_000_000, random), np.lexsort((random, wide)))
+
+
+@pytest.mark.parametrize("high", [50, 2**62])  # the second would overflow key * n: argsort then
+def test_stable_sort_is_the_stable_argsort_and_the_sorted_keys(high):
+    key = np.random.default_rng(1).integers(0, high, 3000, dtype=np.int64)
+    order, ordered = stable_sort(key)
+    assert np.array_equal(order, np.argsort(key, kind="stable")) and np.array_equal(ordered, np.sort(key))
