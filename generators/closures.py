@@ -11,6 +11,7 @@ current year's book is still open and has no closure row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import polars as pl
@@ -46,12 +47,18 @@ def book_counts(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema | {"entries": pl.Int64})
 
 
+@functools.cache  # the lists do not change in a run: once per process, not per block
+def _closed_codes() -> pl.Series:
+    """The commune codes the 2025 reform closed."""
+    return pl.Series(sorted(set(admin_units.communes_pre2025()) - set(admin_units.communes_2025())), dtype=pl.Utf8)
+
+
 def closures_from_counts(counts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """One closure row per book closed before ``as_of``'s year, in a stable order.
 
     Closed on 31 December of its year; a commune whose code the 2025 reform closed kept
     its book until its last day (30 June 2025)."""
-    closed_codes = pl.Series(sorted(set(admin_units.communes_pre2025()) - set(admin_units.communes_2025())), dtype=pl.Utf8)
+    closed_codes = _closed_codes()
     last_day = REFORM_DATE - dt.timedelta(days=1)
     books = (
         counts.group_by(BOOK)
