@@ -11,6 +11,7 @@ as its timeline.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import threading
 import time
@@ -201,10 +202,15 @@ def make_block(
     return block
 
 
-def worker_block(*args) -> Block:
-    """``make_block(*args)`` in a worker process, its frames left in the spool folder (make_block's
-    ``spool``, ``args[9]``; the block's index ``b`` is ``args[3]``) rather than pickled."""
-    return _pack(make_block(*args), args[9], args[3])
+def worker_block(*args, **kwargs) -> Block:
+    """``make_block(*args, **kwargs)`` in a worker process, its frames left in make_block's
+    ``spool`` folder rather than pickled (its arguments read by name, however passed)."""
+    given = _MAKE_BLOCK.bind(*args, **kwargs)
+    given.apply_defaults()
+    return _pack(make_block(*args, **kwargs), given.arguments["spool"], given.arguments["b"])
+
+
+_MAKE_BLOCK = inspect.signature(make_block)
 
 
 def _pack(block: Block, spool: Path, b: int) -> Block:

@@ -128,3 +128,23 @@ def test_many_blocks_on_three_processes_with_a_small_window_are_the_same_bytes(t
     assert _digest(three.out) == _digest(one.out)
     assert [row["block"] for row in three.timeline] == list(range(8))
     assert len({row["process"] for row in three.timeline if row["process"] != "parent"}) >= 1
+
+
+def test_a_worker_block_finds_its_spool_and_index_however_passed(tmp_path):
+    import datetime as dt
+
+    from generators.pipeline import make_block, worker_block
+    from generators.writers import FileForm
+
+    as_of = dt.date(2026, 11, 1)
+    args = ("79", 300, 7, 1, 2, 0.01, as_of, {"province": "79", "as_of": as_of})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    blocks = {
+        "a": worker_block(*args, FileForm(), tmp_path / "a"),
+        "b": worker_block("79", 300, 7, b=1, blocks=2, rate=0.01, as_of=as_of, context=args[7], spool=tmp_path / "b"),
+    }
+    for folder, block in blocks.items():
+        assert block.spooled and not block.injected.frames
+        assert all(p.parent == tmp_path / folder and p.name.endswith(".1.arrow") for p in block.spooled.values())
+    assert make_block(*args).injected.frames  # made here: frames, nothing spooled
