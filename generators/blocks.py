@@ -50,20 +50,26 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:
     """One serial per row, congruent to ``block`` modulo ``blocks``, unique within ``group``."""
     cap = len(range(block, _SERIALS, blocks))
-    n = group.size
-    if n:  # the most rows of one group: the longest run of equal values, sorted
-        g = np.sort(group)
-        runs = np.diff(np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True]))))
+    group = group.astype(np.int64)
+    k = rng.integers(0, cap, group.size)
+    order, ordered = stable_sort(group * cap + k)
+    by_group = ordered // cap  # each row's group, in that order
+    if group.size:  # the most rows of one group: the longest run of equal values
+        runs = np.diff(np.flatnonzero(np.concatenate(([True], by_group[1:] != by_group[:-1], [True]))))
         if runs.max() > cap // 2:
             raise ValueError(f"too many rows share a 6-digit prefix for {blocks} blocks; use larger blocks")
-    k = rng.integers(0, cap, n)
-    while True:  # redraw the later of two equal draws until none is left (a few rounds)
-        key = group.astype(np.int64) * cap + k
-        order, ordered = stable_sort(key)
-        clash = order[1:][ordered[1:] == ordered[:-1]]
-        if not clash.size:
-            return block + blocks * k
+    # Redraw the later of two equal draws until none is left (a few rounds). Only the groups
+    # of redrawn rows can then hold two equal draws: their rows (side by side in the first
+    # order) are ordered again, not every row (5 sorts of a block's IDs were ~12 ms, now 1).
+    clash = order[1:][ordered[1:] == ordered[:-1]]
+    while clash.size:
         k[clash] = rng.integers(0, cap, clash.size)
+        touched = np.unique(group[clash])
+        ends = zip(np.searchsorted(by_group, touched), np.searchsorted(by_group, touched, side="right"), strict=True)
+        rows = np.sort(np.concatenate([order[a:b] for a, b in ends]))  # in row order: a stable sort's ties
+        sub, keys = stable_sort(group[rows] * cap + k[rows])
+        clash = rows[sub[1:][keys[1:] == keys[:-1]]]
+    return block + blocks * k
 
 
 def spread_ids(rng: np.random.Generator, ids: pl.Series, block: int, blocks: int) -> pl.Series:

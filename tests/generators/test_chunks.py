@@ -150,6 +150,29 @@ def test_spread_serials_finds_a_certificates_rows_apart_or_side_by_side():
     assert apart[0] == apart[2] != apart[1] and apart.n_unique() == 4
 
 
+def test_serials_redrawn_in_the_clashing_groups_only_are_those_of_full_rounds():
+    """_unique_within orders again only the groups of redrawn rows: the same serials as
+    ordering every row in every round (many clashes: a small residue class, big groups)."""
+    from generators.blocks import _unique_within
+
+    def full_rounds(rng, group, block, blocks):
+        cap = len(range(block, 1_000_000, blocks))
+        k = rng.integers(0, cap, group.size)
+        while True:
+            key = group * cap + k
+            order = np.argsort(key, kind="stable")
+            clash = order[1:][key[order][1:] == key[order][:-1]]
+            if not clash.size:
+                return block + blocks * k
+            k[clash] = rng.integers(0, cap, clash.size)
+
+    group = np.random.default_rng(0).integers(0, 40, 30_000)  # ~750 rows a group, 2 000 serials each
+    got = _unique_within(np.random.default_rng(9), group, 3, 500)
+    assert np.array_equal(got, full_rounds(np.random.default_rng(9), group, 3, 500))
+    with pytest.raises(ValueError, match="too many rows"):
+        _unique_within(np.random.default_rng(9), np.zeros(1500, dtype=np.int64), 3, 500)
+
+
 def test_fresh_ids_of_a_block_are_nobody_elses():
     """A defect's fresh ID in block b of n keeps to b's residue (no other block's person can
     have it) and avoids every ID of its own block."""
