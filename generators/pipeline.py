@@ -26,7 +26,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
-from generators.blocks import Carry, block_seed, block_sizes, spread_ids, spread_serials
+from generators.blocks import Carry, block_seed, block_sizes, spread_serials
 from generators.defects import Injected, inject
 from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
@@ -63,9 +63,7 @@ def block_frames(
     # Children 0-5 as they always were; 6-7 only for a province of several blocks.
     # Child 8: identity cards (issue #19, L4); spawning more keeps children 0-7 unchanged.
     r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials, r_cards = (np.random.default_rng(s) for s in ss.spawn(9))
-    pop = population.generate_population(r_pop, province, persons, as_of)
-    if blocks > 1:
-        pop = pop.with_columns(spread_ids(r_ids, pop["person_id"], block, blocks))
+    pop = population.generate_population(r_pop, province, persons, as_of, (r_ids, block, blocks) if blocks > 1 else None)
     births, pop = civil.generate_births(r_birth, pop, as_of)
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)

@@ -20,6 +20,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import ethnic, families
+from generators.blocks import id_serials
 from generators.dates import civil, dates, days, nullable
 from generators.draws import categorical
 
@@ -102,7 +103,11 @@ def _repeats(values: np.ndarray) -> bool:
     return bool((ordered[1:] == ordered[:-1]).any())
 
 
-def generate_population(rng: np.random.Generator, province: str, n: int, as_of: dt.date) -> pl.DataFrame:
+def generate_population(
+    rng: np.random.Generator, province: str, n: int, as_of: dt.date, spread: tuple[np.random.Generator, int, int] | None = None
+) -> pl.DataFrame:
+    """``spread``: (the draws, block, blocks) of block ``block`` of a province of ``blocks``,
+    whose IDs take their six serial digits from ``blocks.id_serials``."""
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
     places = _places(province)
@@ -141,9 +146,11 @@ def generate_population(rng: np.random.Generator, province: str, n: int, as_of: 
     # ID: birth code (3 digits), century/sex digit, two-digit year, six random digits: as
     # one number, written once with its leading zeros.
     digit4 = 2 * (year // 100 - 19) + (~male).astype(np.int64)
-    serial = rng.choice(1_000_000, size=n, replace=False)
-    code_num = np.array([int(c) for c in codes], dtype=np.int64)[code_i]
-    ids = _digits(pl.Series(code_num * 10**9 + digit4 * 10**8 + (year % 100) * 10**6 + serial), 12)
+    serial = rng.choice(1_000_000, size=n, replace=False)  # drawn in any case: the draws after it stay
+    prefix = np.array([int(c) for c in codes], dtype=np.int64)[code_i] * 1000 + digit4 * 100 + year % 100
+    if spread is not None:
+        serial = id_serials(spread[0], prefix, *spread[1:])
+    ids = _digits(pl.Series(prefix * 10**6 + serial), 12)
 
     commune_w = rng.lognormal(0, 0.6, n_communes)
     own = categorical(rng, commune_w, n)
