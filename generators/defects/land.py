@@ -215,6 +215,7 @@ def _certificates(plan: Plan) -> None:
     num += (block - (num - 1)) % blocks
     wanted = c.select("commune_code", "map_sheet_no").gather(rows).with_columns(parcel_no=pl.Series(num).cast(pl.Utf8))
     parcels = plan.frames["parcel"].select("commune_code", "map_sheet_no", "parcel_no")
+    parcels = parcels.filter(pl.col("parcel_no").is_in(wanted["parcel_no"].implode()))  # the few that can match
     found = wanted.with_row_index("_i").join(parcels, on=wanted.columns, how="semi")["_i"].to_numpy()
     free = ~np.isin(np.arange(rows.size), found)
     rows, num = rows[free], num[free]
