@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import polars as pl
 
-__all__ = ["anniversaries", "civil", "dates", "datetimes", "days", "nullable"]
+__all__ = ["anniversaries", "civil", "dates", "datetimes", "days", "nullable", "years_later"]
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -69,3 +69,18 @@ def anniversaries(day_numbers: np.ndarray, years: Iterable[int]) -> dict[int, np
     feb29 = doy == 365
     at = year - first
     return {k: start[at + k] + doy - (feb29 & ~leap[at + k + 1]) for k in years}
+
+
+def years_later(day_numbers: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Day numbers of each date ``years[i]`` years later (one count per date; 29 February
+    as in ``anniversaries``)."""
+    year, doy = _march_years(day_numbers)
+    if year.size == 0:
+        return year.copy()
+    years = np.asarray(years, dtype=np.int64)
+    first = int(year.min()) + min(0, int(years.min()))
+    y = np.arange(first, int(year.max()) + max(0, int(years.max())) + 2)
+    start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
+    at = year - first + years
+    return start[at] + doy - ((doy == 365) & ~leap[at + 1])
