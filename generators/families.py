@@ -124,7 +124,8 @@ def _match(
             taken[pos[win]] = True
         elif spacing is not None:
             win = cand[_spaced(who[cand], spacing[0][todo[cand]], got)]
-            got = np.sort(np.concatenate([got, _keys(who[win], spacing[0][todo[win]])]))
+            # two sorted runs merged (a stable sort finds the runs): cheaper than sorting anew
+            got = np.sort(np.concatenate([got, np.sort(_keys(who[win], spacing[0][todo[win]]))]), kind="stable")
         else:
             win = cand
         out[todo[win]] = who[win]
@@ -207,8 +208,9 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     target = kdob - (age * YEAR).astype(np.int64)
     married = (age >= 18) & (rng.random(kids.size) >= OUTSIDE_MARRIAGE)
 
-    # A couple's end: the first death (for a wife: hers or her husband's).
-    end = np.where(spouse >= 0, np.minimum(dod, dod[spouse]), dod)
+    wives = np.flatnonzero((spouse >= 0) & ~male)
+    end = np.empty_like(dod)  # a wife's marriage ends at the first death, hers or her husband's
+    end[wives] = np.minimum(dod[wives], dod[spouse[wives]])
 
     def in_marriage(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         # Born in the marriage (registered at least a month before), both parents alive then.
@@ -221,7 +223,6 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     def alive(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         return lambda req, m: dod[m] > born[req]
 
-    wives = np.flatnonzero((spouse >= 0) & ~male)
     sub = np.flatnonzero(married)
     lo, hi = kdob - int(49.9 * YEAR), kdob - int(np.ceil(18 * YEAR))
     none = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
@@ -275,7 +276,9 @@ def _households(rng, dob, male, dod, spouse, mother, as_of) -> tuple[np.ndarray,
         has = np.flatnonzero(hh >= 0)
         hh[has] = hh[hh[has]]
     # An unmarried mother heads her own household.
-    moms = np.flatnonzero(np.bincount(mother[mother >= 0], minlength=n))  # as np.unique, without a sort
+    is_mother = np.zeros(n, dtype=bool)
+    is_mother[mother[mother >= 0]] = True
+    moms = np.flatnonzero(is_mother)  # as np.unique, without a sort
     moms = moms[hh[moms] < 0]
     hh[moms] = moms
     rel[moms] = HEAD
