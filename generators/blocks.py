@@ -6,9 +6,10 @@ unique across the whole province are kept unique here:
 
 - personal IDs, certificate serials and parcel numbers: block ``b`` of ``n`` draws them
   from the numbers congruent to ``b`` modulo ``n`` (IDs and serials unique within each
-  6-digit prefix), so no two blocks can ever share one, and blocks can be made apart
-  (in parallel) without looking at each other (parcel numbers are made so by
-  ``land.generate_parcels`` itself);
+  6-digit prefix or serial form: ``unique_serials``), so no two blocks can ever share one,
+  and blocks can be made apart (in parallel) without looking at each other (the makers
+  draw them so: ``population.generate_population``, ``land.generate_certificates``,
+  ``land.generate_parcels``);
 - register entry numbers continue from the blocks before (``Carry``, applied in block
   order after defects): a register book's entries go on counting where the previous block
   stopped, as they would in one register (the checks want 1..n without a gap); the
@@ -27,7 +28,7 @@ import polars as pl
 from generators.dossiers import scan_refs
 from generators.orders import stable_sort
 
-__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "id_serials", "spread_serials"]
+__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "unique_serials"]
 
 BLOCK_PERSONS = 250_000  # persons per block: a constant, so the output never depends on the chunk size
 _SERIALS = 1_000_000  # six random digits in a personal ID and in a certificate serial
@@ -47,8 +48,10 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed) if block == 0 else np.random.SeedSequence([seed, block])
 
 
-def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:
-    """One serial per row, congruent to ``block`` modulo ``blocks``, unique within ``group``."""
+def unique_serials(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:
+    """One six-digit serial per row, congruent to ``block`` modulo ``blocks``, unique within
+    ``group`` (a personal ID's first six digits; a certificate serial's form), drawn by
+    ``rng`` (see module doc)."""
     cap = len(range(block, _SERIALS, blocks))
     group = group.astype(np.int64)
     k = rng.integers(0, cap, group.size)
@@ -70,36 +73,6 @@ def _unique_within(rng: np.random.Generator, group: np.ndarray, block: int, bloc
         sub, keys = stable_sort(group[rows] * cap + k[rows])
         clash = rows[sub[1:][keys[1:] == keys[:-1]]]
     return block + blocks * k
-
-
-def id_serials(rng: np.random.Generator, prefixes: np.ndarray, block: int, blocks: int) -> np.ndarray:
-    """The six serial digits of this block's personal IDs, as numbers, given each ID's first
-    six digits as a number (see module doc)."""
-    return _unique_within(rng, prefixes, block, blocks)
-
-
-def spread_serials(rng: np.random.Generator, serials: pl.Series, block: int, blocks: int) -> pl.Series:
-    """Certificate serials ("AB 123456", "AB 06123456") with their number re-drawn for this
-    block; rows sharing a serial (several parcels, co-owners) keep sharing it."""
-    # generate_certificates puts a certificate's rows side by side: then each run of equal
-    # serials is one certificate, and no hashing is needed to find them again.
-    starts = serials.ne_missing(serials.shift(1))
-    runs = not serials.null_count() and int(starts.sum()) == serials.n_unique()
-    uniq = serials.filter(starts) if runs else serials.drop_nulls().unique(maintain_order=True)
-    space = uniq.str.find(" ", literal=True)
-    width = uniq.str.len_chars() - space - 1
-    # np.unique's inverse of the forms (head letters, number width): their few distinct
-    # texts in order, then each form's rank (ranking every row's text cost 11 ms a block)
-    form = uniq.str.slice(0, space) + width.cast(pl.Utf8)
-    group = form.cast(pl.Enum(form.unique().sort())).to_physical().to_numpy().astype(np.int64)
-    wide = width.to_numpy() == 8
-    base = np.where(wide, 6_000_000, 0)  # the QR-coded form's numbers start at 06…
-    number = base + _unique_within(rng, group, block, blocks)
-    digits = (pl.Series(number + np.where(wide, 10**8, 10**6))).cast(pl.Utf8).str.slice(1)  # leading zeros kept
-    fresh = uniq.str.slice(0, space + 1) + digits
-    if runs:
-        return fresh.gather(np.cumsum(starts.to_numpy()) - 1).alias(serials.name)
-    return serials.replace_strict(uniq, fresh, default=None).alias(serials.name)
 
 
 def _offset(df: pl.DataFrame, last: pl.DataFrame | None, keys: list[str]) -> pl.Series:

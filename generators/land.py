@@ -18,6 +18,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
+from generators.blocks import unique_serials
 from generators.dates import dates, days, nullable
 from generators.draws import categorical
 from generators.orders import by_key_then_random
@@ -77,6 +78,16 @@ def _communes(province: str) -> tuple[list[str], np.ndarray, pl.Series, pl.Serie
 
 
 _SHEETS = 60  # map sheets 1..60 per commune
+
+
+@functools.cache
+def _form_ranks() -> np.ndarray:
+    """Each serial form (2 x head + 1 for the 8-digit number) ranked by its text (head letters,
+    then "6" or "8"): the order the forms' numbers are drawn in (blocks.unique_serials)."""
+    texts = [f"{h.strip()}{w}" for h in _serial_heads().to_list() for w in "68"]
+    ranks = np.empty(len(texts), dtype=np.int64)
+    ranks[np.argsort(texts, kind="stable")] = np.arange(len(texts))
+    return ranks
 
 
 @functools.cache
@@ -156,8 +167,15 @@ def generate_parcels(rng, province: str, persons: int, as_of: dt.date, block: in
 
 
 def generate_certificates(
-    rng, parcels: pl.DataFrame, pop: pl.DataFrame, as_of: dt.date, exclude_ids: set[str] = frozenset()
+    rng,
+    parcels: pl.DataFrame,
+    pop: pl.DataFrame,
+    as_of: dt.date,
+    exclude_ids: set[str] = frozenset(),
+    spread: tuple[np.random.Generator, int, int] | None = None,
 ) -> pl.DataFrame:
+    """``spread``: (the draws, block, blocks) of block ``block`` of a province of ``blocks``,
+    whose certificates take their numbers from ``blocks.unique_serials``."""
     k = round(parcels.height * CERTIFIED_SHARE)
     pi = np.sort(rng.choice(parcels.height, size=k, replace=False))
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
@@ -177,12 +195,7 @@ def generate_certificates(
     era = np.where(
         lawful.sum(axis=1) > 1, np.where(rng.random(k) < 0.5, lawful.argmax(axis=1), len(SERIAL_ERAS) - 1), lawful.argmax(axis=1)
     )
-    # "A 123456" (era 0), "AB 123456", "AB 06123456": the head from every form's heads made
-    # once, the number written once with its leading zeros (three forms joined per row and
-    # one picked cost ~3x more)
-    head = np.where(era == 0, first, len(_LETTERS) * (1 + first) + second)
-    number = pl.Series(numbers + np.where(era == 2, 10**8 + 6_000_000, 10**6)).cast(pl.Utf8).str.slice(1)
-    serial = _serial_heads().gather(head) + number
+    head = np.where(era == 0, first, len(_LETTERS) * (1 + first) + second)  # into _serial_heads()
     upd_d = np.maximum(issue + 1, days(as_of) - rng.integers(1, 1000, k))
     upd = np.minimum(upd_d, days(as_of) - 1) * 86_400 + rng.integers(8 * 3600, 17 * 3600, k)
 
@@ -192,7 +205,15 @@ def generate_certificates(
     joins[1:] = rng.random(k - 1) < MULTI_PARCEL_SHARE
     # A run of joining rows all copy the row that starts it (no loop over rows).
     start = np.maximum.accumulate(np.where(joins, 0, np.arange(k)))
-    serial = serial.gather(start)
+    if spread is not None:  # each certificate's number drawn for this block, unique within its form
+        firsts = np.flatnonzero(~joins)
+        form = _form_ranks()[2 * head[firsts] + (era[firsts] == 2)]
+        numbers[firsts] = unique_serials(spread[0], np.unique(form, return_inverse=True)[1], *spread[1:])
+    # "A 123456" (era 0), "AB 123456", "AB 06123456": the head from every form's heads made
+    # once, the number written once with its leading zeros (three forms joined per row and
+    # one picked cost ~3x more)
+    number = pl.Series(numbers + np.where(era == 2, 10**8 + 6_000_000, 10**6)).cast(pl.Utf8).str.slice(1)
+    serial = (_serial_heads().gather(head) + number).gather(start)
     issue, owners, upd = issue[start], owners[start], upd[start]
     grouped = joins | np.concatenate([joins[1:], [False]])
     # Co-owners (spouses, family) of a one-parcel certificate: a second row, same serial and parcel.

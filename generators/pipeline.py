@@ -26,7 +26,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
-from generators.blocks import Carry, block_seed, block_sizes, spread_serials
+from generators.blocks import Carry, block_seed, block_sizes
 from generators.defects import Injected, inject
 from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
@@ -68,9 +68,7 @@ def block_frames(
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)
     parcels = land.generate_parcels(r_parcel, province, persons, as_of, block, blocks)
-    certs = land.generate_certificates(r_cert, parcels, pop, as_of)
-    if blocks > 1:
-        certs = certs.with_columns(spread_serials(r_serials, certs["certificate_serial"], block, blocks))
+    certs = land.generate_certificates(r_cert, parcels, pop, as_of, spread=(r_serials, block, blocks) if blocks > 1 else None)
     pop = parents.add_parent_ids(cards.add_cards(r_cards, pop, as_of), births)
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     # Register book closures are counts of the civil frames (additive across chunks).

@@ -20,7 +20,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import ethnic, families
-from generators.blocks import id_serials
+from generators.blocks import unique_serials
 from generators.dates import civil, dates, days, nullable
 from generators.draws import categorical
 
@@ -107,7 +107,7 @@ def generate_population(
     rng: np.random.Generator, province: str, n: int, as_of: dt.date, spread: tuple[np.random.Generator, int, int] | None = None
 ) -> pl.DataFrame:
     """``spread``: (the draws, block, blocks) of block ``block`` of a province of ``blocks``,
-    whose IDs take their six serial digits from ``blocks.id_serials``."""
+    whose IDs take their six serial digits from ``blocks.unique_serials``."""
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
     places = _places(province)
@@ -149,7 +149,7 @@ def generate_population(
     serial = rng.choice(1_000_000, size=n, replace=False)  # drawn in any case: the draws after it stay
     prefix = np.array([int(c) for c in codes], dtype=np.int64)[code_i] * 1000 + digit4 * 100 + year % 100
     if spread is not None:
-        serial = id_serials(spread[0], prefix, *spread[1:])
+        serial = unique_serials(spread[0], prefix, *spread[1:])
     ids = _digits(pl.Series(prefix * 10**6 + serial), 12)
 
     commune_w = rng.lognormal(0, 0.6, n_communes)

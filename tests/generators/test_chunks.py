@@ -6,6 +6,7 @@ Blocks are made tiny here (``block_persons``) so that four of them stay fast."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from generators.blocks import block_sizes, id_serials, spread_serials
+from generators.blocks import block_sizes, unique_serials
 from generators.defects import RawOverride
+from generators.pipeline import block_frames
 from generators.province import clean_frames, generate
 from generators.writers import DatasetWriter, FileForm, csv_bytes
 
@@ -128,32 +130,23 @@ def test_block_serials_keep_to_their_residue_and_stay_unique():
     certificate serial; within a block each 6-digit prefix has each serial once."""
     rng = np.random.default_rng(1)
     prefixes = np.repeat([79005, 79015, 79025], 4000)  # IDs' first six digits: 3 prefixes x 4000
-    serial = id_serials(rng, prefixes, 5, 7)
+    serial = unique_serials(rng, prefixes, 5, 7)
     assert (serial % 7 == 5).all() and (0 <= serial).all() and (serial < 1_000_000).all()
     assert np.unique(prefixes * 10**6 + serial).size == prefixes.size
-    serials = pl.Series("certificate_serial", ["AB 123456", "AB 123456", "C 000001", "XY 06000002"])
-    spread = spread_serials(rng, serials, 2, 3)
-    assert spread[0] == spread[1] and spread.n_unique() == 3  # rows of one certificate keep one serial
-    assert spread.str.contains(r"^AB [0-9]{6}$")[0] and spread.str.contains(r"^C [0-9]{6}$")[2]
-    assert spread.str.contains(r"^XY 06[0-9]{6}$")[3]  # the QR-coded form keeps its 8 digits
-    assert all(int(s.split()[1]) % 3 == 2 for s in spread)
-
-
-def test_spread_serials_finds_a_certificates_rows_apart_or_side_by_side():
-    """Rows of one certificate side by side (as generate_certificates makes them) are found
-    as runs; anywhere else (or with a null) by hashing: the same serials either way."""
-    serials = pl.Series("certificate_serial", ["AB 123456", "AB 123456", "C 000001", "XY 06000002", "C 000002"])
-    runs = spread_serials(np.random.default_rng(4), serials, 1, 4)
-    hashed = spread_serials(np.random.default_rng(4), serials.append(pl.Series([None], dtype=pl.Utf8)), 1, 4)
-    assert hashed[:5].equals(runs) and hashed[5] is None
-    apart = spread_serials(np.random.default_rng(4), serials.gather([0, 2, 1, 3, 4]), 1, 4)
-    assert apart[0] == apart[2] != apart[1] and apart.n_unique() == 4
+    certs = block_frames("79", 4000, np.random.SeedSequence([3, 2]), dt.date(2026, 11, 1), 2, 3)["certificate"]
+    parts = certs["certificate_serial"].str.split_exact(" ", 1).struct.unnest()
+    head, number = parts["field_0"], parts["field_1"]
+    qr = number.str.len_chars() == 8  # the QR-coded form keeps its 8 digits, from 06…
+    assert (head.str.contains(r"^[A-Z]{1,2}$") & (qr | (number.str.len_chars() == 6))).all()
+    assert (~qr | number.str.starts_with("06")).all()
+    assert ((number.cast(pl.Int64) - pl.Series(qr.to_numpy() * 6_000_000)) % 3 == 2).all()
+    # rows of one certificate (several parcels, co-owners) keep one serial, and one issue date
+    assert certs.group_by("certificate_serial").agg(pl.col("issue_date").n_unique())["issue_date"].max() == 1
 
 
 def test_serials_redrawn_in_the_clashing_groups_only_are_those_of_full_rounds():
-    """_unique_within orders again only the groups of redrawn rows: the same serials as
+    """unique_serials orders again only the groups of redrawn rows: the same serials as
     ordering every row in every round (many clashes: a small residue class, big groups)."""
-    from generators.blocks import _unique_within
 
     def full_rounds(rng, group, block, blocks):
         cap = len(range(block, 1_000_000, blocks))
@@ -167,10 +160,10 @@ def test_serials_redrawn_in_the_clashing_groups_only_are_those_of_full_rounds():
             k[clash] = rng.integers(0, cap, clash.size)
 
     group = np.random.default_rng(0).integers(0, 40, 30_000)  # ~750 rows a group, 2 000 serials each
-    got = _unique_within(np.random.default_rng(9), group, 3, 500)
+    got = unique_serials(np.random.default_rng(9), group, 3, 500)
     assert np.array_equal(got, full_rounds(np.random.default_rng(9), group, 3, 500))
     with pytest.raises(ValueError, match="too many rows"):
-        _unique_within(np.random.default_rng(9), np.zeros(1500, dtype=np.int64), 3, 500)
+        unique_serials(np.random.default_rng(9), np.zeros(1500, dtype=np.int64), 3, 500)
 
 
 def test_fresh_ids_of_a_block_are_nobody_elses():
