@@ -45,13 +45,25 @@ class Commune:
     related: tuple[str, ...]  # 2025 list: old codes merged in; pre-2025 list: new codes
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _table(name: str) -> tuple[dict[str, int], list[list[str]]]:
+    """A list's column positions by name and its rows (csv.reader: C speed; every worker
+    process of the generator reads these lists before its first block: issue #21)."""
     text = resources.files("ddss.data.admin_units").joinpath(name).read_text(encoding="utf-8")
-    # The rows csv.DictReader would give, at half its cost (every worker process of the
-    # generator reads these lists before its first block: issue #21).
-    rows = csv.reader(text.splitlines())
-    header = next(rows, [])
-    return [dict(zip(header, r, strict=False)) for r in rows if r]
+    rows = [r for r in csv.reader(text.splitlines()) if r]
+    return {k: i for i, k in enumerate(rows[0] if rows else [])}, rows[1:]
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    """The rows csv.DictReader would give."""
+    columns, rows = _table(name)
+    return [dict(zip(columns, r, strict=False)) for r in rows]
+
+
+def _communes(name: str, province: str, related: str) -> dict[str, Commune]:
+    # Made from the rows' positions, not a dict per row: ~half the cost (13 000 communes)
+    col, rows = _table(name)
+    code, nm, prov, rel = col["commune_code"], col["name"], col[province], col[related]
+    return {r[code]: Commune(r[code], r[nm], r[prov], tuple(r[rel].split(";"))) for r in rows}
 
 
 @cache
@@ -93,18 +105,12 @@ def birth_codes_for_province(code: str) -> tuple[str, ...]:
 
 @cache
 def communes_2025() -> dict[str, Commune]:
-    return {
-        r["commune_code"]: Commune(r["commune_code"], r["name"], r["province_code"], tuple(r["old_commune_codes"].split(";")))
-        for r in _rows("communes_2025.csv")
-    }
+    return _communes("communes_2025.csv", "province_code", "old_commune_codes")
 
 
 @cache
 def communes_pre2025() -> dict[str, Commune]:
-    return {
-        r["commune_code"]: Commune(r["commune_code"], r["name"], r["old_province_code"], tuple(r["new_commune_codes"].split(";")))
-        for r in _rows("communes_pre2025.csv")
-    }
+    return _communes("communes_pre2025.csv", "old_province_code", "new_commune_codes")
 
 
 def valid_commune_codes(on: date, province_code: str | None = None) -> frozenset[str]:
