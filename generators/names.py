@@ -254,14 +254,11 @@ def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarra
     given = (rng.random(n) * ng).astype(np.int64)
     shape = rng.random(n)
     two, four = shape < TWO_SYLLABLES, shape > 1 - FOUR_SYLLABLES
+    # Where the sex's rests start, then ng rests per middle-name choice: none (the given
+    # names), one (1 + m1) or two (1 + n1 + m1 * n2 + m2), as kinh_rests lists them.
     women_at, men_at = kinh_rests()[1]
-    base = np.where(male, men_at, women_at)
-    rest = np.where(
-        two,
-        base + given,
-        np.where(four, base + ng + n1 * ng + (m1 * n2 + m2) * ng + given, base + ng + m1 * ng + given),
-    )
-    return family, rest
+    middle = np.where(two, 0, np.where(four, 1 + n1 + m1 * n2 + m2, 1 + m1))
+    return family, np.where(male, men_at, women_at) + ng * middle + given
 
 
 def old_tone(names: pl.Series) -> pl.Series:
