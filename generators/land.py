@@ -228,7 +228,7 @@ def generate_certificates(
     who = np.concatenate([owners, co_people])
     order = np.lexsort((np.arange(at.size), at))  # each co-owner right after its certificate's row
     at, who = at[order], who[order]
-    chosen = parcels[pi[at]]
+    chosen = parcels.select("commune_code", "map_sheet_no", "parcel_no")[pi[at]]  # (not every column)
     # Organisations hold some one-parcel certificates: no personal ID, no date of birth.
     single = np.bincount(at, minlength=k)[at] == 1
     org = single & ~grouped[at] & (rng.random(at.size) < ORGANISATION_SHARE)
