@@ -32,6 +32,7 @@ __all__ = [
     "FileForm",
     "csv_bytes",
     "csv_file",
+    "date_text",
     "encode_cp1258",
     "timestamp_text",
     "write_dataset",
@@ -113,20 +114,38 @@ def _day_seconds() -> pl.Series:
     return pl.Series(np.arange(86_400, dtype=np.int64) * 1_000_000_000).cast(pl.Time).dt.to_string("%H:%M:%S")
 
 
-def timestamp_text(ts: pl.Series, date_fmt: str) -> pl.Series:
-    """``ts.dt.strftime(date_fmt + " %H:%M:%S")`` (null stays null), from a table of the dates
-    it spans and one of a day's seconds instead of formatting each value: made and written
-    to CSV in 0.012 against 0.026 CPU s for the 250 000 ``updated_at`` of a block's population. A column
-    whose dates span much more than its length is formatted value by value."""
-    if ts.dtype != pl.Datetime("us"):  # another unit or a time zone: as polars formats it
-        return ts.dt.strftime(date_fmt + " %H:%M:%S")
-    micros = ts.cast(pl.Int64)
-    day = micros // 86_400_000_000  # floor division: a time before 1970 keeps its own day
+def _day_table(day: pl.Series, fmt: str) -> tuple[pl.Series, int] | None:
+    """The text of every day from the first to the last of ``day`` (day numbers) and the first;
+    None when there is none, or when they span much more days than there are values (a
+    table would then cost more than formatting each)."""
     first, last = day.min(), day.max()
-    if first is None or last - first > 2 * ts.len() + 1_000:
+    if first is None or last - first > 2 * day.len() + 1_000:
+        return None
+    return pl.Series(np.arange(first, last + 1, dtype=np.int32)).cast(pl.Date).dt.to_string(fmt), first
+
+
+def date_text(d: pl.Series, date_fmt: str) -> pl.Series:
+    """``d.dt.strftime(date_fmt)`` (null stays null), by lookup in a table of the days it spans
+    instead of formatting each value: 0.005 against 0.020 CPU s for a block's 250 000 dates
+    of birth."""
+    table = _day_table(d.cast(pl.Int32), date_fmt) if d.dtype == pl.Date else None
+    if table is None:
+        return d.dt.strftime(date_fmt)
+    days, first = table
+    return days.gather(d.cast(pl.Int32) - first).alias(d.name)
+
+
+def timestamp_text(ts: pl.Series, date_fmt: str) -> pl.Series:
+    """``ts.dt.strftime(date_fmt + " %H:%M:%S")`` (null stays null), from a table of the days
+    it spans and one of a day's seconds instead of formatting each value: made and written
+    to CSV in 0.012 against 0.026 CPU s for the 250 000 ``updated_at`` of a block's population."""
+    micros = ts.cast(pl.Int64) if ts.dtype == pl.Datetime("us") else None  # another unit or a time zone: formatted
+    table = _day_table(micros // 86_400_000_000, date_fmt + " ") if micros is not None else None
+    if table is None:
         return ts.dt.strftime(date_fmt + " %H:%M:%S")
-    dates = pl.Series(np.arange(first, last + 1, dtype=np.int32)).cast(pl.Date).dt.to_string(date_fmt + " ")
-    return (dates.gather(day - first) + _day_seconds().gather((micros // 1_000_000) % 86_400)).alias(ts.name)
+    days, first = table
+    # Floor division: a time before 1970 keeps its own day and second.
+    return (days.gather(micros // 86_400_000_000 - first) + _day_seconds().gather((micros // 1_000_000) % 86_400)).alias(ts.name)
 
 
 def as_text(df: pl.DataFrame, name: str, form: FileForm, typed_dates: frozenset[str] = frozenset()) -> pl.DataFrame:
@@ -141,9 +160,9 @@ def as_text(df: pl.DataFrame, name: str, form: FileForm, typed_dates: frozenset[
         if c.name in typed_dates:
             e = col
         elif c.dtype == "date":
-            e = col.dt.strftime(date_fmt)
+            e = pl.lit(date_text(df[c.name], date_fmt))
         elif c.dtype == "timestamp":
-            e = col.dt.strftime(date_fmt + " %H:%M:%S")
+            e = pl.lit(timestamp_text(df[c.name], date_fmt))
         elif c.dtype == "float":
             e = _area_text(c.name, form.decimal_comma)
         else:
@@ -226,18 +245,13 @@ class DatasetWriter:
             }
         cols = list(self._headers)
         typed: frozenset[str] = frozenset()
-        stamps: list[str] = []
         if self.form.fmt == "csv":
-            # polars' CSV writer formats dates and timestamps as strftime would: only the
-            # columns a raw text defect patches become strings first. Timestamps become the
-            # same text by lookup (timestamp_text), cheaper than the writer's formatting.
+            # polars' CSV writer formats dates as strftime would: only the date columns a raw
+            # text defect patches become strings first. Timestamps become text by lookup
+            # (timestamp_text), cheaper than the writer's own formatting of each.
             patched = {o.column for o in own}
-            typed = frozenset(c.name for c in ds.columns if c.name in cols and c.dtype in ("date", "timestamp")) - patched
-            stamps = [c.name for c in ds.columns if c.name in typed and c.dtype == "timestamp"]
+            typed = frozenset(c.name for c in ds.columns if c.name in cols and c.dtype == "date") - patched
         frame = df.select(cols) if not self.text else _apply_overrides(as_text(df.select(cols), self.name, self.form, typed), own)
-        if stamps:
-            date_fmt = _date_formats(self.form)[0]
-            frame = frame.with_columns(timestamp_text(frame[c], date_fmt) for c in stamps)
         return frame.rename(self._headers)
 
     def close(self) -> Path:

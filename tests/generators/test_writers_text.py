@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from generators.writers import timestamp_text
+from generators.writers import date_text, timestamp_text
 
 
 @pytest.mark.parametrize("date_fmt", ["%Y-%m-%d", "%d/%m/%Y"])
@@ -30,3 +30,12 @@ def test_timestamp_text_is_what_the_csv_writer_writes(date_fmt, span):
 def test_timestamp_text_of_nothing_but_nulls():
     ts = pl.Series("t", [None, None], dtype=pl.Datetime("us"))
     assert timestamp_text(ts, "%Y-%m-%d").to_list() == [None, None]
+
+
+@pytest.mark.parametrize("date_fmt", ["%Y-%m-%d", "%d/%m/%Y"])
+@pytest.mark.parametrize("span", [(-25_000, 21_000), (-700_000, -690_000), (-3_000_000, 3_000_000)])
+def test_date_text_is_strftime(date_fmt, span):
+    values = np.random.default_rng(7).integers(*span, 5_000).astype(np.int32)
+    d = pl.Series("date_of_birth", values).cast(pl.Date).scatter([0, 9], None)
+    assert date_text(d, date_fmt).to_list() == d.dt.strftime(date_fmt).to_list()
+    assert date_text(d, date_fmt).name == "date_of_birth"
