@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import polars as pl
 
-__all__ = ["anniversaries", "civil", "dates", "datetimes", "days", "nullable", "years_later"]
+__all__ = ["anniversaries", "civil", "dates", "datetimes", "days", "nullable", "years", "years_later"]
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -52,6 +52,13 @@ def civil(day_numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mp = (5 * doy + 2) // 153
     month = np.where(mp < 10, mp + 3, mp - 9)
     return year + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
+
+
+def years(day_numbers: np.ndarray) -> np.ndarray:
+    """``civil(day_numbers)[0]`` without the months and days: the year from 1 March, one
+    more from 1 January (the year's day 306)."""
+    year, doy = _march_years(day_numbers)
+    return year + (doy >= 306)
 
 
 def anniversaries(day_numbers: np.ndarray, years: Iterable[int]) -> dict[int, np.ndarray]:

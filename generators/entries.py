@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from generators.dates import civil
+from generators.dates import years
 from generators.dossiers import scan_refs
 
 __all__ = ["number_entries"]
@@ -22,7 +22,7 @@ def number_entries(df: pl.DataFrame, code: str) -> pl.DataFrame:
     commune = df["registering_commune_code"]
     place = commune.cast(pl.Enum(commune.unique().sort())).to_physical().to_numpy().astype(np.int64)  # text order
     day = df["registration_date"].cast(pl.Int32).to_numpy()
-    year = civil(day)[0]
+    year = years(day)
     first = np.lexsort((df["_tie"].to_numpy(), day, place))
     book = place[first] * 10_000 + year[first]
     at = np.arange(first.size)

@@ -21,7 +21,7 @@ from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import ethnic, families
 from generators.blocks import unique_serials
-from generators.dates import civil, dates, days, nullable
+from generators.dates import dates, days, nullable, years
 from generators.draws import categorical
 
 __all__ = ["AGE_BANDS", "FAMILY_COLUMNS", "generate_population"]
@@ -136,7 +136,7 @@ def generate_population(
     dead &= dod_days <= last_death
     fam = families.build(rng, dob_days, male, np.where(dead, dod_days, as_of_days + 10**6), as_of_days)
 
-    year = civil(dob_days)[0]
+    year = years(dob_days)
     born_after_reform = dob_days >= days(REFORM_DATE)
     migrant = (rng.random(n) < MIGRANT_SHARE) & ~born_after_reform
     local, codes = places.local, places.codes

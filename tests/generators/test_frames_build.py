@@ -11,7 +11,7 @@ import pytest
 
 from ddss.admin_units import province
 from generators import ethnic, names
-from generators.dates import anniversaries, civil, dates, days, nullable
+from generators.dates import anniversaries, civil, dates, days, nullable, years
 from generators.population import generate_population
 from generators.province import DEFAULT_AS_OF, clean_frames
 
@@ -221,3 +221,8 @@ def test_categorical_draws_follow_the_weights_in_no_fixed_order():
     # shuffled: the first rows are no run of category 0
     assert (x[:1000] == 0).mean() < 0.6 and len(np.unique(x[:20])) > 1
     assert categorical(rng, w, 0).size == 0
+
+
+def test_years_are_civil_years():
+    d = np.arange(days(dt.date(1800, 1, 1)), days(dt.date(2200, 1, 1)))
+    assert np.array_equal(years(d), civil(d)[0])
