@@ -284,10 +284,10 @@ def _hand_down(values: np.ndarray, src: np.ndarray, fam: Families, fixed: np.nda
     """values[child] = values[parent] down every generation of ``fam.descent`` (``src``:
     each one's parent as ``_source`` gives it, -1 for none); ``fixed`` rows keep theirs."""
     take = src >= 0 if fixed is None else (src >= 0) & ~fixed[fam.descent]
+    parent = np.where(take, src, fam.descent)  # one with none takes its own (no mask per generation)
     start = 0
     for end in fam.generations:  # parents are in an earlier generation: theirs are final
-        rows, parents, on = fam.descent[start:end], src[start:end], take[start:end]
-        values[rows[on]] = values[parents[on]]
+        values[fam.descent[start:end]] = values[parent[start:end]]
         start = end
     return values
 
