@@ -5,6 +5,7 @@ mother. The copy is appended after the original, which stays untouched and lawfu
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from generators.defects.helpers import fresh_ids, taken_ids
@@ -20,9 +21,11 @@ def apply(plan: Plan) -> None:
     pop = plan.frames[DS]
     if "mother_person_id" not in pop.columns or pop.is_empty():
         return
-    eligible = (
-        pop["mother_person_id"].is_not_null() & pop["full_name"].is_not_null() & pop["person_id"].str.contains(r"^[0-9]{12}$")
-    ).to_numpy()
+    # The ID's form is tested only where the mother is known (~2 % of a block's persons:
+    # 1 against 10 ms per 250 000).
+    known = np.flatnonzero((pop["mother_person_id"].is_not_null() & pop["full_name"].is_not_null()).to_numpy())
+    eligible = np.zeros(pop.height, dtype=bool)
+    eligible[known] = pop["person_id"].gather(known).str.contains(r"^[0-9]{12}$").fill_null(False).to_numpy()
     # At most a quarter of those with a known mother, so other kinds keep rows of their own.
     rows = plan.pick(DS, KIND, eligible, n=min(plan.count(DS), max(1, int(eligible.sum()) // 4)))
     if rows.size == 0:
