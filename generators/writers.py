@@ -116,10 +116,10 @@ def _day_seconds() -> pl.Series:
 
 def _day_table(day: pl.Series, fmt: str) -> tuple[pl.Series, int] | None:
     """The text of every day from the first to the last of ``day`` (day numbers) and the first;
-    None when there is none, or when they span much more days than there are values (a
-    table would then cost more than formatting each)."""
+    None when there is none, or when they span as many days as there are values (a table
+    would then cost more than formatting each: a block's marriages span ~30 years)."""
     first, last = day.min(), day.max()
-    if first is None or last - first > 2 * day.len() + 1_000:
+    if first is None or last - first >= day.len():
         return None
     return pl.Series(np.arange(first, last + 1, dtype=np.int32)).cast(pl.Date).dt.to_string(fmt), first
 

@@ -16,7 +16,7 @@ from generators.writers import date_text, timestamp_text
     [
         (1_500_000_000_000_000, 1_800_000_000_000_000),  # ~10 years around now: by lookup
         (-1_000_000, 1_000_000),  # either side of 1970, fractions of a second
-        (-62_000_000_000_000_000, -61_000_000_000_000_000),  # the first centuries
+        (-62_000_000_000_000_000, -61_999_700_000_000_000),  # the first centuries
         (-5_000_000_000_000_000, 8_000_000_000_000_000),  # far wider than its length: formatted
     ],
 )
@@ -33,7 +33,16 @@ def test_timestamp_text_of_nothing_but_nulls():
 
 
 @pytest.mark.parametrize("date_fmt", ["%Y-%m-%d", "%d/%m/%Y"])
-@pytest.mark.parametrize("span", [(-25_000, 21_000), (-700_000, -690_000), (-3_000_000, 3_000_000)])
+@pytest.mark.parametrize(
+    "span",
+    [
+        (18_000, 21_000),
+        (-3_000, 1_000),
+        (-700_000, -697_000),
+        (-25_000, 21_000),
+        (-3_000_000, 3_000_000),
+    ],  # the last two: formatted
+)
 def test_date_text_is_strftime(date_fmt, span):
     values = np.random.default_rng(7).integers(*span, 5_000).astype(np.int32)
     d = pl.Series("date_of_birth", values).cast(pl.Date).scatter([0, 9], None)
