@@ -60,7 +60,7 @@ def unique_serials(rng: np.random.Generator, group: np.ndarray, block: int, bloc
     if group.size:  # the most rows of one group: the longest run of equal values
         runs = np.diff(np.flatnonzero(np.concatenate(([True], by_group[1:] != by_group[:-1], [True]))))
         if runs.max() > cap // 2:
-            raise ValueError(f"too many rows share a 6-digit prefix for {blocks} blocks; use larger blocks")
+            raise ValueError(f"too many rows in one group (an ID prefix, a serial form) for {blocks} blocks; use larger blocks")
     # Redraw the later of two equal draws until none is left (a few rounds). Only the groups
     # of redrawn rows can then hold two equal draws: their rows (side by side in the first
     # order) are ordered again, not every row (5 sorts of a block's IDs were ~12 ms, now 1).

@@ -267,7 +267,7 @@ def _historic(rng, p: pl.DataFrame, men: np.ndarray, women: np.ndarray, n: int) 
     dob = p["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
     lo, hi = days(dt.date(2005, 1, 1)), days(MARRIAGE_LAW_2014_FROM) - 1
     born = dob[men]
-    by_dob = men[stable_sort(born - born.min(initial=0))[0]]  # (an argsort: ~3x the cost)
+    by_dob = men[stable_sort(born - born.min() if born.size else born)[0]]  # (an argsort: ~3x the cost)
     men_dob = dob[by_dob]
     # Every woman's registration day at once; those in the years of the old law look for a
     # husband between 20 years and a month and 32 years old on that day: up to five random

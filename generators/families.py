@@ -209,7 +209,9 @@ def _mothers(rng, dob, male, dod, spouse, wed, as_of) -> tuple[np.ndarray, np.nd
     married = (age >= 18) & (rng.random(kids.size) >= OUTSIDE_MARRIAGE)
 
     wives = np.flatnonzero((spouse >= 0) & ~male)
-    end = np.empty_like(dod)  # a wife's marriage ends at the first death, hers or her husband's
+    # A wife's marriage ends at the first death, hers or her husband's; anyone else is never
+    # in one (accept only sees wives today, but a stray read must not see garbage).
+    end = np.full_like(dod, np.iinfo(dod.dtype).min)
     end[wives] = np.minimum(dod[wives], dod[spouse[wives]])
 
     def in_marriage(born: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

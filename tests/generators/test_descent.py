@@ -21,6 +21,8 @@ def test_every_child_comes_after_its_parents():
     at[fam.descent] = np.arange(fam.descent.size)
     generation = np.searchsorted(np.asarray(fam.generations), np.arange(fam.descent.size), side="right")
     assert np.array_equal(fam.descent_mother, fam.mother[fam.descent])
+    assert np.array_equal(fam.descent_father, fam.father[fam.descent])
+    assert np.unique(fam.descent).size == fam.descent.size  # each child once
     for parent in (fam.descent_mother, fam.descent_father):
         inside = (parent >= 0) & (at[np.maximum(parent, 0)] >= 0)  # the parent has parents too
         assert (generation[at[parent[inside]]] < generation[inside]).all()

@@ -34,4 +34,5 @@ def test_entries_count_per_book_in_registration_order_and_file_by_day():
     first = got.filter((pl.col("registering_commune_code") == "00004") & (pl.col("register_book") == "2025/KS"))
     assert first["entry_no"].to_list() == list(range(1, first.height + 1))
     assert first["registration_date"].is_sorted() and first["registration_date"].min() >= dt.date(2025, 1, 1)
-    assert number_entries(df.clear(), "KT").height == 0
+    empty = number_entries(df.clear(), "KT")
+    assert empty.height == 0 and empty.schema == _by_sorting(df.clear(), "KT").schema
