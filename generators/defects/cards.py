@@ -29,7 +29,8 @@ def apply(plan: Plan) -> None:
 
     # The card of someone who turned 25 (and is not yet 58) was issued between 14 and 22
     # and printed to 25: valid for its age, but expired.
-    # The four anniversaries from one calendar pass (cards.years_after does one per call).
+    # The four anniversaries from one calendar pass (dates.anniversaries), not one
+    # dates.years_later per age: every holder needs all four here.
     at = anniversaries(dob.cast(pl.Int32).to_numpy(), (14, 22, 25, 58))
     at25, at58 = at[25], at[58]
     kind = "population.card_expired"
