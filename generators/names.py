@@ -241,14 +241,18 @@ def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarra
     n = male.size
     w = np.array(list(FAMILY.values()), dtype=float)
     family = categorical(rng, w, n)
-    # Per-sex sizes chosen by np.where on scalars (a (n, 3) table gathered per row cost more)
+    # Per-sex sizes as woman's + male * (man's - woman's): ~10x cheaper than np.where over
+    # two scalars (~1 ms for 250 000 rows), five of them here.
     (f1, f2, fg), (m1_size, m2_size, mg) = ([len(x) for x in _parts(sex)] for sex in _SEXES)
-    n1, n2, ng = np.where(male, m1_size, f1), np.where(male, m2_size, f2), np.where(male, mg, fg)
-    # np.select over the cohorts, as one search in the table of their first years
+    n1, n2, ng = f1 + (m1_size - f1) * male, f2 + (m2_size - f2) * male, fg + (mg - fg) * male
+    # np.select over the cohorts, as one search per year of birth (a block spans ~100) and a
+    # gather: 4.3 -> 1.9 ms for 250 000 persons
     cohorts = np.array([y for y, _ in THI_BY_COHORT])
-    p_thi = np.array([p for _, p in THI_BY_COHORT] + [0.3])[np.searchsorted(cohorts, birth_year, side="right")]
+    first, last = (int(birth_year.min()), int(birth_year.max())) if n else (0, 0)
+    on = np.arange(first, last + 1)
+    p_thi = np.array([p for _, p in THI_BY_COHORT] + [0.3])[np.searchsorted(cohorts, on, side="right")][birth_year - first]
     # a man's first middle name: any of his list; a woman's: "Thị" by cohort, else another
-    drawn = (rng.random(n) * np.where(male, m1_size, f1 - 1)).astype(np.int64)
+    drawn = (rng.random(n) * (f1 - 1 + (m1_size - f1 + 1) * male)).astype(np.int64)
     m1 = np.where(male, drawn, np.where(rng.random(n) < p_thi, 0, 1 + drawn))
     m2 = (rng.random(n) * n2).astype(np.int64)
     given = (rng.random(n) * ng).astype(np.int64)
@@ -258,7 +262,7 @@ def kinh_names(rng: np.random.Generator, male: np.ndarray, birth_year: np.ndarra
     # names), one (1 + m1) or two (1 + n1 + m1 * n2 + m2), as kinh_rests lists them.
     women_at, men_at = kinh_rests()[1]
     middle = np.where(two, 0, np.where(four, 1 + n1 + m1 * n2 + m2, 1 + m1))
-    return family, np.where(male, men_at, women_at) + ng * middle + given
+    return family, women_at + (men_at - women_at) * male + ng * middle + given
 
 
 def old_tone(names: pl.Series) -> pl.Series:
