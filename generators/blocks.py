@@ -21,6 +21,7 @@ A province of one block is left exactly as ``clean_frames`` makes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -28,7 +29,7 @@ import polars as pl
 from generators.dossiers import scan_refs
 from generators.orders import stable_sort
 
-__all__ = ["BLOCK_PERSONS", "Carry", "block_seed", "block_sizes", "unique_serials"]
+__all__ = ["BLOCK_PERSONS", "Carry", "Serials", "block_seed", "block_sizes", "unique_serials"]
 
 BLOCK_PERSONS = 250_000  # persons per block: a constant, so the output never depends on the chunk size
 _SERIALS = 1_000_000  # six random digits in a personal ID and in a certificate serial
@@ -46,6 +47,15 @@ def block_sizes(persons: int, block_persons: int = BLOCK_PERSONS) -> list[int]:
 def block_seed(seed: int, block: int) -> np.random.SeedSequence:
     """Block 0 uses the province seed itself (a one-block province is what it always was)."""
     return np.random.SeedSequence(seed) if block == 0 else np.random.SeedSequence([seed, block])
+
+
+class Serials(NamedTuple):
+    """What a block's maker needs to draw its serial digits with ``unique_serials``: the
+    draws, and which block of how many this is."""
+
+    rng: np.random.Generator
+    block: int
+    blocks: int
 
 
 def unique_serials(rng: np.random.Generator, group: np.ndarray, block: int, blocks: int) -> np.ndarray:

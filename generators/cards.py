@@ -51,8 +51,10 @@ def add_cards(rng: np.random.Generator, pop: pl.DataFrame, as_of: dt.date) -> pl
         step[todo] += 1
         todo = todo[step[todo] < ages.size]
     return pop.with_columns(
-        dates(_spread(issued, rows, pop.height), holder).alias("id_card_issue_date"),
-        dates(_spread(expiry, rows, pop.height, -1), _spread(expiry >= 0, rows, pop.height, False)).alias("id_card_expiry_date"),
+        dates(_on_rows(issued, rows, pop.height), holder).alias("id_card_issue_date"),
+        dates(_on_rows(expiry, rows, pop.height, -1), _on_rows(expiry >= 0, rows, pop.height, False)).alias(
+            "id_card_expiry_date"
+        ),
     )
 
 
@@ -63,7 +65,7 @@ def _born_by(years: int, today: int) -> int:
     return first + int((years_later(born, np.full(born.size, years)) < today).sum()) - 1
 
 
-def _spread(values: np.ndarray, rows: np.ndarray, n: int, fill=0) -> np.ndarray:
+def _on_rows(values: np.ndarray, rows: np.ndarray, n: int, fill=0) -> np.ndarray:
     """``values`` of ``rows`` among ``n`` rows, ``fill`` elsewhere."""
     out = np.full(n, fill, dtype=values.dtype)
     out[rows] = values

@@ -70,33 +70,33 @@ def years(day_numbers: np.ndarray) -> np.ndarray:
     return year + (doy >= 306)
 
 
-def anniversaries(day_numbers: np.ndarray, years: Iterable[int]) -> dict[int, np.ndarray]:
-    """Day numbers of each date ``k`` years later, for each ``k`` of ``years``; 29 February
+def anniversaries(day_numbers: np.ndarray, counts: Iterable[int]) -> dict[int, np.ndarray]:
+    """Day numbers of each date ``k`` years later, for each count ``k`` of ``counts``; 29 February
     becomes 28 February in a year that has none (as DuckDB's ``+ INTERVAL k YEAR`` and
     polars' ``dt.offset_by``). The start of every year the dates reach is computed once."""
-    years = list(years)
+    counts = list(counts)
     year, doy = _march_years(day_numbers)
     if year.size == 0:
-        return {k: year.copy() for k in years}
-    first = int(year.min()) + min(0, *years)
-    y = np.arange(first, int(year.max()) + max(0, *years) + 2)
+        return {k: year.copy() for k in counts}
+    first = int(year.min()) + min(0, *counts)
+    y = np.arange(first, int(year.max()) + max(0, *counts) + 2)
     start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
     feb29 = doy == 365
     at = year - first
-    return {k: start[at + k] + doy - (feb29 & ~leap[at + k + 1]) for k in years}
+    return {k: start[at + k] + doy - (feb29 & ~leap[at + k + 1]) for k in counts}
 
 
-def years_later(day_numbers: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Day numbers of each date ``years[i]`` years later (one count per date; 29 February
+def years_later(day_numbers: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Day numbers of each date ``counts[i]`` years later (one count per date; 29 February
     as in ``anniversaries``)."""
     year, doy = _march_years(day_numbers)
     if year.size == 0:
         return year.copy()
-    years = np.asarray(years, dtype=np.int64)
-    first = int(year.min()) + min(0, int(years.min()))
-    y = np.arange(first, int(year.max()) + max(0, int(years.max())) + 2)
+    counts = np.asarray(counts, dtype=np.int64)
+    first = int(year.min()) + min(0, int(counts.min()))
+    y = np.arange(first, int(year.max()) + max(0, int(counts.max())) + 2)
     start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
-    at = year - first + years
+    at = year - first + counts
     return start[at] + doy - ((doy == 365) & ~leap[at + 1])

@@ -18,7 +18,7 @@ import polars as pl
 
 from ddss import admin_units
 from ddss.rules.land import SERIAL_ERAS
-from generators.blocks import unique_serials
+from generators.blocks import Serials, unique_serials
 from generators.dates import dates, days, nullable
 from generators.draws import categorical
 from generators.orders import by_key_then_random
@@ -172,10 +172,10 @@ def generate_certificates(
     pop: pl.DataFrame,
     as_of: dt.date,
     exclude_ids: set[str] = frozenset(),
-    spread: tuple[np.random.Generator, int, int] | None = None,
+    serials: Serials | None = None,
 ) -> pl.DataFrame:
-    """``spread``: (the draws, block, blocks) of block ``block`` of a province of ``blocks``,
-    whose certificates take their numbers from ``blocks.unique_serials``."""
+    """``serials``: for block ``block`` of a province of ``blocks``, whose certificates take
+    their numbers from ``blocks.unique_serials``."""
     k = round(parcels.height * CERTIFIED_SHARE)
     pi = np.sort(rng.choice(parcels.height, size=k, replace=False))
     dob = pop["date_of_birth"].cast(pl.Int32).to_numpy().astype(np.int64)
@@ -205,10 +205,10 @@ def generate_certificates(
     joins[1:] = rng.random(k - 1) < MULTI_PARCEL_SHARE
     # A run of joining rows all copy the row that starts it (no loop over rows).
     start = np.maximum.accumulate(np.where(joins, 0, np.arange(k)))
-    if spread is not None:  # each certificate's number drawn for this block, unique within its form
+    if serials is not None:  # each certificate's number drawn for this block, unique within its form
         firsts = np.flatnonzero(~joins)
         form = _form_ranks()[2 * head[firsts] + (era[firsts] == 2)]
-        numbers[firsts] = unique_serials(spread[0], np.unique(form, return_inverse=True)[1], *spread[1:])
+        numbers[firsts] = unique_serials(serials.rng, np.unique(form, return_inverse=True)[1], serials.block, serials.blocks)
     # "A 123456" (era 0), "AB 123456", "AB 06123456": the head from every form's heads made
     # once, the number written once with its leading zeros (three forms joined per row and
     # one picked cost ~3x more)

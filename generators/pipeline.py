@@ -26,7 +26,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.schema import DATASETS
 from generators import cards, civil, closures, land, parents, population
-from generators.blocks import Carry, block_seed, block_sizes
+from generators.blocks import Carry, Serials, block_seed, block_sizes
 from generators.defects import Injected, inject
 from generators.writers import DatasetWriter, FileForm, csv_bytes, csv_file
 
@@ -64,12 +64,13 @@ def block_frames(
     # Children 0-5 as they always were; 6-7 only for a province of several blocks.
     # Child 8: identity cards (issue #19, L4); spawning more keeps children 0-7 unchanged.
     r_pop, r_birth, r_death, r_marr, r_parcel, r_cert, r_ids, r_serials, r_cards = (np.random.default_rng(s) for s in ss.spawn(9))
-    pop = population.generate_population(r_pop, province, persons, as_of, (r_ids, block, blocks) if blocks > 1 else None)
+    ids, numbers = (Serials(r_ids, block, blocks), Serials(r_serials, block, blocks)) if blocks > 1 else (None, None)
+    pop = population.generate_population(r_pop, province, persons, as_of, ids)
     births, pop = civil.generate_births(r_birth, pop, as_of)
     deaths = civil.generate_deaths(r_death, pop, as_of)
     marriages = civil.generate_marriages(r_marr, pop, as_of)
     parcels = land.generate_parcels(r_parcel, province, persons, as_of, block, blocks)
-    certs = land.generate_certificates(r_cert, parcels, pop, as_of, spread=(r_serials, block, blocks) if blocks > 1 else None)
+    certs = land.generate_certificates(r_cert, parcels, pop, as_of, serials=numbers)
     pop = parents.add_parent_ids(cards.add_cards(r_cards, pop, as_of), births)
     frames = {"population": pop, "birth": births, "death": deaths, "marriage": marriages, "parcel": parcels, "certificate": certs}
     # Register book closures are counts of the civil frames (additive across chunks).

@@ -20,7 +20,7 @@ import polars as pl
 from ddss import admin_units
 from ddss.admin_units import REFORM_DATE
 from generators import ethnic, families
-from generators.blocks import unique_serials
+from generators.blocks import Serials, unique_serials
 from generators.dates import dates, days, nullable, years
 from generators.draws import categorical
 
@@ -107,10 +107,10 @@ def _repeats(values: np.ndarray) -> bool:
 
 
 def generate_population(
-    rng: np.random.Generator, province: str, n: int, as_of: dt.date, spread: tuple[np.random.Generator, int, int] | None = None
+    rng: np.random.Generator, province: str, n: int, as_of: dt.date, serials: Serials | None = None
 ) -> pl.DataFrame:
-    """``spread``: (the draws, block, blocks) of block ``block`` of a province of ``blocks``,
-    whose IDs take their six serial digits from ``blocks.unique_serials``."""
+    """``serials``: for block ``block`` of a province of ``blocks``, whose IDs take their six
+    serial digits from ``blocks.unique_serials``."""
     if n > 1_000_000:
         raise ValueError("at most 1,000,000 persons per province (six random ID digits)")
     places = _places(province)
@@ -153,8 +153,8 @@ def generate_population(
     digit4 = 2 * (year // 100 - 19) + (~male).astype(np.int64)
     serial = rng.choice(1_000_000, size=n, replace=False)  # drawn in any case: the draws after it stay
     prefix = np.array([int(c) for c in codes], dtype=np.int64)[code_i] * 1000 + digit4 * 100 + year % 100
-    if spread is not None:
-        serial = unique_serials(spread[0], prefix, *spread[1:])
+    if serials is not None:
+        serial = unique_serials(serials.rng, prefix, serials.block, serials.blocks)
     ids = _digits(pl.Series(prefix * 10**6 + serial), 12)
 
     commune_w = rng.lognormal(0, 0.6, n_communes)
