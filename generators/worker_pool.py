@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 
 from generators.memory import WORKER_ENV
@@ -34,6 +36,20 @@ def _leave() -> None:
 
 
 @contextlib.contextmanager
+def _bare_main():
+    """While the workers start, a main module with nothing in it: a spawned process runs the
+    parent's main script again (as ``__mp_main__``) before its first task, and the console
+    script of ``ddss generate`` imports the whole CLI (typer: ~0.08 s per worker, before its
+    first block). A worker needs none of it: its tasks and initializer are in generators/."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+@contextlib.contextmanager
 def worker_pool(workers: int):
     """``workers - 1`` processes that make blocks beside this one (spawned: polars' threads
     do not survive a fork).
@@ -58,8 +74,9 @@ def worker_pool(workers: int):
         added = {k: v for k, v in {"POLARS_MAX_THREADS": threads, **WORKER_ENV}.items() if k not in os.environ}
         os.environ.update(added)
         try:  # a spawned pool starts a process per task while none is idle, up to its size
-            for _ in range(workers - 1):
-                pool.submit(os.getpid)
+            with _bare_main():
+                for _ in range(workers - 1):
+                    pool.submit(os.getpid)
         finally:
             for k in added:
                 del os.environ[k]

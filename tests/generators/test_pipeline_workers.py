@@ -5,7 +5,9 @@ it was, and a POLARS_MAX_THREADS the user set wins."""
 from __future__ import annotations
 
 import os
+import sys
 import time
+import types
 
 import polars as pl
 import pytest
@@ -57,3 +59,18 @@ def test_a_failed_run_cancels_the_blocks_still_queued():
         futures = [pool.submit(time.sleep, 0.2) for _ in range(6)]
         raise RuntimeError("a block failed")
     assert futures[-1].cancelled()
+
+
+def test_a_worker_does_not_run_the_parents_main_script(monkeypatch, tmp_path):
+    # A spawned process runs its parent's main script again before its first task; that of
+    # `ddss generate` imports the whole CLI, which a worker never uses (worker_pool._bare_main).
+    ran = tmp_path / "ran"
+    script = tmp_path / "script.py"
+    script.write_text(f"open({str(ran)!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    with worker_pool(2) as pool:
+        assert sys.modules["__main__"] is main
+        assert pool.submit(_threads).result() >= 1
+    assert not ran.exists()
