@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,22 +52,6 @@ class _Places:
 
 @functools.cache
 def _places(province: str) -> _Places:
-    # The first use of the commune lists in a process: their ~50 000 Python objects (kept for
-    # the process's life, no cycles) are made with the cyclic collector paused, then frozen
-    # with everything made before them (gc.freeze): otherwise they set off a full collection
-    # over every module imported, and later ones walk them again (a generator process's first
-    # block of 250 000 persons: 25 -> 1 ms of collections, 0.419 -> 0.407 CPU s, 10 pairs).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _lists(province)
-    finally:
-        gc.freeze()
-        if paused:
-            gc.enable()
-
-
-def _lists(province: str) -> _Places:
     prov = admin_units.province(province)
     communes = sorted(c.code for c in admin_units.communes_2025().values() if c.province_code == province)
     by_old: dict[str, list[str]] = {}

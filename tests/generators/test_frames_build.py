@@ -4,7 +4,6 @@ arithmetic, the name pools and the frames' columns behave as the slower code the
 from __future__ import annotations
 
 import datetime as dt
-import gc
 
 import numpy as np
 import polars as pl
@@ -13,7 +12,7 @@ import pytest
 from ddss.admin_units import province
 from generators import ethnic, names
 from generators.dates import anniversaries, civil, dates, days, nullable, years
-from generators.population import _places, generate_population
+from generators.population import generate_population
 from generators.province import DEFAULT_AS_OF, clean_frames
 
 
@@ -239,16 +238,3 @@ def test_calendar_of_many_dates_over_few_days():
     assert (year == s.dt.year().to_numpy()).all() and (month == s.dt.month().to_numpy()).all()
     assert (day == s.dt.day().to_numpy()).all() and np.array_equal(years(d), year)
     assert (anniversaries(d, [4])[4] == s.dt.offset_by("4y").cast(pl.Int32).to_numpy()).all()
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_places_leave_the_collector_as_they_found_it(enabled):
-    """_places pauses the cyclic collector while the commune lists are made, then freezes
-    what exists: the collector is on or off afterwards as it was before."""
-    _places.cache_clear()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        assert _places("79").communes > 0
-        assert gc.isenabled() is enabled and gc.get_freeze_count() > 0
-    finally:
-        gc.enable()
