@@ -209,15 +209,18 @@ def render_block(block: Block, b: int, form: FileForm | None, spool: Path | None
     stage(block.times, "render", t, c)
 
 
+_MAKE_BLOCK = inspect.signature(make_block)
+
+
 def worker_block(*args, **kwargs) -> Block:
     """``make_block(*args, **kwargs)`` in a worker process, its frames left in make_block's
     ``spool`` folder rather than pickled (its arguments read by name, however passed)."""
     given = _MAKE_BLOCK.bind(*args, **kwargs)
     given.apply_defaults()
-    return _pack(make_block(*args, **kwargs), given.arguments["spool"], given.arguments["b"])
-
-
-_MAKE_BLOCK = inspect.signature(make_block)
+    spool = given.arguments["spool"]
+    if spool is None:  # before the block is made, not after in _pack
+        raise ValueError("worker_block needs make_block's spool: a folder for the block's frames")
+    return _pack(make_block(*args, **kwargs), spool, given.arguments["b"])
 
 
 def _pack(block: Block, spool: Path, b: int) -> Block:

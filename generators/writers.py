@@ -103,9 +103,8 @@ def _area_text(col: str, decimal_comma: bool) -> pl.Expr:
     return pl.concat_str([sign, groups, pl.lit(","), frac])
 
 
-def _date_formats(form: FileForm) -> tuple[str, str]:
-    date_fmt = "%d/%m/%Y" if form.dates == "vn" else "%Y-%m-%d"
-    return date_fmt, date_fmt + " %H:%M:%S"
+def _date_format(form: FileForm) -> str:
+    return "%d/%m/%Y" if form.dates == "vn" else "%Y-%m-%d"
 
 
 @functools.cache
@@ -150,10 +149,11 @@ def timestamp_text(ts: pl.Series, date_fmt: str) -> pl.Series:
 
 def as_text(df: pl.DataFrame, name: str, form: FileForm, typed_dates: frozenset[str] = frozenset()) -> pl.DataFrame:
     """Every column as the text an agency export would contain (NULL stays empty).
-    ``typed_dates``: date and timestamp columns left as they are, for a CSV writer that
-    formats them itself (``_date_formats``: the same text, without a string column)."""
+    ``typed_dates``: date columns left as they are, for a CSV writer that formats them
+    itself (``_date_format``: the same text, without a string column; timestamps are always
+    made text here, by ``timestamp_text``)."""
     ds = dataset_schema(name)
-    date_fmt = _date_formats(form)[0]
+    date_fmt = _date_format(form)
     exprs = []
     for c in (c for c in ds.columns if c.name in df.columns):
         col = pl.col(c.name)
@@ -299,14 +299,10 @@ class DatasetWriter:
 
 
 def _csv_into(sink, text: pl.DataFrame, form: FileForm, header: bool) -> None:
-    date_fmt, datetime_fmt = _date_formats(form)
+    date_fmt = _date_format(form)
     # polars' own ISO date text is the same bytes as "%Y-%m-%d", made without strftime.
-    opts = {
-        "null_value": "",
-        "include_header": header,
-        "date_format": None if date_fmt == "%Y-%m-%d" else date_fmt,
-        "datetime_format": datetime_fmt,
-    }
+    # (Timestamps reach it as text already: as_text.)
+    opts = {"null_value": "", "include_header": header, "date_format": None if date_fmt == "%Y-%m-%d" else date_fmt}
     if form.encoding == "cp1258":
         sink.write(encode_cp1258(text.write_csv(**opts)))
     else:  # polars writes UTF-8 bytes straight into the sink (no Python string between)

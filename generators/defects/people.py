@@ -51,7 +51,9 @@ def apply(plan: Plan) -> None:
     def tail(x: pl.Series, n: int) -> pl.Series:
         return x.str.slice(n)
 
-    def code(x: pl.Series) -> pl.Series:  # one draw per ID (one call draws what one call per ID drew)
+    # One call draws what one call per ID drew: true of numpy's default int64 integers (and
+    # int32), not of int8/int16/bool, which draw from buffered bits (test_defects_plan).
+    def code(x: pl.Series) -> pl.Series:
         return pl.Series(np.array(bad_codes)[rng.integers(len(bad_codes), size=x.len())], dtype=pl.Utf8)
 
     def sex(x: pl.Series) -> pl.Series:

@@ -219,7 +219,7 @@ class Plan:
 
     def override(self, dataset: str, rows: np.ndarray, column: str, texts: list[str]) -> None:
         """Cell text a text writer must emit verbatim (defects that exist only as text)."""
-        rows = np.asarray(rows).tolist()
+        rows = np.asarray(rows, dtype=np.int64).tolist()
         if len(rows) != len(texts):
             raise ValueError(f"{dataset}.{column}: {len(rows)} rows, {len(texts)} texts")
         self.raw_overrides.extend(map(RawOverride, repeat(dataset), rows, repeat(column), texts))

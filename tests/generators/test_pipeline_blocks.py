@@ -148,3 +148,5 @@ def test_a_worker_block_finds_its_spool_and_index_however_passed(tmp_path):
         assert block.spooled and not block.injected.frames
         assert all(p.parent == tmp_path / folder and p.name.endswith(".1.arrow") for p in block.spooled.values())
     assert make_block(*args).injected.frames  # made here: frames, nothing spooled
+    with pytest.raises(ValueError, match="spool"):
+        worker_block(*args)  # no folder for its frames: refused before the block is made
