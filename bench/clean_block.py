@@ -1,4 +1,4 @@
-"""Clean frames of one block (``generators.pipeline.block_frames``): CPU seconds per block of
+"""Clean frames of one block (``generators.block_maker.block_frames``): CPU seconds per block of
 250 000 persons in one process with one polars thread, the working tree alternated with a
 baseline revision (issue #21).
 
@@ -28,7 +28,10 @@ RUN = r"""
 import datetime as dt, json, sys, time
 sys.path.insert(0, sys.argv[1])
 from generators.blocks import block_seed
-from generators.pipeline import block_frames
+try:
+    from generators.block_maker import block_frames
+except ImportError:  # a baseline tree before session 12's split
+    from generators.pipeline import block_frames
 cpu = []
 for b in range(4):
     t = time.process_time()

@@ -46,14 +46,18 @@ GOALS = {"clean_rows_per_s": 1_000_000, "end_to_end_rows_per_s": 700_000}
 
 
 def block_rows(fn: str, *args) -> int:
-    """Rows of one block made by ``generators.pipeline.<fn>`` (in a worker of pass (a) or (b));
-    a baseline tree older than that module has them in ``generators.province`` as ``_<fn>``."""
+    """Rows of one block made by ``generators.block_maker.<fn>`` (in a worker of pass (a) or (b));
+    a baseline tree older than that module has them in ``generators.pipeline`` (sessions
+    10-11), one older still in ``generators.province`` as ``_<fn>``."""
     try:
-        from generators import pipeline as where
+        from generators import block_maker as where
     except ImportError:
-        from generators import province as where
+        try:
+            from generators import pipeline as where
+        except ImportError:
+            from generators import province as where
 
-        fn = "_" + fn
+            fn = "_" + fn
     made = getattr(where, fn)(*args)
     frames = made if isinstance(made, dict) else made.injected.frames
     multi = args[4 if fn.endswith("make_block") else 5] > 1  # a block of several: book closures are province-wide

@@ -7,7 +7,7 @@ source_row (1-based data row of the file), record_key, defect_kind = check_id, d
 detail), no personal data; ``OUT/ground_truth/params.json`` — arguments and counts.
 
 A province is generated block by block (generators/blocks.py: fixed-size blocks of
-persons, each from its own seed; generators/pipeline.py), written in order; ``chunk_persons``
+persons, each from its own seed; generators/block_maker.py, generators/pipeline.py), written in order; ``chunk_persons``
 only says how many blocks may be made ahead of the one being written, by worker processes
 or by the writing process itself (one process alone holds one block at a time): the same
 seed gives the same bytes whatever the chunk size or the number of processes. A province of
@@ -31,9 +31,10 @@ import polars as pl
 
 from ddss.rules.catalog import DIMENSIONS
 from ddss.schema import DATASETS
+from generators.block_maker import MANIFEST_COLUMNS, Block, block_frames, manifest_part, stage
 from generators.blocks import BLOCK_PERSONS
 from generators.defects import MANIFEST_SCHEMA, Injected
-from generators.pipeline import MANIFEST_COLUMNS, Block, Province, block_frames, manifest_part, stage, timeline_row
+from generators.pipeline import Province, timeline_row
 from generators.worker_pool import worker_pool
 from generators.writers import DatasetWriter, FileForm
 

@@ -1,5 +1,5 @@
 """The worker processes that make blocks beside the writing one (issue #21,
-generators/pipeline.py hands them blocks)."""
+generators/pipeline.py hands them blocks, generators/block_maker.py makes them)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from generators.block_maker import block_frames
 from generators.blocks import block_sizes, unique_serials
 from generators.defects import RawOverride
-from generators.pipeline import block_frames
 from generators.province import clean_frames, generate
 from generators.writers import DatasetWriter, FileForm, csv_bytes
 

@@ -133,7 +133,7 @@ def test_many_blocks_on_three_processes_with_a_small_window_are_the_same_bytes(t
 def test_a_worker_block_finds_its_spool_and_index_however_passed(tmp_path):
     import datetime as dt
 
-    from generators.pipeline import make_block, worker_block
+    from generators.block_maker import make_block, worker_block
     from generators.writers import FileForm
 
     as_of = dt.date(2026, 11, 1)
