@@ -18,7 +18,6 @@ __all__ = [
     "pre_reform_codes",
     "referenced_ids",
     "taken_ids",
-    "timestamps",
     "unreferenced",
 ]
 
@@ -93,13 +92,6 @@ def fresh_ids(
         clash = among(out, taken) | out.is_duplicated().to_numpy()
         todo = np.flatnonzero(clash & np.isin(np.arange(out.len()), todo))
     return out.to_list()
-
-
-def timestamps(day_numbers: np.ndarray, hour: int = 9) -> pl.Series:
-    """Day numbers as timestamps (microseconds) at ``hour`` o'clock: the values of
-    ``dates.datetimes``, without a Python datetime per row."""
-    micros = (np.asarray(day_numbers, dtype=np.int64) * 86_400 + hour * 3_600) * 1_000_000
-    return pl.Series(micros, dtype=pl.Int64).cast(pl.Datetime("us"))
 
 
 def pre_reform_codes(province: str) -> list[str]:

@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 
 from ddss.rules.land import LEGACY_CODES, LEGACY_UNTIL, SERIAL_ERAS
-from generators.dates import dates, days
-from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, timestamps
+from generators.dates import dates, days, timestamps
+from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]

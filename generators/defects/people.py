@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 
 from ddss import admin_units
-from generators.dates import days
-from generators.defects.helpers import among, nfd_differs, pre_reform_codes, timestamps, unreferenced
+from generators.dates import days, timestamps
+from generators.defects.helpers import among, nfd_differs, pre_reform_codes, unreferenced
 from generators.defects.plan import Plan
 
 __all__ = ["apply"]

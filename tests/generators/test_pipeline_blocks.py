@@ -43,10 +43,12 @@ class _LazyPool(Executor):
 
     def __init__(self) -> None:
         self.blocks: list[int] = []  # the blocks handed to it (make_block's ``b``)
+        self.futures: dict[int, _Lazy] = {}
 
     def submit(self, fn, /, *args, **kwargs):
         self.blocks.append(args[3])
-        return _Lazy(fn, args)
+        self.futures[args[3]] = _Lazy(fn, args)
+        return self.futures[args[3]]
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,41 @@ def test_blocks_made_ahead_by_the_writer_are_the_same_bytes(one_process, tmp_pat
     early = [b for b in by_writer if b > 0 and rows[b]["clean"][0] < rows[b - 1]["write"][0]]
     assert early and all(("render" in rows[b]) == (b >= 4 - 2) for b in early)
     assert not (run.out / ".blocks").exists()  # the spool folder is gone
+
+
+def test_a_block_made_ahead_is_written_from_its_frames_if_the_next_arrived_meanwhile(one_process, tmp_path, monkeypatch):
+    """The other side of the writer's choice: when the pool's block arrives while the writer
+    makes a later one ahead of its turn, that later block is not formatted early (no spool
+    file, no copy): it is written from its frames in its turn. Same bytes either way."""
+    import contextlib
+
+    from generators import pipeline
+
+    pool = _LazyPool()
+    real = pipeline.make_block
+
+    def make_then_earlier_arrive(*args):
+        block = real(*args)
+        for b, future in list(pool.futures.items()):
+            if b < args[3]:
+                future.result()  # the pool's earlier blocks are done once this one is made
+        return block
+
+    @contextlib.contextmanager
+    def lazy_pool(workers: int):
+        yield pool
+
+    monkeypatch.setattr(province, "worker_pool", lazy_pool)
+    monkeypatch.setattr(pipeline, "make_block", make_then_earlier_arrive)
+    run = generate(
+        "79", PERSONS, seed=4, defect_rate=0.03, out=tmp_path / "ready", block_persons=BLOCK, workers=2, chunk_persons=3 * BLOCK
+    )
+    assert _digest(run.out) == _digest(one_process.out)
+    rows = {row["block"]: row for row in run.timeline}
+    by_writer = [b for b in rows if b not in pool.blocks]
+    early = [b for b in by_writer if b > 0 and rows[b]["clean"][0] < rows[b - 1]["write"][0]]
+    assert early and any(b >= 4 - 2 for b in early)  # one of the last blocks, made ahead
+    assert not any("render" in rows[b] for b in early)
 
 
 def test_timeline_names_every_block_once_in_order(one_process, tmp_path):
