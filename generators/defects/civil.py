@@ -12,7 +12,7 @@ import polars as pl
 
 from ddss.admin_units import REFORM_DATE
 from generators.dates import dates, days
-from generators.defects.helpers import fresh_ids, pre_reform_codes, taken_ids, unreferenced
+from generators.defects.helpers import fresh_ids, may_be_among, pre_reform_codes, taken_ids, unreferenced
 from generators.defects.plan import Plan
 from generators.dossiers import scan_name
 
@@ -22,9 +22,7 @@ __all__ = ["apply"]
 def _pop_rows(plan: Plan, ids: pl.Series) -> np.ndarray:
     """Population row of each ID (all present in the clean data)."""
     pop = plan.frames["population"].select("person_id").with_row_index("_r")
-    # A few rows of many, kept by 64-bit hash (the join below is on the IDs themselves, so a
-    # row kept for a shared hash joins nothing).
-    pop = pop.filter(pl.col("person_id").hash().is_in(ids.hash().implode()))
+    pop = pop.filter(may_be_among("person_id", ids))  # then joined on the IDs themselves
     found = pl.DataFrame({"person_id": ids}).with_row_index("_i").join(pop, on="person_id", how="left")
     return found.sort("_i")["_r"].to_numpy().astype(np.int64)
 
@@ -239,7 +237,7 @@ def _marriages(plan: Plan) -> None:
     party = pl.concat([m["husband_person_id"], m["wife_person_id"]]).alias("person_id")
     deaths = (
         pop.select("person_id", pl.col("date_of_death").cast(pl.Int32).alias("_dod"))
-        .filter(pl.col("person_id").hash().is_in(party.hash().implode()))  # by hash: the join is on the IDs
+        .filter(may_be_among("person_id", party))  # then grouped and joined on the IDs themselves
         .group_by("person_id")
         .agg(pl.col("_dod").min())
     )

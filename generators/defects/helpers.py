@@ -11,15 +11,7 @@ import polars as pl
 from ddss import admin_units
 from generators.char_ranges import code_ranges
 
-__all__ = [
-    "among",
-    "fresh_ids",
-    "nfd_differs",
-    "pre_reform_codes",
-    "referenced_ids",
-    "taken_ids",
-    "unreferenced",
-]
+__all__ = ["among", "fresh_ids", "may_be_among", "nfd_differs", "pre_reform_codes", "referenced_ids", "taken_ids", "unreferenced"]
 
 _REFS = {
     "birth": ("child_person_id", "mother_person_id", "father_person_id"),
@@ -62,6 +54,14 @@ def among(values: pl.Series, ids: pl.Series | list[pl.Series]) -> np.ndarray:
     texts = [p.cast(pl.Utf8).alias("id") for p in parts]
     hit = pl.concat([t.filter(t.hash().is_in(few)) for t in texts]) if texts else values.clear()
     return values.is_in(hit.implode()).fill_null(False).to_numpy()
+
+
+def may_be_among(column: str, values: pl.Series) -> pl.Expr:
+    """Rows whose ``column`` may be one of ``values`` (a few), by 64-bit hash: a prefilter
+    (several times cheaper than comparing the strings of every row), to be followed by an
+    exact join or comparison on the values themselves, where a row kept for a shared hash
+    finds nothing."""
+    return pl.col(column).hash().is_in(values.hash().implode())
 
 
 def taken_ids(frames: dict[str, pl.DataFrame]) -> list[pl.Series]:

@@ -184,3 +184,13 @@ def test_certificates_find_their_parcel_rows_as_the_join_on_the_key_does(nulls):
         assert got[3] != 1
     else:
         assert got.tolist() == want.to_list()
+
+
+def test_may_be_among_keeps_the_rows_of_the_values():
+    """A prefilter: every row holding one of the values is kept (none lost), and here, with no
+    shared 64-bit hash among four IDs, nothing else."""
+    from generators.defects.helpers import may_be_among
+
+    df = pl.DataFrame({"person_id": ["079123456789", "001234567890", "079123456789", None]})
+    kept = df.with_row_index().filter(may_be_among("person_id", pl.Series(["079123456789", "999999999999"])))
+    assert kept["index"].to_list() == [0, 2]
