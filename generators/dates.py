@@ -81,9 +81,7 @@ def anniversaries(day_numbers: np.ndarray, counts: Iterable[int]) -> dict[int, n
     if year.size == 0:
         return {k: year.copy() for k in counts}
     first = int(year.min()) + min(0, *counts)
-    y = np.arange(first, int(year.max()) + max(0, *counts) + 2)
-    start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
+    start, leap = _year_starts(first, int(year.max()) + max(0, *counts))
     feb29 = doy == 365
     at = year - first
     return {k: start[at + k] + doy - (feb29 & ~leap[at + k + 1]) for k in counts}
@@ -97,8 +95,15 @@ def years_later(day_numbers: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return year.copy()
     counts = np.asarray(counts, dtype=np.int64)
     first = int(year.min()) + min(0, int(counts.min()))
-    y = np.arange(first, int(year.max()) + max(0, int(counts.max())) + 2)
-    start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468  # day number of 1 March of year y
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))  # calendar year y
+    start, leap = _year_starts(first, int(year.max()) + max(0, int(counts.max())))
     at = year - first + counts
     return start[at] + doy - ((doy == 365) & ~leap[at + 1])
+
+
+def _year_starts(first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each year from ``first`` to ``last + 1``: the day number of its 1 March, and
+    whether that calendar year is a leap year (``_march_years``' years, indexed from ``first``)."""
+    y = np.arange(first, last + 2)
+    start = 365 * y + y // 4 - y // 100 + y // 400 - 719_468
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return start, leap

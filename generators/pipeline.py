@@ -51,12 +51,12 @@ class Province:
         n = len(self.sizes)
         form = form if n > 1 else None  # a province of one block is written as it always was
 
-        def args(b: int, rendered: bool, spool: Path | None = None) -> tuple:
+        def args(b: int, worker: bool = False) -> tuple:
             # make_block's arguments. A worker's block comes as CSV bytes (in ``spool``); a
             # block made here is written from its frames (one made ahead of its turn may be
             # formatted at once: render_block below). (Frames from a worker for this process
             # to format cost more than they spare: the Arrow round trip; docs/generate-speed.md.)
-            return (province, self.sizes[b], seed, b, n, rate, as_of, context, form if rendered else None, spool)
+            return (province, self.sizes[b], seed, b, n, rate, as_of, context, *((form, spool) if worker else (None, None)))
 
         pending: dict[int, Future] = {}
         ahead: dict[int, Block] = {}  # made here before their turn
@@ -86,7 +86,7 @@ class Province:
                     # once both are busy.
                     keep = ("population",) if submitted < workers - 1 and start < n - workers else ()
                     try:
-                        future = pool.submit(worker_block, *args(start, True, spool), keep)
+                        future = pool.submit(worker_block, *args(start, worker=True), keep)
                     except RuntimeError:  # the pool is shut down: the run has failed
                         return
                     pending[start] = future
@@ -102,7 +102,7 @@ class Province:
                         start += 1
                 top_up()
                 if claim:
-                    m = make_block(*args(b, False))
+                    m = make_block(*args(b))
                     break
                 with lock:
                     made = ahead.pop(b, None)
@@ -120,7 +120,7 @@ class Province:
                 if taken is not None:
                     m = unpack(taken.result())
                     break
-                block = make_block(*args(later, False))
+                block = make_block(*args(later))
                 with lock:
                     waiting = not pending[b].done()
                 # One of the last blocks, made ahead of its turn, is formatted at once (CSV

@@ -27,8 +27,6 @@ def _worker_start() -> None:
 
 
 def _leave() -> None:
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

@@ -127,11 +127,12 @@ def date_text(d: pl.Series, date_fmt: str) -> pl.Series:
     """``d.dt.strftime(date_fmt)`` (null stays null), by lookup in a table of the days it spans
     instead of formatting each value: 0.005 against 0.020 CPU s for a block's 250 000 dates
     of birth."""
-    table = _day_table(d.cast(pl.Int32), date_fmt) if d.dtype == pl.Date else None
+    day = d.cast(pl.Int32) if d.dtype == pl.Date else None
+    table = _day_table(day, date_fmt) if day is not None else None
     if table is None:
         return d.dt.strftime(date_fmt)
     days, first = table
-    return days.gather(d.cast(pl.Int32) - first).alias(d.name)
+    return days.gather(day - first).alias(d.name)
 
 
 def timestamp_text(ts: pl.Series, date_fmt: str) -> pl.Series:
@@ -139,12 +140,12 @@ def timestamp_text(ts: pl.Series, date_fmt: str) -> pl.Series:
     it spans and one of a day's seconds instead of formatting each value: made and written
     to CSV in 0.012 against 0.026 CPU s for the 250 000 ``updated_at`` of a block's population."""
     micros = ts.cast(pl.Int64) if ts.dtype == pl.Datetime("us") else None  # another unit or a time zone: formatted
-    table = _day_table(micros // 86_400_000_000, date_fmt + " ") if micros is not None else None
+    day = micros // 86_400_000_000 if micros is not None else None  # floor: a time before 1970 keeps its own day
+    table = _day_table(day, date_fmt + " ") if day is not None else None
     if table is None:
         return ts.dt.strftime(date_fmt + " %H:%M:%S")
     days, first = table
-    # Floor division: a time before 1970 keeps its own day and second.
-    return (days.gather(micros // 86_400_000_000 - first) + _day_seconds().gather((micros // 1_000_000) % 86_400)).alias(ts.name)
+    return (days.gather(day - first) + _day_seconds().gather((micros // 1_000_000) % 86_400)).alias(ts.name)
 
 
 def as_text(df: pl.DataFrame, name: str, form: FileForm, typed_dates: frozenset[str] = frozenset()) -> pl.DataFrame:

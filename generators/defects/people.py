@@ -117,7 +117,7 @@ def apply(plan: Plan) -> None:
     # Windows-1258 files store tone marks decomposed by design, so NFD cannot be told apart there.
     if plan.context.get("nfd_representable", True):
         # Tested only on the rows the pick may take (unreferenced: ~2/3 of them).
-        unref_rows = np.flatnonzero(unref[: names.len()])
+        unref_rows = np.flatnonzero(unref)
         has_marks = np.zeros(names.len(), dtype=bool)
         has_marks[unref_rows] = nfd_differs(names.gather(unref_rows))
         rows = plan.pick(DS, "population.nfd_text", unref & has_marks)
